@@ -1,0 +1,104 @@
+"""End-to-end fixtures: a live Zhibu on a free port with demo data, driven by Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import _config_dict, migrate_to_head
+from webapp import create_app
+from webapp.extensions import db
+
+CHROMIUM = os.environ.get("ZHIBU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS,
+            "headless": True}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """A real server on 127.0.0.1 with a migrated SQLite database and the demo data."""
+    from webapp.auth.routes import hash_password
+    from webapp.demo import loader
+
+    folder = tmp_path_factory.mktemp("live")
+    url = "sqlite:///" + str(folder / "zhibu-e2e.db")
+    migrate_to_head(url)
+    config = {**_config_dict(), "SQLALCHEMY_DATABASE_URI": url, "TESTING": False,
+              "WTF_CSRF_SSL_STRICT": False}
+    app = create_app(config)
+    with app.app_context():
+        loader.load(hash_password)
+        db.session.commit()
+    server = LiveServer(app, _free_port())
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(**DESKTOP)
+    yield context
+    context.close()
+
+
+def sign_in(page, base_url: str, login: str, password: str = "zhibu-demo"):
+    page.goto(base_url + "/login")
+    page.get_by_label("手机号或用户名").fill(login)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base_url + "/")

@@ -1,0 +1,113 @@
+"""Zhibu (支部通): the Flask application factory."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from . import security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
+from .config import Config
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
+from .schema_check import problem as schema_problem
+
+# One blueprint per capability; each module exposes ``bp``.
+BLUEPRINTS = (
+    "webapp.auth.routes",
+    "webapp.home.routes",
+    "webapp.orgs.routes",
+    "webapp.roster.routes",
+)
+
+CLI_GROUPS = ("webapp.demo.cli",)
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "zhibu.db"
+        )
+    _tune_sqlite(app)
+
+    db.init_app(app)
+    from .migration_render import render_item
+
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True, render_item=render_item)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth_session, errors, template_helpers
+
+    auth_session.install(app)
+    errors.install(app)
+    template_helpers.install(app)
+    security_headers.install(app)
+
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+    for module_name in CLI_GROUPS:
+        app.cli.add_command(importlib.import_module(module_name).cli)
+
+    _check_schema(app)
+    return app
+
+
+def _instance_secret(path: Path) -> str:
+    """A random secret kept in the instance folder, created on first start."""
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _tune_sqlite(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _check_schema(app: Flask) -> None:
+    """Refuse to start on an un-migrated database.
+
+    Under the ``flask`` command (``db upgrade``, ``demo load``) the check moves to the first request,
+    so the commands that fix the schema can still run.
+    """
+    if not app.config.get("SCHEMA_CHECK") or not MIGRATIONS_DIR.is_dir():
+        return
+    with app.app_context():
+        message = schema_problem(db.engine)
+    if message is None:
+        return
+    if click.get_current_context(silent=True) is None:
+        raise SchemaOutOfDate(message)
+
+    state = {"checked": False}
+
+    @app.before_request
+    def _refuse_unmigrated():
+        if state["checked"]:
+            return None
+        current = schema_problem(db.engine)
+        if current is None:
+            state["checked"] = True
+            return None
+        return current, 503, {"Content-Type": "text/plain; charset=utf-8"}

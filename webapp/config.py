@@ -1,0 +1,64 @@
+"""Configuration objects for the app factory.
+
+Values come from the environment so the same code runs in development, tests and production.
+"""
+import os
+from datetime import timedelta
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    # None: read or create instance/secret_key (never committed), see create_app.
+    SECRET_KEY = os.environ.get("ZHIBU_SECRET_KEY")
+    # None means "instance/zhibu.db", resolved in create_app once the instance path is known.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Members on field sites stay signed in for weeks (issue: "remember me").
+    REMEMBER_COOKIE_DURATION = timedelta(days=60)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _env_bool("ZHIBU_SECURE_COOKIES", False)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("ZHIBU_SECURE_COOKIES", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+
+    WTF_CSRF_TIME_LIMIT = 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("ZHIBU_RATELIMIT_STORAGE", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    # Failed sign-ins allowed per window, per account and per client address.
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("ZHIBU_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("ZHIBU_LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
+
+    # Argon2id parameters (argon2-cffi defaults are RFC 9106 "low memory").
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Refuse to serve an un-migrated database.
+    SCHEMA_CHECK = True
+    HSTS = _env_bool("ZHIBU_HSTS", False)
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"

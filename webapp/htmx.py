@@ -1,0 +1,19 @@
+"""Rendering one template as a full page or as the fragment htmx asked for.
+
+A page template includes its partial; when htmx (not a boosted navigation) asks, only the partial is
+rendered. Every such response varies on HX-Request so no cache serves a fragment as a page.
+"""
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+
+
+def is_fragment_request() -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page: str, partial: str, status: int = 200, **context):
+    template = partial if is_fragment_request() else page
+    response = make_response(render_template(template, **context), status)
+    response.headers["Vary"] = "HX-Request, HX-Boosted"
+    return response

@@ -1,0 +1,188 @@
+"""The organization tree: browse, create, edit, close (higher committee)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from .. import access
+from ..extensions import db
+from ..models import Membership, User
+from ..rules.organization import ALLOWED_CHILD_KINDS, ORG_KINDS
+from ..view_helpers import org_editable_by_current_user, visible_org_or_404
+from . import tree
+from .forms import OrgForm
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+FIELDS = ("name", "description", "project_name", "site", "start_date", "end_date",
+          "committee_term_start", "committee_term_end")
+
+
+def _member_counts(org_ids):
+    if not org_ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.org_id, func.count())
+        .where(Membership.org_id.in_(org_ids), Membership.active.is_(True))
+        .group_by(Membership.org_id)
+    )
+    return dict(rows.all())
+
+
+@bp.route("/")
+@login_required
+def index():
+    orgs = access.visible_orgs(current_user)
+    base_depth = min((len(o.ancestor_ids()) for o in orgs), default=1)
+    return render_template(
+        "orgs/index.html", orgs=orgs, base_depth=base_depth,
+        counts=_member_counts([o.id for o in orgs]),
+    )
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def detail(org_id: int):
+    org = visible_org_or_404(org_id)
+    committee = [m for m in _active_members(org) if m.title]
+    children = [c for c in org.children if access.can_view(current_user, c)]
+    return render_template(
+        "orgs/detail.html", org=org, committee=committee, children=children,
+        counts=_member_counts([org.id] + [c.id for c in children]),
+        can_manage=access.manages(current_user, org),
+        can_edit=org_editable_by_current_user(org),
+        child_kinds=[(k, ORG_KINDS[k]) for k in ALLOWED_CHILD_KINDS.get(org.kind, ())]
+        if access.manages(current_user, org) and not org.is_closed else [],
+    )
+
+
+def _active_members(org):
+    return list(db.session.scalars(
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id, Membership.active.is_(True)).order_by(User.name)
+    ))
+
+
+def _form(kind_choices, obj=None):
+    form = OrgForm(obj=obj)
+    form.kind.choices = kind_choices
+    candidates = tree.leader_candidates(current_user)
+    form.leader_id.choices = [("", "（不指定）")] + [
+        (str(u.id), f"{u.name}（{u.phone or u.username or ''}）") for u in candidates
+    ]
+    return form, {u.id: u for u in candidates}
+
+
+def _fields(form) -> dict:
+    fields = {name: getattr(form, name).data or None for name in FIELDS}
+    fields["name"] = form.name.data.strip()
+    fields["description"] = (form.description.data or "").strip()
+    return fields
+
+
+def _leader(form, candidates):
+    raw = form.leader_id.data
+    if not raw:
+        return None
+    try:
+        leader = candidates.get(int(raw))
+    except ValueError:
+        leader = None
+    if leader is None:
+        form.leader_id.errors.append("只能指定您所管理组织中的人员")
+    return leader
+
+
+@bp.route("/<int:org_id>/children/new", methods=["GET", "POST"])
+@login_required
+def new_child(org_id: int):
+    parent = visible_org_or_404(org_id)
+    if not access.manages(current_user, parent):
+        abort(403)
+    kinds = [(k, ORG_KINDS[k]) for k in ALLOWED_CHILD_KINDS.get(parent.kind, ())]
+    if not kinds:
+        abort(404)
+    form, candidates = _form(kinds)
+    if request.method == "GET" and request.args.get("kind") in dict(kinds):
+        form.kind.data = request.args["kind"]
+        form.is_temporary.data = request.args.get("temporary", "0")
+    status = 200
+    if form.validate_on_submit():
+        leader = _leader(form, candidates)
+        if not form.leader_id.errors:
+            try:
+                org = tree.create_child(
+                    parent, form.kind.data, current_user, leader=leader,
+                    is_temporary=form.is_temporary.data == "1", **_fields(form),
+                )
+            except tree.TreeError as error:
+                form.name.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"已新建{org.kind_label}：{org.name}", "success")
+                return redirect(url_for("orgs.detail", org_id=org.id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("orgs/form.html", form=form, parent=parent, org=None), status
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    org = visible_org_or_404(org_id)
+    if not org_editable_by_current_user(org):
+        abort(403)
+    form, candidates = _form([(org.kind, org.kind_label)], obj=org)
+    del form.kind, form.is_temporary  # kind and temporariness are fixed once created
+    if request.method == "GET":
+        form.leader_id.data = str(org.leader_id or "")
+    status = 200
+    if form.validate_on_submit():
+        leader = _leader(form, candidates)
+        if not form.leader_id.errors:
+            try:
+                tree.update(org, current_user, leader=leader, **_fields(form))
+            except tree.TreeError as error:
+                form.end_date.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("已保存", "success")
+                return redirect(url_for("orgs.detail", org_id=org.id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("orgs/form.html", form=form, parent=org.parent, org=org), status
+
+
+@bp.route("/<int:org_id>/close", methods=["POST"])
+@login_required
+def close(org_id: int):
+    org = visible_org_or_404(org_id)
+    if not org_editable_by_current_user(org):
+        abort(403)
+    try:
+        tree.close(org, current_user)
+    except tree.TreeError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"已撤销 {org.name}，其记录仍可查阅", "success")
+    return redirect(url_for("orgs.detail", org_id=org.id))
+
+
+@bp.route("/<int:org_id>/reopen", methods=["POST"])
+@login_required
+def reopen(org_id: int):
+    org = visible_org_or_404(org_id)
+    if not org_editable_by_current_user(org):
+        abort(403)
+    try:
+        tree.reopen(org, current_user)
+    except tree.TreeError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"已恢复 {org.name}", "success")
+    return redirect(url_for("orgs.detail", org_id=org.id))

@@ -1,0 +1,144 @@
+"""Changing the organization tree: create, edit, close, appoint a temporary leader.
+
+Every change writes the audit log in the same transaction. Callers commit.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import access, audit
+from ..extensions import db
+from ..models import Membership, Organization, User
+from ..models.base import utcnow
+from ..rules.organization import ALLOWED_CHILD_KINDS
+
+EDITABLE_FIELDS = (
+    "name", "description", "project_name", "site", "start_date", "end_date",
+    "committee_term_start", "committee_term_end",
+)
+
+
+class TreeError(ValueError):
+    """A change the tree rules do not allow; the message is Chinese, for people."""
+
+
+def _snapshot(org: Organization) -> dict:
+    data = {field: getattr(org, field) for field in EDITABLE_FIELDS}
+    data["leader_id"] = org.leader_id
+    return data
+
+
+def validate_dates(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise TreeError("结束日期不能早于开始日期")
+
+
+def create_root(kind: str, name: str, actor: User | None = None) -> Organization:
+    org = Organization(kind=kind, name=name)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"/{org.id}/"
+    audit.record(actor, "create", "organization", org.id, org_id=org.id, summary=f"新建 {name}")
+    return org
+
+
+def create_child(parent: Organization, kind: str, actor: User, **fields) -> Organization:
+    if kind not in ALLOWED_CHILD_KINDS.get(parent.kind, ()):
+        raise TreeError("该组织下不能设立此类组织")
+    if parent.is_closed:
+        raise TreeError("上级组织已撤销，不能新建下级组织")
+    is_temporary = bool(fields.pop("is_temporary", False)) and kind == "branch"
+    leader = fields.pop("leader", None)
+    validate_dates(fields.get("start_date"), fields.get("end_date"))
+    if is_temporary and not (fields.get("project_name") and fields.get("start_date")):
+        raise TreeError("临时党支部需填写项目名称和开始日期")
+    org = Organization(parent=parent, kind=kind, is_temporary=is_temporary, **fields)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path}{org.id}/"
+    audit.record(actor, "create", "organization", org.id, org_id=org.id,
+                 summary=f"新建{org.kind_label} {org.name}", changes=_snapshot(org))
+    if leader is not None:
+        set_leader(org, leader, actor)
+    return org
+
+
+def update(org: Organization, actor: User, **fields) -> Organization:
+    leader = fields.pop("leader", None)
+    before = _snapshot(org)
+    validate_dates(fields.get("start_date", org.start_date), fields.get("end_date", org.end_date))
+    for key, value in fields.items():
+        if key not in EDITABLE_FIELDS:
+            raise TreeError(f"不能修改字段 {key}")
+        setattr(org, key, value)
+    if leader is not None and leader.id != org.leader_id:
+        set_leader(org, leader, actor)
+    changes = audit.diff(before, _snapshot(org))
+    if changes:
+        audit.record(actor, "update", "organization", org.id, org_id=org.id,
+                     summary=f"修改 {org.name}", changes=changes)
+    return org
+
+
+def set_leader(org: Organization, leader: User, actor: User) -> None:
+    """Appoint the leader: 临时负责人 of a temporary branch (who manages it), 组长 of a group."""
+    previous = org.leader_id
+    org.leader_id = leader.id
+    if org.is_temporary:
+        if previous and previous != leader.id:
+            old = _membership(previous, org.id)
+            if old is not None and old.title == "temporary_leader":
+                old.title = None
+        membership = _membership(leader.id, org.id)
+        if membership is None:
+            membership = Membership(user_id=leader.id, org_id=org.id, relation="temporary",
+                                    joined_on=org.start_date)
+            db.session.add(membership)
+        membership.active = True
+        membership.title = "temporary_leader"
+        access.forget(leader)
+    audit.record(actor, "appoint_leader", "organization", org.id, org_id=org.id,
+                 summary=f"{org.name} 负责人：{leader.name}",
+                 changes={"leader_id": [previous, leader.id]})
+
+
+def close(org: Organization, actor: User, on: date | None = None) -> None:
+    """Close an organization (a finished project's temporary branch). Records stay readable."""
+    if org.is_closed:
+        raise TreeError("该组织已撤销")
+    open_children = [child for child in org.children if not child.is_closed and child.kind != "group"]
+    if open_children:
+        raise TreeError("请先撤销其下属组织")
+    org.closed_at = utcnow()
+    if org.is_temporary and org.end_date is None:
+        org.end_date = on or date.today()
+    audit.record(actor, "close", "organization", org.id, org_id=org.id, summary=f"撤销 {org.name}")
+
+
+def reopen(org: Organization, actor: User) -> None:
+    if not org.is_closed:
+        raise TreeError("该组织未撤销")
+    org.closed_at = None
+    audit.record(actor, "reopen", "organization", org.id, org_id=org.id, summary=f"恢复 {org.name}")
+
+
+def _membership(user_id: int, org_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
+    )
+
+
+def leader_candidates(actor: User) -> list[User]:
+    """People in the organizations the actor manages: who may be appointed a leader."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Organization, Membership.org_id == Organization.id)
+            .where(access.managed_filter(actor), User.active.is_(True), Membership.active.is_(True))
+            .distinct()
+            .order_by(User.name)
+        )
+    )

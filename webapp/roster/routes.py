@@ -1,0 +1,192 @@
+"""The roster (花名册) of a branch: list, add, edit, deactivate, import from .xlsx."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from .. import access
+from ..auth.routes import hash_password
+from ..extensions import db
+from ..htmx import render
+from ..models import Membership, User
+from ..view_helpers import managed_org_or_404, visible_org_or_404
+from . import members, xlsx_import
+from .forms import ConfirmForm, ImportForm, MemberForm
+
+bp = Blueprint("roster", __name__, url_prefix="/orgs/<int:org_id>/roster")
+
+FORM_FIELDS = members.PERSON_FIELDS + members.MEMBERSHIP_FIELDS
+
+
+def _membership_or_404(org, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.org_id != org.id:
+        abort(404)
+    return membership
+
+
+def _member_form(org, obj=None) -> MemberForm:
+    form = MemberForm(obj=obj)
+    form.group_id.choices = [("", "不分组")] + [
+        (str(g.id), g.name) for g in org.children if g.kind == "group" and not g.is_closed
+    ]
+    return form
+
+
+def _form_data(form) -> dict:
+    return {name: getattr(form, name).data for name in FORM_FIELDS}
+
+
+def _show_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        target = getattr(form, name, None) or form.name
+        target.errors = list(target.errors) + [message]
+
+
+@bp.route("/")
+@login_required
+def index(org_id: int):
+    org = visible_org_or_404(org_id)
+    show_inactive = request.args.get("inactive") == "1"
+    query = (select(Membership).join(User, Membership.user_id == User.id)
+             .where(Membership.org_id == org.id).order_by(User.name))
+    if not show_inactive:
+        query = query.where(Membership.active.is_(True))
+    category = request.args.get("category")
+    if category:
+        query = query.where(User.category == category)
+    rows = list(db.session.scalars(query))
+    return render(
+        "roster/index.html", "roster/_table.html", org=org, rows=rows, show_inactive=show_inactive, category=category,
+        can_manage=access.manages(current_user, org), confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(org_id: int):
+    org = managed_org_or_404(org_id)
+    form = _member_form(org)
+    if request.method == "GET" and org.is_temporary:
+        form.relation.data = "temporary"
+    status = 200
+    if form.validate_on_submit():
+        try:
+            added = members.add_member(org, _form_data(form), current_user, hash_password)
+        except members.RosterError as error:
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            name = added.membership.user.name
+            if added.initial_password:
+                flash(f"已添加 {name}。初始密码：{added.initial_password}（请告知本人并提醒其修改，此密码只显示一次）", "success")
+            else:
+                flash(f"{name} 已有账号，已加入本组织", "success")
+            return redirect(url_for("roster.index", org_id=org.id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("roster/form.html", org=org, form=form, membership=None), status
+
+
+@bp.route("/<int:membership_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int, membership_id: int):
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, membership_id)
+    form = _member_form(org, obj=membership.user)
+    if request.method == "GET":
+        for name in members.MEMBERSHIP_FIELDS:
+            getattr(form, name).data = getattr(membership, name)
+        form.group_id.data = str(membership.group_id or "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            members.update_member(membership, _form_data(form), current_user)
+        except members.RosterError as error:
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash("已保存", "success")
+            return redirect(url_for("roster.index", org_id=org.id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("roster/form.html", org=org, form=form, membership=membership), status
+
+
+@bp.route("/<int:membership_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate(org_id: int, membership_id: int):
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, membership_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            members.deactivate(membership, current_user, form.reason.data or "")
+        except members.RosterError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已停用 {membership.user.name}", "success")
+    return redirect(url_for("roster.index", org_id=org.id))
+
+
+@bp.route("/<int:membership_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate(org_id: int, membership_id: int):
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, membership_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            members.reactivate(membership, current_user)
+        except members.RosterError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已恢复 {membership.user.name}", "success")
+    return redirect(url_for("roster.index", org_id=org.id, inactive=1))
+
+
+@bp.route("/<int:membership_id>/reset-password", methods=["POST"])
+@login_required
+def reset_password(org_id: int, membership_id: int):
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, membership_id)
+    if ConfirmForm().validate_on_submit():
+        password = members.reset_password(membership, current_user, hash_password)
+        db.session.commit()
+        flash(f"{membership.user.name} 的新初始密码：{password}（只显示一次，请告知本人并提醒其修改）", "success")
+    return redirect(url_for("roster.index", org_id=org.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_sheet(org_id: int):
+    org = managed_org_or_404(org_id)
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        report = xlsx_import.import_roster(org, form.sheet.data.read(), current_user, hash_password)
+        db.session.commit()
+        status = 200 if report.file_error is None else 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("roster/import.html", org=org, form=form, report=report,
+                           columns=xlsx_import.COLUMNS,
+                           required=xlsx_import.REQUIRED_COLUMNS), status
+
+
+@bp.route("/template.xlsx")
+@login_required
+def import_template(org_id: int):
+    managed_org_or_404(org_id)
+    return send_file(
+        io.BytesIO(xlsx_import.template_workbook()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True, download_name="花名册导入模板.xlsx",
+    )

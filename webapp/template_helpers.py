@@ -1,0 +1,54 @@
+"""Values every template may use: navigation, labels, dates in China time."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from flask import request
+from flask_login import current_user
+
+from . import access
+
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# Bottom navigation on phones, sidebar on desktop (issue "Foundation").
+# Capabilities add their entries here: (endpoint, label, icon name).
+# An entry shows once its blueprint is registered.
+NAV_ITEMS = [
+    ("home.index", "首页", "home"),
+    ("records.index", "记录", "records"),
+    ("study.index", "学习", "study"),
+    ("home.me", "我的", "me"),
+]
+
+# Desktop-only entries for people who manage something.
+MANAGER_NAV_ITEMS = [
+    ("orgs.index", "组织", "orgs"),
+]
+
+
+def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA_TZ).strftime(fmt)
+
+
+def cn_date(value: date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def install(app) -> None:
+    app.jinja_env.filters["china_time"] = china_time
+    app.jinja_env.filters["cn_date"] = cn_date
+
+    @app.context_processor
+    def _globals():
+        manager_items = []
+        if current_user.is_authenticated and access.manages_any(current_user):
+            manager_items = MANAGER_NAV_ITEMS
+        return {
+            "nav_items": [item for item in NAV_ITEMS if item[0] in app.view_functions],
+            "manager_nav_items": [i for i in manager_items if i[0] in app.view_functions],
+            "is_htmx": request.headers.get("HX-Request") == "true",
+        }
