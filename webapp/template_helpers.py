@@ -1,14 +1,13 @@
 """Values every template may use: navigation, labels, dates in China time."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from flask import request
 from flask_login import current_user
 
 from . import access
-
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+from .china_time import CHINA_TZ
 
 # Bottom navigation on phones, sidebar on desktop (issue "Foundation").
 # Capabilities add their entries here: (endpoint, label, icon name).

@@ -1,0 +1,1 @@
+"""Organizational life records: the core services (validation, versions, review, check-ins)."""

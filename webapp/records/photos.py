@@ -1,0 +1,92 @@
+"""Photos addressed by the sha256 of their bytes, stored in the instance folder, with thumbnails.
+
+Uploading the same bytes twice is harmless (idempotent). A record may name a photo before it
+arrives; ``photos_missing`` on the record says how many are still on their way.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Photo, Record, RecordPhoto, User
+from ..rules.life import PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, PHOTO_MAX_EDGE_PX, PHOTO_THUMB_EDGE_PX
+
+FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+class PhotoRejected(ValueError):
+    """The upload is not an acceptable photo; the message is Chinese."""
+
+    def __init__(self, message: str, code: str = "invalid_photo"):
+        super().__init__(message)
+        self.code = code
+
+
+def storage_root() -> Path:
+    root = current_app.config.get("INSTANCE_UPLOADS") or str(Path(current_app.instance_path) / "uploads")
+    return Path(root)
+
+
+def path_for(sha256: str, thumb: bool = False) -> Path:
+    suffix = ".thumb.jpg" if thumb else ""
+    return storage_root() / "photos" / sha256[:2] / f"{sha256}{suffix}"
+
+
+def count_missing(hashes: list[str]) -> int:
+    if not hashes:
+        return 0
+    present = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    return sum(1 for h in hashes if h not in present)
+
+
+def store(content: bytes, uploader: User | None, expected_sha256: str | None = None) -> tuple[Photo, bool]:
+    """Store the bytes; returns (photo, created). Verifies the hash when the client named one."""
+    if len(content) > PHOTO_MAX_BYTES:
+        raise PhotoRejected(f"照片过大（最多 {PHOTO_MAX_BYTES // (1024 * 1024)} MB）", "too_large")
+    sha256 = hashlib.sha256(content).hexdigest()
+    if expected_sha256 and expected_sha256.lower() != sha256:
+        raise PhotoRejected("照片内容与标识不符（上传可能不完整），请重试", "hash_mismatch")
+    existing = db.session.get(Photo, sha256)
+    if existing is not None:
+        return existing, False
+    try:
+        image = Image.open(io.BytesIO(content))
+        image.verify()
+        image = Image.open(io.BytesIO(content))
+        width, height = image.size
+        content_type = FORMAT_TYPES.get(image.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise PhotoRejected("无法识别的图片文件") from error
+    if content_type not in PHOTO_CONTENT_TYPES:
+        raise PhotoRejected("只支持 JPEG、PNG 或 WebP 照片")
+    if max(width, height) > PHOTO_MAX_EDGE_PX * 2:
+        raise PhotoRejected(f"照片尺寸过大（{width}×{height}），请在手机上压缩后上传")
+    original = path_for(sha256)
+    original.parent.mkdir(parents=True, exist_ok=True)
+    original.write_bytes(content)
+    thumb = image.convert("RGB")
+    thumb.thumbnail((PHOTO_THUMB_EDGE_PX, PHOTO_THUMB_EDGE_PX))
+    thumb.save(path_for(sha256, thumb=True), "JPEG", quality=80)
+    photo = Photo(sha256=sha256, content_type=content_type, size=len(content), width=width,
+                  height=height, uploaded_by_id=getattr(uploader, "id", None))
+    db.session.add(photo)
+    db.session.flush()
+    _refresh_missing_counts(sha256)
+    return photo, True
+
+
+def _refresh_missing_counts(sha256: str) -> None:
+    """A photo arrived: recount the missing photos of every record that names it."""
+    record_ids = list(db.session.scalars(select(RecordPhoto.record_id).where(RecordPhoto.sha256 == sha256)))
+    for record_id in record_ids:
+        missing = db.session.scalar(
+            select(func.count()).select_from(RecordPhoto)
+            .outerjoin(Photo, Photo.sha256 == RecordPhoto.sha256)
+            .where(RecordPhoto.record_id == record_id, Photo.sha256.is_(None)))
+        db.session.execute(update(Record).where(Record.id == record_id).values(photos_missing=missing))

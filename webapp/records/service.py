@@ -1,0 +1,251 @@
+"""Saving, revising, reviewing and checking in to records. Callers commit.
+
+Every version is kept. Edits are compare-and-swap on the current version (``base_version``). An
+approved record is locked: a correction becomes a new version that needs approval again, while the
+approved version stays in force. Every change writes the audit log.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import audit
+from ..china_time import china_today
+from ..extensions import db
+from ..models import Attendance, CheckIn, Organization, Record, RecordPhoto, RecordVersion, ReviewComment, User
+from ..models.base import utcnow
+from ..rules.life import PRIVATE_RECORD_TYPES
+from . import events, photos
+from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
+from .validation import clean
+from .visibility import can_check_in, can_edit, can_record, can_review, is_own_record
+
+__all__ = [
+    "NotAllowed", "RecordInvalid", "RecordLocked", "ReviewRefused", "VersionConflict",
+    "approve", "check_in", "create_record", "resolve_conflict", "return_for_correction",
+    "revise_record", "store_conflict",
+]
+
+
+def _apply(record: Record, cleaned) -> None:
+    """Mirror the newest version onto the record's columns, attendance and photo list."""
+    data = cleaned.data
+    record.occurred_on = cleaned.occurred_on
+    record.starts_at = cleaned.starts_at
+    record.ends_at = cleaned.ends_at
+    record.duration_minutes = cleaned.duration_minutes
+    record.topic = data["topic"]
+    record.place = data["place"]
+    record.meets_standard = cleaned.meets_standard
+    record.standard_problems = cleaned.standard_problems
+    record.group_id = data.get("group_id")
+    record.lecturer_id = data.get("lecturer_id")
+    record.is_secretary_lecture = cleaned.is_secretary_lecture
+    record.recorder_id = data.get("recorder_id") or record.recorder_id
+    _sync_photos(record, data["photos"])
+
+
+def _sync_photos(record: Record, hashes: list[str]) -> None:
+    existing = {p.sha256: p for p in record.photos}
+    for sha in list(existing):
+        if sha not in hashes:
+            record.photos.remove(existing.pop(sha))
+    for position, sha in enumerate(hashes):
+        link = existing.get(sha)
+        if link is None:
+            link = RecordPhoto(sha256=sha)
+            record.photos.append(link)
+        link.position = position
+    record.photos_missing = photos.count_missing(hashes)
+
+
+def rebuild_attendance(record: Record) -> None:
+    """Attendance = the newest version's lists, with every check-in counted as present."""
+    version = record.current
+    data = version.data if version else {}
+    status: dict[int, tuple[str, str]] = {}
+    for item in data.get("absentees", []):
+        reason = item.get("reason") or ""
+        status[int(item["user_id"])] = ("leave" if reason else "absent", reason)
+    for user_id in data.get("attendee_ids", []):
+        status[int(user_id)] = ("present", "")
+    for check in record.check_ins:
+        status[check.user_id] = ("present", "")
+    existing = {a.user_id: a for a in record.attendances}
+    for user_id, row in list(existing.items()):
+        if user_id not in status:
+            record.attendances.remove(row)
+    for user_id, (state, reason) in status.items():
+        row = existing.get(user_id)
+        if row is None:
+            record.attendances.append(Attendance(user_id=user_id, status=state, reason=reason))
+        else:
+            row.status, row.reason = state, reason
+
+
+def _late_days(occurred_on, now: datetime | None = None) -> int:
+    return max(0, (china_today(now) - occurred_on).days)
+
+
+def create_record(org: Organization, record_type: str, data: dict, actor: User, *,
+                  uuid: str | None = None, client_recorded_at: datetime | None = None,
+                  source: str = "web") -> Record:
+    if not can_record(actor, org):
+        raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
+    cleaned = clean(org, record_type, data, actor)
+    record = Record(org_id=org.id, type=record_type, state="submitted", version=1,
+                    is_private=record_type in PRIVATE_RECORD_TYPES, created_by_id=actor.id,
+                    recorder_id=cleaned.data.get("recorder_id") or actor.id,
+                    recorded_late_days=_late_days(cleaned.occurred_on))
+    if uuid:
+        record.uuid = uuid
+    record.org = org
+    _apply(record, cleaned)
+    record.versions.append(RecordVersion(number=1, kind="edit", base_version=None, data=cleaned.data,
+                                         created_by_id=actor.id, client_recorded_at=client_recorded_at,
+                                         source=source))
+    db.session.add(record)
+    db.session.flush()
+    rebuild_attendance(record)
+    audit.record(actor, "create", "record", record.uuid, org_id=org.id,
+                 summary=f"记录{record.type_label}：{record.topic}", changes={"version": 1})
+    events.record_changed.send(record)
+    return record
+
+
+def revise_record(record: Record, data: dict, actor: User, *, base_version: int | None,
+                  client_recorded_at: datetime | None = None, source: str = "web",
+                  allow_correction: bool = True) -> RecordVersion:
+    """A new version. On an approved record it is a correction needing approval again, unless
+    ``allow_correction`` is False (offline edits: an approved record is then not changed)."""
+    if not can_edit(actor, record):
+        raise NotAllowed("只有记录人或支委可以修改这条记录")
+    if record.state == "approved" and not allow_correction:
+        raise RecordLocked("记录已审核通过，不能直接修改")
+    if base_version != record.version:
+        raise VersionConflict(record.version, base_version)
+    cleaned = clean(record.org, record.type, data, actor)
+    if record.current is not None and cleaned.data == record.current.data:
+        return record.current  # nothing changed: no new version
+    number = _next_number(record)
+    version = RecordVersion(number=number, kind="edit", base_version=base_version, data=cleaned.data,
+                            created_by_id=actor.id, client_recorded_at=client_recorded_at, source=source)
+    record.versions.append(version)
+    was = record.state
+    record.version = number
+    record.state = "submitted"
+    _apply(record, cleaned)
+    rebuild_attendance(record)
+    audit.record(actor, "revise", "record", record.uuid, org_id=record.org_id,
+                 summary=f"修改{record.type_label}（第 {number} 版）",
+                 changes={"version": [base_version, number], "state": [was, "submitted"]})
+    events.record_changed.send(record)
+    return version
+
+
+def _next_number(record: Record) -> int:
+    return max((v.number for v in record.versions), default=0) + 1
+
+
+def store_conflict(record: Record, data: dict, actor: User, *, base_version: int | None,
+                   client_recorded_at: datetime | None = None, source: str = "sync") -> RecordVersion:
+    """Keep an edit made on an old base as its own version marked 冲突; the record is unchanged."""
+    version = RecordVersion(number=_next_number(record), kind="conflict", base_version=base_version,
+                            data=data, created_by_id=actor.id, client_recorded_at=client_recorded_at,
+                            source=source)
+    record.versions.append(version)
+    record.has_conflict = True
+    audit.record(actor, "conflict", "record", record.uuid, org_id=record.org_id,
+                 summary=f"离线修改与当前版本冲突（基于第 {base_version} 版）",
+                 changes={"conflict_version": version.number, "current_version": record.version})
+    return version
+
+
+def resolve_conflict(record: Record, version: RecordVersion, actor: User, *, adopt: bool) -> None:
+    """The secretary adopts a conflicting edit (as a new version) or dismisses it; both are kept."""
+    from .. import access
+
+    if not access.manages(actor, record.org):
+        raise NotAllowed("只有支委可以处理冲突")
+    if not version.is_conflict or version.resolved_at is not None:
+        raise ReviewRefused("该冲突已处理")
+    if adopt:
+        if record.state == "approved":
+            raise RecordLocked("记录已审核通过，请先提交更正版本再采纳")
+        revise_record(record, version.data, actor, base_version=record.version, source="conflict")
+    version.resolved_at = utcnow()
+    version.resolved_by_id = actor.id
+    version.resolution = "adopted" if adopt else "dismissed"
+    record.has_conflict = any(v.is_conflict and v.resolved_at is None for v in record.versions)
+    db.session.add(ReviewComment(record=record, version_number=record.version, author_id=actor.id,
+                                 action="resolve",
+                                 text=f"{'采纳' if adopt else '不采纳'}第 {version.number} 版冲突修改"))
+    audit.record(actor, "resolve_conflict", "record", record.uuid, org_id=record.org_id,
+                 summary=f"处理冲突第 {version.number} 版：{'采纳' if adopt else '不采纳'}")
+
+
+def approve(record: Record, reviewer: User, comment: str = "") -> None:
+    if is_own_record(reviewer, record):
+        raise ReviewRefused("不能审核自己记录或修改的记录")
+    if not can_review(reviewer, record):
+        raise ReviewRefused("您无权审核这条记录")
+    if record.state != "submitted":
+        raise ReviewRefused(f"只能审核“待审核”的记录（当前：{record.state_label}）")
+    record.state = "approved"
+    record.approved_version = record.version
+    record.approved_at = utcnow()
+    record.approved_by_id = reviewer.id
+    db.session.add(ReviewComment(record=record, version_number=record.version, author_id=reviewer.id,
+                                 action="approve", text=comment.strip()))
+    audit.record(reviewer, "approve", "record", record.uuid, org_id=record.org_id,
+                 summary=f"审核通过{record.type_label}（第 {record.version} 版）")
+    events.record_approved.send(record)
+
+
+def return_for_correction(record: Record, reviewer: User, comment: str) -> None:
+    if not comment or not comment.strip():
+        raise RecordInvalid({"comment": "退回时请写明需要修改的地方"})
+    if is_own_record(reviewer, record):
+        raise ReviewRefused("不能审核自己记录或修改的记录")
+    if not can_review(reviewer, record):
+        raise ReviewRefused("您无权审核这条记录")
+    if record.state != "submitted":
+        raise ReviewRefused(f"只能退回“待审核”的记录（当前：{record.state_label}）")
+    record.state = "returned"
+    db.session.add(ReviewComment(record=record, version_number=record.version, author_id=reviewer.id,
+                                 action="return", text=comment.strip()))
+    audit.record(reviewer, "return", "record", record.uuid, org_id=record.org_id,
+                 summary=f"退回{record.type_label}（第 {record.version} 版）", changes={"comment": comment})
+
+
+def comment(record: Record, author: User, text: str) -> ReviewComment:
+    from .. import access
+
+    if not access.manages(author, record.org):
+        raise NotAllowed("只有支委可以写审核意见")
+    if not text or not text.strip():
+        raise RecordInvalid({"comment": "请填写意见"})
+    entry = ReviewComment(record=record, version_number=record.version, author_id=author.id,
+                          action="comment", text=text.strip())
+    db.session.add(entry)
+    audit.record(author, "comment", "record", record.uuid, org_id=record.org_id, summary="审核意见")
+    return entry
+
+
+def check_in(record: Record, user: User, *, client_at: datetime | None = None,
+             source: str = "web") -> CheckIn:
+    """Idempotent: a second check-in by the same person returns the first."""
+    if not can_check_in(user, record):
+        raise NotAllowed("只有本支部人员可以签到")
+    existing = db.session.scalar(select(CheckIn).where(CheckIn.record_id == record.id,
+                                                       CheckIn.user_id == user.id))
+    if existing is not None:
+        return existing
+    entry = CheckIn(user_id=user.id, client_at=client_at, source=source)
+    record.check_ins.append(entry)
+    db.session.flush()
+    rebuild_attendance(record)
+    audit.record(user, "check_in", "record", record.uuid, org_id=record.org_id, summary="签到")
+    events.record_changed.send(record)
+    return entry

@@ -1,0 +1,282 @@
+"""Type-specific rules for saving a record, in one place.
+
+``clean(org, type, raw, actor)`` turns form or sync input into the canonical version data, and
+derives the columns lists and checklists use (duration, the theme-day standard, the secretary's
+lecture). Every problem is reported at once, keyed by field, in Chinese.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from ..china_time import china_datetime, china_today
+from ..extensions import db
+from ..models import Membership, Organization, User
+from ..rules.life import (
+    COMMITTEE_MIN_SEATS, COMMITTEE_SEAT_TITLES, EVALUATION_GRADES, EVALUATION_STEPS,
+    PHOTOS_PER_RECORD_MAX, RECORD_TYPES, SECRETARY_TITLES, THEME_DAY_MIN_MINUTES,
+    THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
+)
+from .errors import RecordInvalid
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+TEXT_LIMITS = {"topic": 200, "place": 200, "content": 20000, "lecturer_name": 64,
+               "rectification": 20000}
+
+
+@dataclass
+class Cleaned:
+    data: dict
+    occurred_on: date
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    meets_standard: bool | None
+    standard_problems: list[str] = field(default_factory=list)
+    is_secretary_lecture: bool = False
+
+
+def branch_members(org: Organization) -> dict[int, Membership]:
+    return {m.user_id: m for m in db.session.scalars(
+        select(Membership).where(Membership.org_id == org.id, Membership.active.is_(True)))}
+
+
+def has_committee(members: dict[int, Membership]) -> bool:
+    seats = sum(1 for m in members.values() if m.title in COMMITTEE_SEAT_TITLES)
+    return seats >= COMMITTEE_MIN_SEATS
+
+
+def _int(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    return int(value)
+
+
+def _ids(values) -> list[int]:
+    if values in (None, ""):
+        return []
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    return sorted({int(v) for v in values if v not in (None, "")})
+
+
+def _date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    return date.fromisoformat(str(value))
+
+
+def _time(value) -> time | None:
+    if isinstance(value, time):
+        return value
+    if not value:
+        return None
+    text = str(value)
+    return time.fromisoformat(text if len(text) > 5 else text.zfill(5))
+
+
+def _text(raw: dict, key: str) -> str:
+    value = raw.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def clean(org: Organization, record_type: str, raw: dict, actor: User,
+          *, today: date | None = None) -> Cleaned:
+    errors: dict[str, str] = {}
+    spec = RECORD_TYPES.get(record_type)
+    if spec is None:
+        raise RecordInvalid({"type": "记录类型无效"})
+    if org.kind != "branch":
+        raise RecordInvalid({"org": "只能在党支部下记录组织生活"})
+    if org.is_closed:
+        raise RecordInvalid({"org": "该支部已撤销，不能新增或修改记录"})
+    members = branch_members(org)
+
+    def member_ids(key: str, label: str) -> list[int]:
+        try:
+            ids = _ids(raw.get(key))
+        except (TypeError, ValueError):
+            errors[key] = f"{label}格式不正确"
+            return []
+        strangers = [i for i in ids if i not in members]
+        if strangers:
+            errors[key] = f"{label}中有不属于本支部的人员，请作为“列席人员”填写"
+        return ids
+
+    def one_member(key: str, label: str) -> int | None:
+        try:
+            value = _int(raw.get(key))
+        except (TypeError, ValueError):
+            errors[key] = f"{label}格式不正确"
+            return None
+        if value is not None and value not in members:
+            errors[key] = f"{label}必须是本支部人员"
+        return value
+
+    data: dict = {}
+    try:
+        occurred_on = _date(raw.get("occurred_on"))
+    except ValueError:
+        occurred_on = None
+        errors["occurred_on"] = "日期格式不正确"
+    if occurred_on is None and "occurred_on" not in errors:
+        errors["occurred_on"] = "请填写活动日期"
+    elif occurred_on and occurred_on > (today or china_today()):
+        errors["occurred_on"] = "活动日期不能晚于今天（计划中的活动请在“活动安排”中发布）"
+    try:
+        start, end = _time(raw.get("start_time")), _time(raw.get("end_time"))
+    except ValueError:
+        start = end = None
+        errors["start_time"] = "时间格式不正确，请写成 09:00"
+    if "start_time" not in errors:
+        if start is None:
+            errors["start_time"] = "请填写开始时间"
+        if end is None:
+            errors["end_time"] = "请填写结束时间"
+        elif start is not None and end <= start:
+            errors["end_time"] = "结束时间应晚于开始时间"
+
+    for key, limit in TEXT_LIMITS.items():
+        data[key] = _text(raw, key)
+        if len(data[key]) > limit:
+            errors[key] = f"内容过长（最多 {limit} 字）"
+    if not data["topic"]:
+        errors["topic"] = "请填写主题"
+    if not data["place"]:
+        errors["place"] = "请填写地点"
+
+    data["host_id"] = one_member("host_id", "主持人")
+    data["recorder_id"] = one_member("recorder_id", "记录人")
+    if data["recorder_id"] is None and actor.id in members:
+        data["recorder_id"] = actor.id
+    attendees = member_ids("attendee_ids", "出席人员")
+    data["attendee_ids"] = attendees
+
+    absentees = []
+    for index, item in enumerate(raw.get("absentees") or []):
+        try:
+            user_id = int(item.get("user_id"))
+        except (TypeError, ValueError, AttributeError):
+            errors["absentees"] = f"第 {index + 1} 位缺席人员格式不正确"
+            continue
+        if user_id not in members:
+            errors["absentees"] = "缺席人员必须是本支部人员"
+        reason = str(item.get("reason") or "").strip()[:200]
+        absentees.append({"user_id": user_id, "reason": reason})
+    absentees.sort(key=lambda item: item["user_id"])
+    both = set(attendees) & {a["user_id"] for a in absentees}
+    if both:
+        errors["absentees"] = "同一人不能既出席又缺席"
+    data["absentees"] = absentees
+
+    invited = []
+    for item in raw.get("invited") or []:
+        if not isinstance(item, dict):
+            errors["invited"] = "列席人员格式不正确"
+            continue
+        name = str(item.get("name") or "").strip()[:64]
+        if name:
+            invited.append({"name": name, "note": str(item.get("note") or "").strip()[:100]})
+    data["invited"] = invited
+
+    photos = [str(p).lower() for p in (raw.get("photos") or [])]
+    if any(not SHA256.match(p) for p in photos):
+        errors["photos"] = "照片标识无效"
+    if len(photos) > PHOTOS_PER_RECORD_MAX:
+        errors["photos"] = f"每条记录最多 {PHOTOS_PER_RECORD_MAX} 张照片"
+    data["photos"] = list(dict.fromkeys(photos))
+
+    # Type-specific rules.
+    data["group_id"] = None
+    data["lecturer_id"] = None
+    data["talk_with_ids"] = []
+    data["theme_items"] = []
+    data["theme_forms"] = []
+    data["evaluation_steps"] = []
+    data["grades"] = {}
+    if spec.get("needs_committee") and not has_committee(members):
+        errors["type"] = "本支部未设支委会（党员 7 人及以下只设书记），不能记录支委会"
+    if record_type == "group_meeting":
+        try:
+            group_id = _int(raw.get("group_id"))
+        except (TypeError, ValueError):
+            group_id = None
+        group = db.session.get(Organization, group_id) if group_id else None
+        if group is None or group.parent_id != org.id or group.kind != "group":
+            errors["group_id"] = "请选择本支部的党小组"
+        data["group_id"] = group_id
+    if record_type == "lecture":
+        data["lecturer_id"] = one_member("lecturer_id", "授课人")
+        if data["lecturer_id"] is None and not data["lecturer_name"]:
+            errors["lecturer_id"] = "请填写授课人"
+    if record_type == "theme_day":
+        items = [str(i) for i in (raw.get("theme_items") or [])]
+        forms = [str(f) for f in (raw.get("theme_forms") or [])]
+        if any(i not in THEME_DAY_REQUIRED_ITEMS for i in items):
+            errors["theme_items"] = "必备内容无效"
+        if any(f not in THEME_DAY_OPTIONAL_FORMS for f in forms):
+            errors["theme_forms"] = "活动形式无效"
+        data["theme_items"] = [i for i in THEME_DAY_REQUIRED_ITEMS if i in items]
+        data["theme_forms"] = [f for f in THEME_DAY_OPTIONAL_FORMS if f in forms]
+    if record_type == "talk":
+        data["talk_with_ids"] = member_ids("talk_with_ids", "谈话对象")
+        if not data["talk_with_ids"] and "talk_with_ids" not in errors:
+            errors["talk_with_ids"] = "请选择谈话对象"
+    if record_type == "evaluation":
+        steps = [str(s) for s in (raw.get("evaluation_steps") or [])]
+        if any(s not in EVALUATION_STEPS for s in steps):
+            errors["evaluation_steps"] = "评议步骤无效"
+        data["evaluation_steps"] = [s for s in EVALUATION_STEPS if s in steps]
+        grades = raw.get("grades") or {}
+        if not isinstance(grades, dict):
+            errors["grades"] = "评定结果格式不正确"
+            grades = {}
+        clean_grades = {}
+        for user_id, grade in grades.items():
+            try:
+                uid = int(user_id)
+            except (TypeError, ValueError):
+                errors["grades"] = "评定结果格式不正确"
+                continue
+            if uid not in members or grade not in EVALUATION_GRADES:
+                errors["grades"] = "评定结果只能给本支部党员，等次为优秀、合格、基本合格或不合格"
+                continue
+            clean_grades[str(uid)] = grade
+        data["grades"] = dict(sorted(clean_grades.items(), key=lambda kv: int(kv[0])))
+
+    if errors:
+        raise RecordInvalid(errors)
+
+    data["occurred_on"] = occurred_on.isoformat()
+    data["start_time"] = start.strftime("%H:%M")
+    data["end_time"] = end.strftime("%H:%M")
+    starts_at, ends_at = china_datetime(occurred_on, start), china_datetime(occurred_on, end)
+    duration = int((ends_at - starts_at).total_seconds() // 60)
+
+    meets, problems = None, []
+    if record_type == "theme_day":
+        meets, problems = theme_day_standard(duration, data["theme_items"])
+    lecturer = members.get(data["lecturer_id"]) if data["lecturer_id"] else None
+    return Cleaned(
+        data=data, occurred_on=occurred_on, starts_at=starts_at, ends_at=ends_at,
+        duration_minutes=duration, meets_standard=meets, standard_problems=problems,
+        is_secretary_lecture=bool(lecturer and lecturer.title in SECRETARY_TITLES),
+    )
+
+
+def theme_day_standard(duration_minutes: int, items: list[str]) -> tuple[bool, list[str]]:
+    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items)."""
+    problems = []
+    if duration_minutes < THEME_DAY_MIN_MINUTES:
+        problems.append(f"时长不足 1 小时（实际 {duration_minutes} 分钟）")
+    missing = [label for key, label in THEME_DAY_REQUIRED_ITEMS.items() if key not in items]
+    if missing:
+        problems.append("缺少必备内容：" + "、".join(missing))
+    return not problems, problems
