@@ -110,3 +110,17 @@ def test_member_can_belong_to_home_and_temporary_branch(client, auth, demo):
     html = client.get("/").get_data(as_text=True)
     assert "规划计划处党支部" in html and "长江中游水文测验项目临时党支部" in html
     assert "正式组织关系" in html and "临时组织关系" in html and "记录员" in html
+
+
+def test_party_group_counts_and_lists_its_members(client, auth, demo):
+    auth.login("shuji")
+    branch = db.session.scalar(select(Organization).where(Organization.name == "办公室党支部"))
+    group = next(c for c in branch.children if c.kind == "group")
+    assigned = list(db.session.scalars(select(Membership).where(Membership.group_id == group.id)))
+    assert assigned
+    page = client.get(f"/orgs/{branch.id}").get_data(as_text=True)
+    assert f"{len(assigned)} 人" in page
+    roster = client.get(f"/orgs/{group.id}/roster/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    for membership in assigned:
+        assert membership.user.name in roster
+        assert f"/orgs/{branch.id}/roster/{membership.id}/edit" in roster

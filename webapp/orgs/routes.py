@@ -8,26 +8,34 @@ from sqlalchemy import func, select
 from .. import access
 from ..extensions import db
 from ..models import Membership, User
-from ..rules.organization import ALLOWED_CHILD_KINDS, ORG_KINDS
+from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, ORG_KINDS
 from ..view_helpers import org_editable_by_current_user, visible_org_or_404
 from . import tree
 from .forms import OrgForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
+TITLE_ORDER = {title: rank for rank, title in enumerate(COMMITTEE_TITLES)}
+
 FIELDS = ("name", "description", "project_name", "site", "start_date", "end_date",
           "committee_term_start", "committee_term_end")
 
 
 def _member_counts(org_ids):
+    """Active people per organization; a party group counts the branch members assigned to it."""
     if not org_ids:
         return {}
-    rows = db.session.execute(
+    counts = dict(db.session.execute(
         select(Membership.org_id, func.count())
         .where(Membership.org_id.in_(org_ids), Membership.active.is_(True))
         .group_by(Membership.org_id)
-    )
-    return dict(rows.all())
+    ).all())
+    counts.update(db.session.execute(
+        select(Membership.group_id, func.count())
+        .where(Membership.group_id.in_(org_ids), Membership.active.is_(True))
+        .group_by(Membership.group_id)
+    ).all())
+    return counts
 
 
 @bp.route("/")
@@ -45,7 +53,8 @@ def index():
 @login_required
 def detail(org_id: int):
     org = visible_org_or_404(org_id)
-    committee = [m for m in _active_members(org) if m.title]
+    committee = sorted((m for m in _active_members(org) if m.title),
+                       key=lambda m: TITLE_ORDER.get(m.title, len(TITLE_ORDER)))
     children = [c for c in org.children if access.can_view(current_user, c)]
     return render_template(
         "orgs/detail.html", org=org, committee=committee, children=children,

@@ -50,8 +50,10 @@ def _show_errors(form, errors: dict[str, str]) -> None:
 def index(org_id: int):
     org = visible_org_or_404(org_id)
     show_inactive = request.args.get("inactive") == "1"
+    # A party group's roster is the branch members assigned to it.
+    in_org = Membership.group_id == org.id if org.kind == "group" else Membership.org_id == org.id
     query = (select(Membership).join(User, Membership.user_id == User.id)
-             .where(Membership.org_id == org.id).order_by(User.name))
+             .where(in_org).order_by(User.name))
     if not show_inactive:
         query = query.where(Membership.active.is_(True))
     category = request.args.get("category")
