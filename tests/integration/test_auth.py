@@ -74,6 +74,13 @@ def test_failed_attempts_are_limited_per_account(client, auth, demo, app):
     assert auth.login("dangyuan").status_code == 302
 
 
+def test_username_and_phone_share_one_account_budget(client, auth, demo):
+    phone = demo["shuji"].phone
+    for login in ("shuji", phone, "shuji", phone, "SHUJI"):
+        assert auth.login(login, "wrong-password").status_code == 401
+    assert auth.login(phone, "zhibu-demo").status_code == 429
+
+
 def test_failed_attempts_are_limited_per_address(client, auth, demo, app):
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
     for name in ("a1", "a2", "a3"):

@@ -12,7 +12,12 @@ def normalized_login(raw: str | None) -> str:
 
 
 def _account_key() -> str:
-    return "login-account:" + normalized_login(request.form.get("login"))
+    """The account the attempt is aimed at: username and phone of one person share one budget."""
+    from .routes import find_user_by_login
+
+    login = normalized_login(request.form.get("login"))
+    user = find_user_by_login(login)
+    return f"login-account:user-{user.id}" if user is not None else f"login-account:name-{login}"
 
 
 def _address_key() -> str:

@@ -58,6 +58,7 @@ def detail(org_id: int):
     children = [c for c in org.children if access.can_view(current_user, c)]
     return render_template(
         "orgs/detail.html", org=org, committee=committee, children=children,
+        parent_visible=org.parent is not None and access.can_view(current_user, org.parent),
         counts=_member_counts([org.id] + [c.id for c in children]),
         can_manage=access.manages(current_user, org),
         can_edit=org_editable_by_current_user(org),
