@@ -56,6 +56,7 @@ def test_theme_day_standard_boundaries(demo, start, end, items, meets, problem):
 def test_invalid_input_reports_every_field_in_chinese(demo):
     org = org_named(FIELD_BRANCH)
     outsider = db.session.scalar(select(User).where(User.username == "shuji"))
+    records_before = db.session.scalar(select(func.count()).select_from(Record))
     with pytest.raises(RecordInvalid) as error:
         service.create_record(org, "theme_day", theme_day_data(
             org, occurred_on=(date.today() + timedelta(days=3)).isoformat(), start_time="10:00",
@@ -67,7 +68,7 @@ def test_invalid_input_reports_every_field_in_chinese(demo):
     assert errors["topic"] == "请填写主题" and errors["place"] == "请填写地点"
     assert "不属于本支部" in errors["attendee_ids"]
     assert errors["theme_items"] == "必备内容无效"
-    assert db.session.scalar(select(func.count()).select_from(Record)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Record)) == records_before
 
 
 def test_committee_meeting_only_where_a_committee_exists(demo):
@@ -132,7 +133,11 @@ def test_review_cycle_keeps_every_version(demo):
     org = org_named(FIELD_BRANCH)
     recorder, leader = demo["dangyuan"], demo["linshi"]
     approved = []
-    events.record_approved.connect(lambda record: approved.append(record.version), weak=False)
+
+    def remember(record, **_):
+        approved.append(record.version)
+
+    events.record_approved.connect(remember, weak=False)
     try:
         record = service.create_record(org, "theme_day", theme_day_data(org), recorder)
         with pytest.raises(ReviewRefused):
@@ -159,7 +164,7 @@ def test_review_cycle_keeps_every_version(demo):
         assert approved == [2, 3]
         db.session.commit()
     finally:
-        events.record_approved.receivers.clear()
+        events.record_approved.disconnect(remember)  # only our own: points and standards stay subscribed
     assert [v.number for v in record.versions] == [1, 2, 3]
     assert [c.action for c in record.comments] == ["return", "approve", "approve"]
     from webapp.records.diffing import changes
@@ -261,4 +266,5 @@ def test_versions_are_stored_in_full(demo):
     db.session.commit()
     stored = db.session.scalar(select(RecordVersion).where(RecordVersion.record_id == record.id))
     assert stored.data["topic"] == record.topic and stored.data["absentees"][0]["reason"] == "外出测流"
-    assert db.session.scalar(select(func.count()).select_from(Attendance)) == len(record.attendances)
+    assert db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.record_id == record.id)) == len(record.attendances)

@@ -9,6 +9,10 @@ class RecordError(Exception):
         super().__init__(message)
         self.message = message
 
+    def field_errors(self, field: str) -> dict[str, str]:
+        """The messages by form field; an error about the whole form is shown at ``field``."""
+        return {field: self.message}
+
 
 class RecordInvalid(RecordError):
     """The data does not pass the rules; ``errors`` maps field names to Chinese messages."""
@@ -18,6 +22,9 @@ class RecordInvalid(RecordError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("；".join(errors.values()))
         self.errors = errors
+
+    def field_errors(self, field: str) -> dict[str, str]:
+        return self.errors
 
 
 class VersionConflict(RecordError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import audit
 from ..china_time import china_today
@@ -129,6 +129,14 @@ def revise_record(record: Record, data: dict, actor: User, *, base_version: int 
     if record.current is not None and cleaned.data == record.current.data:
         return record.current  # nothing changed: no new version
     number = _next_number(record)
+    # The compare-and-swap itself, in the database: two edits on the same base can never both win,
+    # even when both read the record before either committed.
+    swapped = db.session.execute(
+        update(Record).where(Record.id == record.id, Record.version == base_version)
+        .values(version=number).execution_options(synchronize_session=False))
+    if swapped.rowcount != 1:
+        db.session.expire(record, ["version", "versions"])
+        raise VersionConflict(record.version, base_version)
     version = RecordVersion(number=number, kind="edit", base_version=base_version, data=cleaned.data,
                             created_by_id=actor.id, client_recorded_at=client_recorded_at, source=source)
     record.versions.append(version)
@@ -185,13 +193,18 @@ def resolve_conflict(record: Record, version: RecordVersion, actor: User, *, ado
                  summary=f"处理冲突第 {version.number} 版：{'采纳' if adopt else '不采纳'}")
 
 
-def approve(record: Record, reviewer: User, comment: str = "") -> None:
+def _check_reviewable(record: Record, reviewer: User, verb: str) -> None:
+    """A reviewer decides only others' records waiting for review, in branches they manage."""
     if is_own_record(reviewer, record):
         raise ReviewRefused("不能审核自己记录或修改的记录")
     if not can_review(reviewer, record):
         raise ReviewRefused("您无权审核这条记录")
     if record.state != "submitted":
-        raise ReviewRefused(f"只能审核“待审核”的记录（当前：{record.state_label}）")
+        raise ReviewRefused(f"只能{verb}“待审核”的记录（当前：{record.state_label}）")
+
+
+def approve(record: Record, reviewer: User, comment: str = "") -> None:
+    _check_reviewable(record, reviewer, "审核")
     record.state = "approved"
     record.approved_version = record.version
     record.approved_at = utcnow()
@@ -206,12 +219,7 @@ def approve(record: Record, reviewer: User, comment: str = "") -> None:
 def return_for_correction(record: Record, reviewer: User, comment: str) -> None:
     if not comment or not comment.strip():
         raise RecordInvalid({"comment": "退回时请写明需要修改的地方"})
-    if is_own_record(reviewer, record):
-        raise ReviewRefused("不能审核自己记录或修改的记录")
-    if not can_review(reviewer, record):
-        raise ReviewRefused("您无权审核这条记录")
-    if record.state != "submitted":
-        raise ReviewRefused(f"只能退回“待审核”的记录（当前：{record.state_label}）")
+    _check_reviewable(record, reviewer, "退回")
     record.state = "returned"
     db.session.add(ReviewComment(record=record, version_number=record.version, author_id=reviewer.id,
                                  action="return", text=comment.strip()))

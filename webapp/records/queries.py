@@ -1,0 +1,139 @@
+"""Read-side queries for record lists: what a person may see, review, and has attended."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..china_time import china_today, month_bounds
+from ..extensions import db
+from ..models import Attendance, Membership, Organization, Record, User
+from .visibility import managed_org_ids_query, visible_records_filter
+
+LIST_LIMIT = 200
+
+
+@dataclass
+class ReviewFilters:
+    org_id: int | None = None
+    type: str = ""
+    month: str = ""      # YYYY-MM
+    state: str = ""
+    recorder_id: int | None = None
+    conflicts: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "ReviewFilters":
+        def number(name):
+            value = (args.get(name) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        month = (args.get("month") or "").strip()
+        if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+            month = ""
+        return cls(org_id=number("org_id"), type=(args.get("type") or "").strip(), month=month,
+                   state=(args.get("state") or "").strip(), recorder_id=number("recorder_id"),
+                   conflicts=args.get("conflicts") == "1")
+
+
+def review_query(user: User, filters: ReviewFilters):
+    query = (select(Record).where(Record.org_id.in_(managed_org_ids_query(user)))
+             .options(selectinload(Record.org), selectinload(Record.recorder))
+             .order_by(Record.occurred_on.desc(), Record.id.desc()))
+    if filters.org_id:
+        query = query.where(Record.org_id == filters.org_id)
+    if filters.type:
+        query = query.where(Record.type == filters.type)
+    if filters.state:
+        query = query.where(Record.state == filters.state)
+    if filters.recorder_id:
+        query = query.where(Record.recorder_id == filters.recorder_id)
+    if filters.conflicts:
+        query = query.where(Record.has_conflict.is_(True))
+    if filters.month:
+        start, end = month_bounds(filters.month)
+        query = query.where(Record.occurred_on >= start, Record.occurred_on < end)
+    return query.limit(LIST_LIMIT)
+
+
+def recorders_in(user: User) -> list[User]:
+    ids = select(Record.recorder_id).where(Record.org_id.in_(managed_org_ids_query(user))).distinct()
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def visible_records(user: User, org_id: int | None = None, limit: int = 50) -> list[Record]:
+    query = (select(Record).where(visible_records_filter(user))
+             .options(selectinload(Record.org)).order_by(Record.occurred_on.desc(), Record.id.desc()))
+    if org_id:
+        query = query.where(Record.org_id == org_id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def attendance_history(user: User, limit: int = 200) -> list[Attendance]:
+    """The person's own attendance over records they may see (their own rows, never others')."""
+    query = (select(Attendance).join(Record, Attendance.record_id == Record.id)
+             .where(Attendance.user_id == user.id, visible_records_filter(user))
+             .options(selectinload(Attendance.record).selectinload(Record.org))
+             .order_by(Record.occurred_on.desc()).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def attendance_summary(rows: list[Attendance]) -> dict[str, int]:
+    summary = {"present": 0, "leave": 0, "absent": 0}
+    for row in rows:
+        if row.record.state == "approved":
+            summary[row.status] = summary.get(row.status, 0) + 1
+    return summary
+
+
+def open_for_check_in(user: User, days: int = 2) -> list[Record]:
+    """Recent activities of the person's branches still open for 签到 (recorded, not yet approved)."""
+    from .visibility import member_branch_ids
+
+    branch_ids = member_branch_ids(user)
+    if not branch_ids:
+        return []
+    return list(db.session.scalars(select(Record).where(
+        Record.org_id.in_(branch_ids), Record.is_private.is_(False), Record.state != "approved",
+        Record.occurred_on >= china_today() - timedelta(days=days)).order_by(Record.occurred_on.desc())))
+
+
+def waiting_for_review_count(user: User) -> int:
+    from .visibility import is_own_record
+
+    rows = db.session.scalars(select(Record).where(Record.org_id.in_(managed_org_ids_query(user)),
+                                                   Record.state == "submitted").limit(500))
+    return sum(1 for r in rows if not is_own_record(user, r))
+
+
+def my_returned(user: User) -> list[Record]:
+    return list(db.session.scalars(select(Record).where(
+        Record.state == "returned",
+        (Record.recorder_id == user.id) | (Record.created_by_id == user.id)).order_by(Record.updated_at.desc())))
+
+
+def branch_roster(org: Organization) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id, Membership.active.is_(True))
+        .options(selectinload(Membership.user)).order_by(User.name)))
+
+
+def user_names(ids) -> dict[int, str]:
+    ids = {int(i) for i in ids if i not in (None, "")}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def notes_this_month(org: Organization, month_start: date, month_end: date) -> list[tuple[Membership, int]]:
+    from ..models import StudyNote
+
+    counts = dict(db.session.execute(
+        select(StudyNote.user_id, func.count()).where(
+            StudyNote.org_id == org.id, StudyNote.noted_on >= month_start, StudyNote.noted_on < month_end)
+        .group_by(StudyNote.user_id)).all())
+    return [(m, counts.get(m.user_id, 0)) for m in branch_roster(org)]
+

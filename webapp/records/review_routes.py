@@ -1,0 +1,122 @@
+"""审核: the secretary's review queue, approving, returning, comments and conflict resolution."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access
+from ..extensions import db
+from ..htmx import is_fragment_request, render
+from ..models import Record
+from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS
+from . import queries, service
+from .errors import RecordError
+from .routes import bp, record_or_404
+from .visibility import is_own_record
+
+
+def _managed_branches():
+    return access.managed_orgs(current_user, kinds=("branch",))
+
+
+def _review_page(status: int = 200):
+    filters = queries.ReviewFilters.from_args(request.values)
+    records = list(db.session.scalars(queries.review_query(current_user, filters)))
+    return render(
+        "records/review.html", "records/_review_table.html", status=status,
+        records=records, filters=filters, branches=_managed_branches(), types=RECORD_TYPE_LABELS,
+        states=RECORD_STATES, recorders=queries.recorders_in(current_user), limit=queries.LIST_LIMIT,
+        own_ids={r.id for r in records if is_own_record(current_user, r)},
+    )
+
+
+@bp.route("/review")
+@login_required
+def review():
+    if not access.manages_any(current_user):
+        abort(403)
+    return _review_page()
+
+
+@bp.route("/review/approve", methods=["POST"])
+@login_required
+def bulk_approve():
+    if not access.manages_any(current_user):
+        abort(403)
+    uuids = request.form.getlist("uuid")
+    approved, refused = 0, []
+    for uuid in uuids:
+        record = db.session.scalar(select(Record).where(Record.uuid == uuid))
+        if record is None or not access.manages(current_user, record.org):
+            refused.append(f"{uuid[:8]}：记录不存在或无权审核")
+            continue
+        try:
+            service.approve(record, current_user)
+            approved += 1
+        except RecordError as error:
+            refused.append(f"{record.occurred_on} {record.type_label}“{record.topic}”：{error.message}")
+    db.session.commit()
+    if not uuids:
+        flash("请先勾选要通过的记录", "error")
+    if approved:
+        flash(f"已审核通过 {approved} 条记录", "success")
+    for message in refused:
+        flash(message, "error")
+    if is_fragment_request():
+        return _review_page()
+    return redirect(url_for("records.review", **{k: v for k, v in request.args.items()}))
+
+
+def _decide(uuid: str, action):
+    record = record_or_404(uuid)
+    if not access.manages(current_user, record.org):
+        abort(403)
+    try:
+        action(record)
+    except RecordError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("records.detail", uuid=uuid))
+
+
+@bp.route("/<uuid>/approve", methods=["POST"])
+@login_required
+def approve(uuid: str):
+    def act(record):
+        service.approve(record, current_user, request.form.get("comment", ""))
+        flash("已审核通过", "success")
+    return _decide(uuid, act)
+
+
+@bp.route("/<uuid>/return", methods=["POST"])
+@login_required
+def return_record(uuid: str):
+    def act(record):
+        service.return_for_correction(record, current_user, request.form.get("comment", ""))
+        flash("已退回记录人修改", "success")
+    return _decide(uuid, act)
+
+
+@bp.route("/<uuid>/comment", methods=["POST"])
+@login_required
+def comment(uuid: str):
+    def act(record):
+        service.comment(record, current_user, request.form.get("comment", ""))
+        flash("意见已添加", "success")
+    return _decide(uuid, act)
+
+
+@bp.route("/<uuid>/conflicts/<int:number>", methods=["POST"])
+@login_required
+def resolve_conflict(uuid: str, number: int):
+    def act(record):
+        version = record.version_number(number)
+        if version is None:
+            abort(404)
+        adopt = request.form.get("decision") == "adopt"
+        service.resolve_conflict(record, version, current_user, adopt=adopt)
+        flash("已采纳冲突修改，等待重新审核" if adopt else "已保留原记录，冲突修改存档备查", "success")
+    return _decide(uuid, act)
+

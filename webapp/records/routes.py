@@ -1,0 +1,219 @@
+"""记录: entering organizational-life records on the phone, reading them, checking in.
+
+Review (审核) views live in ``review_routes``, photo upload and serving in ``photo_routes``; all three
+form the ``records`` blueprint.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from .. import access
+from ..china_time import china_today
+from ..extensions import db
+from ..models import AuditLog, Organization, Record
+from ..rules.life import (
+    EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
+)
+from ..view_helpers import visible_org_or_404
+from . import diffing, queries, service, themes
+from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
+from .form_data import data_to_pairs, form_to_data
+from .validation import has_committee
+from .visibility import (
+    can_check_in, can_edit, can_record, can_review, can_view, is_own_record, recordable_branches,
+)
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+INVITED_BLANK_ROWS = 2
+
+
+def record_or_404(uuid: str) -> Record:
+    """The record, if the person may see it — or check in to it: members of the branch see an activity
+    that is still open (not yet approved) so they can tap 签到."""
+    record = db.session.scalar(select(Record).where(Record.uuid == uuid))
+    if record is None:
+        abort(404)
+    if not can_view(current_user, record) and not (
+            record.state != "approved" and can_check_in(current_user, record)):
+        abort(404)
+    return record
+
+
+def recordable_org_or_404(org_id: int) -> Organization:
+    org = visible_org_or_404(org_id)
+    if not can_record(current_user, org):
+        abort(403)
+    return org
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template(
+        "records/index.html",
+        branches=recordable_branches(current_user),
+        records=queries.visible_records(current_user),
+        waiting=queries.waiting_for_review_count(current_user) if access.manages_any(current_user) else 0,
+        returned=queries.my_returned(current_user),
+        open_for_check_in=queries.open_for_check_in(current_user),
+    )
+
+
+@bp.route("/mine/attendance")
+@login_required
+def my_attendance():
+    rows = queries.attendance_history(current_user)
+    return render_template("records/my_attendance.html", rows=rows, summary=queries.attendance_summary(rows))
+
+
+@bp.route("/new/<int:org_id>")
+@login_required
+def choose_type(org_id: int):
+    org = recordable_org_or_404(org_id)
+    committee = has_committee({m.user_id: m for m in queries.branch_roster(org)})
+    types = [(key, spec) for key, spec in RECORD_TYPES.items() if committee or not spec.get("needs_committee")]
+    return render_template("records/choose_type.html", org=org, types=types)
+
+
+def _form_context(org: Organization, record_type: str, values: MultiDict, errors: dict, record=None):
+    roster = queries.branch_roster(org)
+    occurred = values.get("occurred_on") or china_today().isoformat()
+    theme = themes.theme_for(org, occurred[:7]) if record_type == "theme_day" else None
+    listed = set(values.getlist("roster_ids"))
+    return dict(
+        org=org, record_type=record_type, spec=RECORD_TYPES[record_type], values=values, errors=errors,
+        record=record, roster=roster, theme=theme, today=china_today().isoformat(),
+        attendees=set(values.getlist("attendee_ids")),
+        fresh=not listed and not values.getlist("attendee_ids"),
+        groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
+        required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
+        evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+        invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note")))
+        + [("", "")] * INVITED_BLANK_ROWS,
+        uploaded_photos=values.getlist("photos"),
+    )
+
+
+@bp.route("/new/<int:org_id>/<record_type>", methods=["GET", "POST"])
+@login_required
+def new(org_id: int, record_type: str):
+    org = recordable_org_or_404(org_id)
+    if record_type not in RECORD_TYPES:
+        abort(404)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        uuid = (request.form.get("uuid") or "").strip() or None
+        existing = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
+        if existing is not None:
+            if existing.org_id == org.id and current_user.id == existing.created_by_id:
+                flash("这条记录已经保存过了（重复提交已忽略）", "success")
+                return redirect(url_for("records.detail", uuid=existing.uuid))
+            abort(409)
+        try:
+            record = service.create_record(org, record_type, form_to_data(request.form), current_user, uuid=uuid)
+        except RecordInvalid as error:
+            errors = error.errors
+        except NotAllowed as error:
+            errors = {"org": error.message}
+        else:
+            db.session.commit()
+            flash(_saved_message(record), "success")
+            return redirect(url_for("records.detail", uuid=record.uuid))
+        values = request.form
+    else:
+        values = MultiDict({"recorder_id": str(current_user.id)})
+    return render_template("records/form.html", **_form_context(org, record_type, values, errors)), \
+        (400 if errors else 200)
+
+
+def _saved_message(record: Record) -> str:
+    message = f"已保存{record.type_label}，等待支部审核"
+    if record.meets_standard is False:
+        message += "。注意：" + "；".join(record.standard_problems)
+    return message
+
+
+@bp.route("/<uuid>")
+@login_required
+def detail(uuid: str):
+    record = record_or_404(uuid)
+    data = record.current.data if record.current else {}
+    names = queries.user_names(
+        [data.get(k) for k in ("host_id", "recorder_id", "lecturer_id")] + list(data.get("talk_with_ids", []))
+        + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})])
+    versions = [v for v in record.versions]
+    diffs = {}
+    edits = [v for v in versions if not v.is_conflict]
+    for previous, version in zip(edits, edits[1:]):
+        diffs[version.number] = diffing.changes(record, previous.number, version.number)
+    for version in versions:
+        if version.is_conflict and version.base_version:
+            diffs[version.number] = diffing.changes(record, version.base_version, version.number)
+    manages = access.manages(current_user, record.org)
+    trail = list(db.session.scalars(select(AuditLog).where(
+        AuditLog.entity_type == "record", AuditLog.entity_id == record.uuid).order_by(AuditLog.id))) \
+        if manages else []
+    return render_template(
+        "records/detail.html", record=record, data=data, names=names, diffs=diffs, trail=trail,
+        manages=manages, can_edit=can_edit(current_user, record), can_review=can_review(current_user, record),
+        own=is_own_record(current_user, record),
+        can_check_in=can_check_in(current_user, record) and record.state != "approved",
+        checked_in=any(c.user_id == current_user.id for c in record.check_ins),
+        required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
+        evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+    )
+
+
+@bp.route("/<uuid>/edit", methods=["GET", "POST"])
+@login_required
+def edit(uuid: str):
+    record = record_or_404(uuid)
+    if not can_edit(current_user, record):
+        abort(403)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        base = request.form.get("base_version", "")
+        try:
+            service.revise_record(record, form_to_data(request.form), current_user,
+                                  base_version=int(base) if base.isdigit() else None)
+        except VersionConflict as error:
+            errors = {"base_version": f"这条记录已被他人修改（现为第 {error.current_version} 版），"
+                                      "请复制您的修改后刷新页面重新填写"}
+            status = 409
+        except (RecordInvalid, RecordLocked, NotAllowed) as error:
+            errors = error.field_errors("org")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_saved_message(record) if record.state == "submitted" else "没有修改", "success")
+            return redirect(url_for("records.detail", uuid=record.uuid))
+        values = request.form
+    else:
+        values = MultiDict(data_to_pairs(record.current.data))
+        values.setlist("roster_ids", [str(m.user_id) for m in queries.branch_roster(record.org)])
+    context = _form_context(record.org, record.type, values, errors, record=record)
+    return render_template("records/form.html", **context), status
+
+
+@bp.route("/<uuid>/check-in", methods=["POST"])
+@login_required
+def check_in(uuid: str):
+    record = record_or_404(uuid)
+    try:
+        if record.state == "approved":
+            raise RecordLocked("记录已审核通过，不能再签到")
+        service.check_in(record, current_user)
+    except RecordError as error:
+        flash(error.message, "error")
+        return redirect(url_for("records.detail", uuid=uuid))
+    db.session.commit()
+    flash("签到成功", "success")
+    return redirect(url_for("records.detail", uuid=uuid))
+
+
+from . import photo_routes, review_routes  # noqa: E402,F401  (routes of the same blueprint)
