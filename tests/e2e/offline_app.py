@@ -1,0 +1,45 @@
+"""A live Zhibu for the offline E2E tests whose service-worker version can be switched (an upgrade)."""
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+
+from tests.conftest import _config_dict, migrate_to_head
+from tests.e2e.conftest import LiveServer, _free_port
+from webapp import create_app
+from webapp.extensions import db
+
+class OfflineServer(LiveServer):
+    sw_version = None  # None: the real sw.js; else served with this SW_VERSION
+
+
+def start(folder) -> OfflineServer:
+    from webapp.auth.routes import hash_password
+    from webapp.demo import loader
+
+    url = "sqlite:///" + str(folder / "zhibu-offline-e2e.db")
+    migrate_to_head(url)
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url, "TESTING": False,
+                      "WTF_CSRF_SSL_STRICT": False, "INSTANCE_UPLOADS": str(folder / "uploads")})
+    real_sw = app.view_functions["pwa.service_worker"]
+    holder: dict = {}
+
+    def service_worker():
+        server = holder["server"]
+        if server.sw_version is None:
+            return real_sw()
+        text = open(current_app.static_folder + "/sw/sw.js", encoding="utf-8").read()
+        text = re.sub(r'self.SW_VERSION = "[^"]*";', f'self.SW_VERSION = "{server.sw_version}";', text)
+        response = current_app.response_class(text, mimetype="text/javascript")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    app.view_functions["pwa.service_worker"] = service_worker
+    with app.app_context():
+        loader.load(hash_password)
+        db.session.commit()
+    server = OfflineServer(app, _free_port())
+    holder["server"] = server
+    server.start()
+    return server

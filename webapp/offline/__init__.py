@@ -1,0 +1,1 @@
+"""Offline entry and sync (issue 4): devices, push/pull API, entity handlers, quarantine."""

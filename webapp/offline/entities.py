@@ -1,0 +1,253 @@
+"""Entity registry (contract 6): entity name → handler ``(actor, mutation) -> sync.Applied``.
+
+A handler applies one mutation inside the transaction the sync core opened, and raises
+``sync.Rejected`` when the mutation can never apply as it stands (it is then quarantined).
+Other capabilities add theirs with ``register(name, handler)`` (the lead wires them at merge).
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+
+from sync import CONFLICT, DUPLICATE, Applied, Mutation, Rejected
+
+from ..extensions import db
+from ..models import Organization, Record, StudyNote, User
+from ..records import service, study_notes
+from ..records.errors import NotAllowed, RecordInvalid, RecordLocked, VersionConflict
+from ..records.validation import clean
+from ..records.visibility import can_edit, can_view
+from .forms import PayloadInvalid, envelope, note_data, record_data
+
+Handler = Callable[[User, Mutation], Applied]
+# Set while a secretary retries a quarantined mutation: they confirm what a locked record refused.
+_confirmed_by_manager: ContextVar[bool] = ContextVar("confirmed_by_manager", default=False)
+
+
+@contextmanager
+def confirmed_by_manager():
+    token = _confirmed_by_manager.set(True)
+    try:
+        yield
+    finally:
+        _confirmed_by_manager.reset(token)
+HANDLERS: dict[str, Handler] = {}
+NEW_FORM_PATH = re.compile(r"/records/new/(\d+)/([a-z_]+)/?$")
+
+
+def register(name: str, handler: Handler) -> None:
+    HANDLERS[name] = handler
+
+
+def handler_for(entity: str) -> Handler:
+    handler = HANDLERS.get(entity)
+    if handler is None:
+        raise Rejected("unknown_entity", f"不支持的离线内容类型：{entity}")
+    return handler
+
+
+def client_time(value: str | None) -> datetime | None:
+    """The phone's clock, kept as a claim; ignored when unreadable or without a zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _invalid(error: RecordInvalid, org_id: int | None) -> Rejected:
+    return Rejected("invalid", "内容未通过校验：" + error.message, error.errors, org_id=org_id)
+
+
+def _org_and_type(mutation: Mutation) -> tuple[Organization, str]:
+    fields = envelope(mutation.payload)
+    org_id, record_type = fields.get("org_id"), fields.get("record_type") or fields.get("type")
+    match = NEW_FORM_PATH.search(str(mutation.payload.get("action") or ""))
+    if match:
+        org_id = org_id or match.group(1)
+        record_type = record_type or match.group(2)
+    try:
+        org = db.session.get(Organization, int(org_id)) if org_id else None
+    except (TypeError, ValueError):
+        org = None
+    if org is None:
+        raise Rejected("org_not_found", "找不到记录所属的支部")
+    if not record_type:
+        raise Rejected("invalid", "缺少记录类型", {"type": "缺少记录类型"}, org_id=org.id)
+    return org, record_type
+
+
+def _record_uuid(mutation: Mutation) -> str | None:
+    if mutation.target:
+        return mutation.target
+    fields = envelope(mutation.payload)
+    return (fields.get("record_uuid") or fields.get("uuid") or "").lower() or None
+
+
+def _base_version(mutation: Mutation) -> int | None:
+    if mutation.base_version is not None:
+        return mutation.base_version
+    raw = envelope(mutation.payload).get("base_version")
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        raise Rejected("invalid", "版本号无效", {"base_version": "版本号无效"}) from None
+
+
+def record(actor: User, mutation: Mutation) -> Applied:
+    """Create a record under the client's UUID, or edit it compare-and-swap on ``base_version``."""
+    try:
+        data = record_data(mutation.payload)
+    except PayloadInvalid as error:
+        raise Rejected("invalid", error.message) from error
+    except RecordInvalid as error:
+        raise _invalid(error, None) from error
+    uuid = _record_uuid(mutation)
+    base = _base_version(mutation)
+    claimed = client_time(mutation.client_at)
+    existing = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
+    if existing is None:
+        if base is not None:
+            raise Rejected("not_found", "要修改的记录不存在或已删除")
+        org, record_type = _org_and_type(mutation)
+        try:
+            created = service.create_record(org, record_type, data, actor, uuid=uuid,
+                                            client_recorded_at=claimed, source="sync")
+        except RecordInvalid as error:
+            raise _invalid(error, org.id) from error
+        except NotAllowed as error:
+            raise Rejected("forbidden", error.message, org_id=org.id) from error
+        return Applied(target=created.uuid, version=created.version)
+
+    if not can_view(actor, existing):
+        raise Rejected("not_found", "要修改的记录不存在或您无权查看")
+    if not can_edit(actor, existing):
+        raise Rejected("forbidden", "只有记录人或支委可以修改这条记录", org_id=existing.org_id)
+    try:
+        cleaned = clean(existing.org, existing.type, data, actor).data
+    except RecordInvalid as error:
+        raise _invalid(error, existing.org_id) from error
+    if base is None:
+        # The same record created again (posted online, then resent from the outbox).
+        if existing.versions and cleaned == existing.versions[0].data:
+            return Applied(status=DUPLICATE, target=existing.uuid, version=existing.version)
+        base = 1
+    if existing.state == "approved":
+        kept = service.store_conflict(existing, cleaned, actor, base_version=base,
+                                      client_recorded_at=claimed)
+        return Applied(status=CONFLICT, target=existing.uuid, version=existing.version,
+                       message=f"记录已审核通过，未修改；您的修改已另存为第 {kept.number} 版（冲突）待书记处理",
+                       extra={"conflict_version": kept.number, "approved_version": existing.approved_version})
+    try:
+        version = service.revise_record(existing, data, actor, base_version=base, client_recorded_at=claimed,
+                                        source="sync", allow_correction=False)
+    except (VersionConflict, RecordLocked):
+        kept = service.store_conflict(existing, cleaned, actor, base_version=base, client_recorded_at=claimed)
+        return Applied(status=CONFLICT, target=existing.uuid, version=existing.version,
+                       message=f"记录已被他人修改，您的修改已另存为第 {kept.number} 版（冲突）待书记处理",
+                       extra={"conflict_version": kept.number})
+    except RecordInvalid as error:
+        raise _invalid(error, existing.org_id) from error
+    return Applied(target=existing.uuid, version=version.number)
+
+
+def check_in(actor: User, mutation: Mutation) -> Applied:
+    """Check-ins merge as a set: one per record and person, any number of resends."""
+    uuid = _record_uuid(mutation)
+    target = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
+    if target is None:
+        raise Rejected("not_found", "要签到的活动记录不存在（可能尚未同步到服务器）")
+    if target.state == "approved" and not _confirmed_by_manager.get():
+        # The approved record is not changed behind the reviewer's back; the secretary decides.
+        already = any(c.user_id == actor.id for c in target.check_ins)
+        if already:
+            return Applied(status=DUPLICATE, target=target.uuid, version=target.version)
+        raise Rejected("locked", "记录已审核通过，离线签到需书记确认后计入", org_id=target.org_id)
+    try:
+        service.check_in(target, actor, client_at=client_time(mutation.client_at), source="sync")
+    except NotAllowed as error:
+        raise Rejected("forbidden", error.message, org_id=target.org_id) from error
+    return Applied(target=target.uuid, version=target.version)
+
+
+def study_note(actor: User, mutation: Mutation) -> Applied:
+    try:
+        data = note_data(mutation.payload)
+    except PayloadInvalid as error:
+        raise Rejected("invalid", error.message) from error
+    fields = envelope(mutation.payload)
+    uuid = (mutation.target or fields.get("uuid") or "").lower() or None
+    existing = db.session.scalar(select(StudyNote).where(StudyNote.uuid == uuid)) if uuid else None
+    try:
+        if existing is not None:
+            study_notes.update_note(existing, actor, data)
+            return Applied(target=existing.uuid)
+        try:
+            org = db.session.get(Organization, int(fields.get("org_id") or 0))
+        except ValueError:
+            org = None
+        if org is None:
+            raise Rejected("org_not_found", "找不到学习笔记所属的支部")
+        note = study_notes.create_note(actor, org, data, uuid=uuid,
+                                       client_recorded_at=client_time(mutation.client_at))
+        return Applied(target=note.uuid)
+    except RecordInvalid as error:
+        raise _invalid(error, existing.org_id if existing else None) from error
+    except NotAllowed as error:
+        raise Rejected("forbidden", error.message, org_id=existing.org_id if existing else None) from error
+
+
+def from_service(apply: Callable[[User, str, dict], object],
+                 parse: Callable[[dict], dict] = record_data) -> Handler:
+    """Adapt an idempotent ``apply(actor, uuid, data)`` service (e.g. dues ``apply_payment``) whose
+    bad input raises a ValueError carrying ``.errors``."""
+    def handler(actor: User, mutation: Mutation) -> Applied:
+        uuid = (mutation.target or envelope(mutation.payload).get("uuid") or "").lower()
+        if not uuid:
+            raise Rejected("invalid", "缺少标识（uuid）")
+        try:
+            apply(actor, uuid, parse(mutation.payload))
+        except PayloadInvalid as error:
+            raise Rejected("invalid", error.message) from error
+        except ValueError as error:
+            errors = getattr(error, "errors", None) or {}
+            raise Rejected("invalid", "；".join(errors.values()) or str(error), errors) from error
+        return Applied(target=uuid)
+    return handler
+
+
+def dues_payment(actor: User, mutation: Mutation) -> Applied:
+    """A dues payment entered offline (webapp/dues/offline.py, idempotent on the form's uuid)."""
+    from ..dues.offline import apply_payment
+    from ..dues.service import PaymentConflict
+
+    fields = envelope(mutation.payload)
+    uuid = (mutation.target or fields.get("uuid") or "").lower()
+    if not uuid:
+        raise Rejected("invalid", "缺少标识（uuid）", {"uuid": "缺少标识"})
+    try:
+        org_id = int(fields.get("org_id") or 0) or None
+    except ValueError:
+        org_id = None
+    try:
+        payment = apply_payment(actor, uuid, mutation.payload)
+    except PaymentConflict as error:
+        raise Rejected("conflict", error.message, error.errors, org_id=org_id) from error
+    except RecordInvalid as error:
+        raise _invalid(error, org_id) from error
+    except NotAllowed as error:
+        raise Rejected("forbidden", error.message, org_id=org_id) from error
+    return Applied(target=payment.uuid)
+
+
+register("record", record)
+register("check_in", check_in)
+register("study_note", study_note)
+register("dues_payment", dues_payment)

@@ -1,0 +1,48 @@
+"""Turn a queued form ({"fields": [[name, value], ...]}) into the data dict the services accept,
+with the same parser the web form uses (contract 2: webapp/records/form_data.py)."""
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from ..records.form_data import form_to_data, note_form_to_data
+
+# Fields the outbox adds for routing; they are not part of the record's data.
+ENVELOPE_FIELDS = {"csrf_token", "uuid", "record_uuid", "base_version", "org_id", "type", "record_type"}
+
+
+class PayloadInvalid(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def multidict(payload: dict) -> MultiDict:
+    fields = payload.get("fields")
+    if not isinstance(fields, list) or len(fields) > 2000:
+        raise PayloadInvalid("表单内容格式不正确")
+    pairs = []
+    for pair in fields:
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2 or not isinstance(pair[0], str)
+                or not isinstance(pair[1], (str, int, float)) or isinstance(pair[1], bool)):
+            raise PayloadInvalid("表单内容格式不正确")
+        pairs.append((pair[0], str(pair[1])))
+    return MultiDict(pairs)
+
+
+def record_data(payload: dict) -> dict:
+    if isinstance(payload.get("data"), dict):
+        return dict(payload["data"])
+    return form_to_data(multidict(payload))
+
+
+def note_data(payload: dict) -> dict:
+    if isinstance(payload.get("data"), dict):
+        return dict(payload["data"])
+    return note_form_to_data(multidict(payload))
+
+
+def envelope(payload: dict) -> MultiDict:
+    """The routing fields (org_id, type, uuid, record_uuid, base_version) of a queued form."""
+    if isinstance(payload.get("data"), dict):
+        return MultiDict({k: str(v) for k, v in payload.items() if k in ENVELOPE_FIELDS and v is not None})
+    return multidict(payload)

@@ -1,0 +1,86 @@
+"""OpenAPI 3.1 description of the sync API (served at /api/openapi.json)."""
+from __future__ import annotations
+
+from ..rules.sync import PULL_PAGE_SIZE, PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "输入有误", 401: "未登录或设备凭据无效/已停用", 413: "内容过大", 500: "服务器出错（已处理部分保留，可重发）"}
+    return {str(c): {"description": text[c], **_json(_ERROR)} for c in codes}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "支部通离线同步接口", "version": "1",
+                 "description": "手机离线保存的变更（mutation）分批推送；每项变更与“已处理”标记在同一事务中写入，"
+                                "相同内容重发视为重复（duplicate），同一标识不同内容视为冲突。"},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {
+                "device": {"type": "http", "scheme": "bearer", "description": "设备登记时发放的长期凭据"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "登录会话；写操作需 X-CSRFToken 头，并在请求中给出 device"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string", "description": "中文说明"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+                "Mutation": {"type": "object", "required": ["id", "seq", "entity", "payload"], "properties": {
+                    "id": {"type": "string", "format": "uuid", "description": "手机生成，永不复用"},
+                    "seq": {"type": "integer", "minimum": 1, "description": "本设备递增序号"},
+                    "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment"]},
+                    "target": {"type": ["string", "null"], "format": "uuid", "description": "记录的 UUID"},
+                    "base_version": {"type": ["integer", "null"], "description": "修改所基于的版本（比较并交换）"},
+                    "client_at": {"type": ["string", "null"], "description": "手机时间，仅作参考"},
+                    "payload": {"type": "object", "description": "{\"fields\": [[name, value], ...]}（表单）"
+                                                                 "或 {\"data\": {...}}"}}},
+                "Result": {"type": "object", "required": ["id", "status"], "properties": {
+                    "id": {"type": ["string", "null"]}, "seq": {"type": "integer"},
+                    "status": {"type": "string", "enum": ["applied", "duplicate", "conflict", "rejected"]},
+                    "first_status": {"type": "string", "description": "重复时：第一次处理的结果"},
+                    "target": {"type": ["string", "null"]}, "version": {"type": ["integer", "null"]},
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "gap": {"type": "integer", "description": "此前尚未收到的序号个数"}}},
+            },
+        },
+        "security": [{"device": []}, {"session": []}],
+        "paths": {
+            "/api/sync/devices": {"post": {
+                "summary": "登记本设备，返回一次性显示的长期凭据", "security": [{"session": []}],
+                "requestBody": _json({"type": "object", "properties": {"name": {"type": "string"}}}),
+                "responses": {"201": {"description": "已登记", **_json({"type": "object", "properties": {
+                    "device": {"type": "string"}, "token": {"type": "string"}, "name": {"type": "string"}}})},
+                    **_errors(400, 401)}}},
+            "/api/sync/push": {"post": {
+                "summary": f"推送一批变更（最多 {PUSH_MAX_MUTATIONS} 项，{PUSH_MAX_BYTES // 1024} KB）",
+                "requestBody": _json({"type": "object", "required": ["mutations"], "properties": {
+                    "device": {"type": "string", "description": "会话方式时必填"},
+                    "mutations": {"type": "array", "maxItems": PUSH_MAX_MUTATIONS,
+                                  "items": {"$ref": "#/components/schemas/Mutation"}}}}),
+                "responses": {"200": {"description": "逐项结果", **_json({"type": "object", "properties": {
+                    "device": {"type": "string"}, "last_seq": {"type": "integer"}, "server_time": {"type": "string"},
+                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}})},
+                    **_errors(400, 401, 413, 500)}}},
+            "/api/sync/photos/{sha256}": {"put": {
+                "summary": "按内容哈希上传照片（幂等）",
+                "parameters": [{"name": "sha256", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+                "requestBody": {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+                "responses": {"201": {"description": "新存入"}, "200": {"description": "已存在"},
+                              **_errors(400, 401, 413)}}},
+            "/api/sync/pull": {"get": {
+                "summary": f"离线所需数据：所在支部与花名册、月度主题、本人可见的近期记录及审核状态（每页 {PULL_PAGE_SIZE} 条）",
+                "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                               {"name": "device", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "快照与下一游标"}, **_errors(401)}}},
+        },
+    }

@@ -1,0 +1,46 @@
+"""The installable app: the service worker served from the site root so its scope is the whole app."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, send_from_directory
+
+bp = Blueprint("pwa", __name__)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    response = send_from_directory(current_app.static_folder, "sw/sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    # Browsers must always revalidate the worker script so a new version is found at once.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+MANIFEST = {
+    "name": "支部通",
+    "short_name": "支部通",
+    "description": "党支部标准化建设：离线记录组织生活，联网后自动同步",
+    "lang": "zh-CN",
+    "start_url": "/",
+    "scope": "/",
+    "display": "standalone",
+    "background_color": "#ffffff",
+    "theme_color": "#b91c1c",
+    "icons": [
+        {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+        {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+        {"src": "/static/icons/maskable-192.png", "sizes": "192x192", "type": "image/png", "purpose": "maskable"},
+        {"src": "/static/icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+    ],
+}
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest (offline capability): installable, standalone, Chinese name."""
+    import json
+
+    response = current_app.response_class(json.dumps(MANIFEST, ensure_ascii=False),
+                                          mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
