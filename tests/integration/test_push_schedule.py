@@ -1,0 +1,286 @@
+"""Reminder scheduling on a fixed clock across a month: activities (day before, two hours before),
+changes and cancellations, study tasks, the secretaries' weekly digest, quiet hours, two workers."""
+from __future__ import annotations
+
+import threading
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from webapp.extensions import db
+from webapp.models import NotificationPreference, PushMessage
+from webapp.push import planning, scheduler, sender
+
+HOUR = timedelta(hours=1)
+
+
+def _activity(org, actor, now, **overrides):
+    data = {"type": "theme_day", "title": "学习党章 重温入党誓词", "on_date": date(2026, 12, 15),
+            "start_time": time(9, 0), "place": "三楼会议室"}
+    data.update(overrides)
+    activity = planning.create_activity(org, data, actor, now=now)
+    db.session.commit()
+    return activity
+
+
+def _run(start, end, http, step=HOUR):
+    at = start
+    while at <= end:
+        sender.run_once(now=at, worker="w", session=http)
+        at += step
+
+
+def _sent(user=None, kind=None):
+    query = select(PushMessage).where(PushMessage.state == "sent").order_by(PushMessage.sent_at, PushMessage.id)
+    if user is not None:
+        query = query.where(PushMessage.user_id == user.id)
+    if kind is not None:
+        query = query.where(PushMessage.kind == kind)
+    return list(db.session.scalars(query))
+
+
+@pytest.fixture
+def everyone(branch, push_service, vapid):
+    _org, people = branch
+    for user in people.values():
+        subscribe(push_service, user)
+    return branch
+
+
+def test_a_month_of_reminders_arrives_at_the_right_times(app, everyone, push_service, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    activity = _activity(org, people["secretary"], start)
+    task = planning.publish_task(org, {"topic": "学习二十届四中全会公报", "body": "全文学习并做笔记",
+                                       "due_on": date(2026, 12, 20)}, people["secretary"], now=start)
+    db.session.commit()
+    planning.mark_done(task, people["b"], now=china(2026, 12, 5, 12))
+    db.session.commit()
+    _run(start, china(2026, 12, 31, 23), http)
+
+    for key in ("secretary", "a", "b", "c"):
+        theme = _sent(people[key], "theme_day")
+        assert [m.sent_at for m in theme] == [china(2026, 12, 14, 20), china(2026, 12, 15, 7)], key
+        assert theme[0].payload["title"].startswith("明天主题党日")
+        assert theme[1].payload["title"].startswith("两小时后主题党日")
+        assert theme[0].payload["url"] == f"/plans/{activity.id}"
+    for key in ("secretary", "a", "c"):
+        study = _sent(people[key], "study")
+        assert [m.sent_at for m in study] == [china(2026, 12, 19, 9)]
+        assert study[0].payload["url"] == f"/study-tasks/{task.id}"
+    assert _sent(people["b"], "study") == []  # marked done: no reminder
+    assert _sent(people["outsider"]) == []  # another branch hears nothing
+    # Weekly digest to the secretary only, Mondays 09:00 (the week of Nov 30 caught up at once).
+    digests = _sent(people["secretary"], "digest")
+    assert [m.sent_at for m in digests] == [start, china(2026, 12, 7, 9), china(2026, 12, 14, 9),
+                                            china(2026, 12, 21, 9), china(2026, 12, 28, 9)]
+    assert "本月（12月）主题党日尚未开展" in digests[0].payload["body"]
+    assert _sent(people["a"], "digest") == []
+    # Every queued row went out exactly once, each reached the service once per device.
+    assert db.session.scalar(select(func.count()).select_from(PushMessage).where(
+        PushMessage.state == "queued")) == 0
+    assert len(push_service.received) == len(_sent())
+    assert not push_service.errors
+
+
+def test_quiet_hours_defer_never_drop(app, everyone, http):
+    org, people = everyone
+    prefs = NotificationPreference(user_id=people["a"].id, kinds_off=[], quiet_start=time(19, 0),
+                                   quiet_end=time(8, 0))
+    db.session.add(prefs)
+    db.session.commit()
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start)
+    _run(start, china(2026, 12, 15, 12), http, step=timedelta(minutes=30))
+    assert [m.sent_at for m in _sent(people["a"], "theme_day")] == [china(2026, 12, 15, 8)] * 2
+    assert [m.sent_at for m in _sent(people["c"], "theme_day")] == [china(2026, 12, 14, 20),
+                                                                     china(2026, 12, 15, 7)]
+
+
+def test_quiet_hours_changed_after_queueing_still_defer(app, everyone, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start)
+    sender.run_once(now=start, worker="w", session=http)
+    db.session.add(NotificationPreference(user_id=people["c"].id, kinds_off=[], quiet_start=time(20, 0),
+                                          quiet_end=time(6, 30)))
+    db.session.commit()
+    _run(china(2026, 12, 14, 19), china(2026, 12, 15, 9), http, step=timedelta(minutes=30))
+    assert [m.sent_at for m in _sent(people["c"], "theme_day")] == [china(2026, 12, 15, 6, 30),
+                                                                     china(2026, 12, 15, 7)]
+
+
+def test_kind_switched_off_is_not_sent(app, everyone, http):
+    org, people = everyone
+    db.session.add(NotificationPreference(user_id=people["a"].id, kinds_off=["theme_day"]))
+    db.session.commit()
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start)
+    _activity(org, people["secretary"], start, type="committee_meeting", title="支委会",
+              on_date=date(2026, 12, 10))
+    _run(start, china(2026, 12, 16), http)
+    assert _sent(people["a"], "theme_day") == []
+    assert len(_sent(people["a"], "meeting")) == 2
+
+
+def test_change_sends_an_update_and_never_a_stale_reminder(app, everyone, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    activity = _activity(org, people["secretary"], start)
+    sender.run_once(now=start, worker="w", session=http)
+    changed_at = china(2026, 12, 10, 15)
+    planning.update_activity(activity, {"type": "theme_day", "title": activity.title,
+                                        "on_date": date(2026, 12, 16), "start_time": time(14, 30),
+                                        "place": "党员活动室"}, people["secretary"], now=changed_at)
+    db.session.commit()
+    _run(changed_at, china(2026, 12, 17), http, step=timedelta(minutes=30))
+    sent = _sent(people["a"], "theme_day")
+    assert [m.sent_at for m in sent] == [changed_at, china(2026, 12, 15, 20), china(2026, 12, 16, 12, 30)]
+    assert sent[0].payload["title"].startswith("活动变更")
+    assert "党员活动室" in sent[0].payload["body"] and "12月16日 14:30" in sent[0].payload["body"]
+    assert all(m.topic == f"act-{activity.id}" for m in sent)  # one Topic: updates collapse
+    superseded = db.session.scalar(select(func.count()).select_from(PushMessage).where(
+        PushMessage.state == "superseded", PushMessage.user_id == people["a"].id))
+    assert superseded == 2
+
+
+def test_change_after_the_day_before_reminder(app, everyone, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    activity = _activity(org, people["secretary"], start)
+    _run(china(2026, 12, 14, 20), china(2026, 12, 14, 20), http)
+    at = china(2026, 12, 14, 21)
+    planning.update_activity(activity, {"type": "theme_day", "title": activity.title,
+                                        "on_date": activity.on_date, "start_time": time(9, 0),
+                                        "place": "水文站会议室"}, people["secretary"], now=at)
+    db.session.commit()
+    _run(at, china(2026, 12, 15, 10), http)
+    titles = [m.payload["title"][:4] for m in _sent(people["c"], "theme_day")]
+    assert titles == ["明天主题", "活动变更", "两小时后"]
+
+
+def test_cancellation_sends_a_notice_and_supersedes_reminders(app, everyone, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    activity = _activity(org, people["secretary"], start)
+    sender.run_once(now=start, worker="w", session=http)
+    at = china(2026, 12, 12, 9)
+    planning.cancel_activity(activity, people["secretary"], now=at)
+    db.session.commit()
+    _run(at, china(2026, 12, 16), http)
+    sent = _sent(people["b"], "theme_day")
+    assert [m.payload["title"] for m in sent] == ["取消通知：学习党章 重温入党誓词"]
+    assert sent[0].sent_at == at and sent[0].topic == f"act-{activity.id}"
+    assert db.session.scalar(select(func.count()).select_from(PushMessage).where(
+        PushMessage.state == "queued")) == 0
+
+
+def test_recomputing_never_queues_twice(app, everyone):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start)
+    first = db.session.scalar(select(func.count()).select_from(PushMessage))
+    for hours in range(5):
+        assert scheduler.compute_due(start + hours * HOUR) == (1 if hours == 0 else 0)  # the digest
+        db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(PushMessage)) == first + 1
+
+
+def test_two_workers_never_send_a_reminder_twice(app, everyone, push_service, http):
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    for day in range(2, 12):
+        _activity(org, people["secretary"], start, title=f"活动{day}", on_date=date(2026, 12, day),
+                  start_time=time(10, 0))
+    # Make every queued reminder due at once (the activities still lie ahead, so none expires).
+    db.session.execute(update(PushMessage).values(next_attempt_at=start))
+    db.session.commit()
+    total = db.session.scalar(select(func.count()).select_from(PushMessage).where(PushMessage.state == "queued"))
+    assert total == 10 * 2 * 4
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def work(name):
+        try:
+            with app.app_context():
+                barrier.wait()
+                results.append(sender.run_once(now=china(2026, 12, 1, 12), worker=name, compute=False,
+                                               session=http))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(f"worker-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    db.session.expire_all()
+    sent = _sent()
+    assert len(sent) == total
+    assert sum(r.get("sent", 0) for r in results) == total
+    assert len(push_service.received) == total  # one device each: exactly one push per reminder
+    assert sorted((r.path, r.payload["title"], r.payload["body"]) for r in push_service.received) == sorted(
+        set((r.path, r.payload["title"], r.payload["body"]) for r in push_service.received))
+    assert {m.claimed_by for m in sent} <= {"worker-0", "worker-1"}
+    assert all(m.attempts == 1 for m in sent)
+
+
+def test_digest_reflects_the_branch_records(app, everyone, http):
+    from webapp.models import Record
+
+    org, people = everyone
+    db.session.add(Record(org_id=org.id, type="theme_day", state="submitted", occurred_on=date(2026, 12, 5),
+                          topic="主题党日"))
+    db.session.commit()
+    _run(china(2026, 12, 7, 9), china(2026, 12, 7, 9), http)
+    [digest] = _sent(people["secretary"], "digest")
+    assert digest.payload["body"] == "1 条记录待审核"
+    assert digest.payload["url"] == scheduler.review_queue_url(org.id)
+    db.session.execute(update(Record).values(state="approved"))
+    db.session.commit()
+    _run(china(2026, 12, 14, 9), china(2026, 12, 14, 9), http)
+    assert len(_sent(people["secretary"], "digest")) == 1  # nothing missing: no digest that week
+
+
+def test_a_claimed_row_is_never_claimed_again(app, everyone, backend):
+    from sqlalchemy import text
+
+    org, people = everyone
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start, on_date=date(2026, 12, 2), start_time=time(10, 0))
+    db.session.execute(update(PushMessage).values(next_attempt_at=start))
+    db.session.commit()
+    ids = list(db.session.scalars(select(PushMessage.id).order_by(PushMessage.next_attempt_at, PushMessage.id)))
+    if backend == "postgresql":
+        # Another worker holds the first row locked mid-claim: this one skips it instead of waiting.
+        with db.engine.connect() as other:
+            other.execute(text("SELECT id FROM push_messages WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+            assert sender.claim_next(start, "B") == ids[1]
+            other.rollback()
+    first = sender.claim_next(start, "A")
+    assert first not in (None, ids[1] if backend == "postgresql" else None)
+    claimed = {first} | ({ids[1]} if backend == "postgresql" else set())
+    while (next_id := sender.claim_next(start, "C")) is not None:
+        assert next_id not in claimed
+        claimed.add(next_id)
+    assert claimed == set(ids)
+    states = set(db.session.scalars(select(PushMessage.state)))
+    assert states == {"sending"}
+
+
+def test_a_member_who_turns_notifications_on_later_still_gets_the_reminders(app, branch, vapid,
+                                                                             push_service, http):
+    org, people = branch
+    start = china(2026, 12, 1, 10)
+    _activity(org, people["secretary"], start)
+    assert db.session.scalar(select(func.count()).select_from(PushMessage)) == 0  # nobody has a device
+    subscribe(push_service, people["b"])
+    _run(china(2026, 12, 10, 12), china(2026, 12, 15, 8), http)
+    assert [m.sent_at for m in _sent(people["b"], "theme_day")] == [china(2026, 12, 14, 20),
+                                                                     china(2026, 12, 15, 7)]
+    assert _sent(people["a"]) == [] and db.session.scalar(select(func.count()).select_from(PushMessage).where(
+        PushMessage.user_id == people["a"].id)) == 0

@@ -1,0 +1,190 @@
+"""Web push: subscriptions, preferences, planned activities (活动安排), study tasks (学习任务) and
+the outbound reminder queue (issue 5)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..rules.reminders import ACTIVITY_STATES, ACTIVITY_TYPES, KINDS, QUIET_END_DEFAULT, QUIET_START_DEFAULT
+from .base import UTCDateTime, UUIDString, new_uuid, utcnow
+
+
+class PushSubscription(db.Model):
+    """One browser on one device of one user (a PushSubscription from the browser)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    user = relationship("User")
+
+    @property
+    def device_label(self) -> str:
+        ua = self.user_agent or ""
+        for needle, label in (("Android", "安卓"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+                              ("Windows", "Windows"), ("Mac OS", "Mac"), ("Linux", "Linux")):
+            if needle in ua:
+                device = label
+                break
+        else:
+            device = "未知设备"
+        for needle, label in (("Edg/", "Edge"), ("Firefox", "Firefox"), ("Chrome", "Chrome"),
+                              ("Safari", "Safari")):
+            if needle in ua:
+                return f"{device} · {label}"
+        return device
+
+    def info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class NotificationPreference(db.Model):
+    """A user's kinds switched off and quiet hours (China wall-clock time)."""
+
+    __tablename__ = "notification_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    kinds_off: Mapped[list] = mapped_column(JSON, default=list)
+    quiet_start: Mapped[time | None] = mapped_column(Time, default=QUIET_START_DEFAULT)
+    quiet_end: Mapped[time | None] = mapped_column(Time, default=QUIET_END_DEFAULT)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def wants(self, kind: str) -> bool:
+        return kind not in (self.kinds_off or [])
+
+
+class PlannedActivity(db.Model):
+    """活动安排: a theme day or meeting a branch has scheduled (not yet a record of what happened)."""
+
+    __tablename__ = "planned_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    type: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    on_date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org = relationship("Organization")
+    created_by = relationship("User")
+
+    __table_args__ = (Index("ix_planned_activities_org_date", "org_id", "on_date"),
+                      Index("ix_planned_activities_state_date", "state", "on_date"))
+
+    @property
+    def type_label(self) -> str:
+        return ACTIVITY_TYPES.get(self.type, {}).get("label", self.type)
+
+    @property
+    def state_label(self) -> str:
+        return ACTIVITY_STATES.get(self.state, self.state)
+
+    @property
+    def kind(self) -> str:
+        return ACTIVITY_TYPES.get(self.type, {}).get("kind", "meeting")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == "cancelled"
+
+
+class StudyTask(db.Model):
+    """学习任务: a study topic with a text or a link and a due date, for everyone in an organization's
+    subtree."""
+
+    __tablename__ = "study_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    org = relationship("Organization")
+    published_by = relationship("User")
+    done_marks = relationship("StudyTaskDone", back_populates="task", cascade="all, delete-orphan")
+
+
+class StudyTaskDone(db.Model):
+    """A member marked a study task done (once per task and person)."""
+
+    __tablename__ = "study_task_done"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("study_tasks.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task = relationship("StudyTask", back_populates="done_marks")
+    user = relationship("User")
+
+    __table_args__ = (UniqueConstraint("task_id", "user_id", name="uq_study_task_done_task_user"),)
+
+
+class PushMessage(db.Model):
+    """The outbound queue: one reminder for one recipient, sent by the worker to all their devices.
+
+    ``dedupe_key`` is unique, so recomputing the schedule never queues the same reminder twice.
+    """
+
+    __tablename__ = "push_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(JSON)
+    topic: Mapped[str] = mapped_column(String(32))
+    # What caused it, for superseding: ("activity", id), ("study_task", id), ("digest", org id).
+    source_type: Mapped[str] = mapped_column(String(20), default="")
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    # queued → sending → sent | failed; queued → superseded (a change or a cancellation replaced it).
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+    __table_args__ = (
+        Index("ix_push_messages_state_next", "state", "next_attempt_at"),
+        Index("ix_push_messages_source", "source_type", "source_id", "state"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, {}).get("label", self.kind)
+
+
+__all__ = ["NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
+           "StudyTaskDone"]

@@ -1,0 +1,1 @@
+"""活动安排 and 学习任务: scheduling activities and publishing study tasks (issue 5)."""

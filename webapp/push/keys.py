@@ -1,0 +1,74 @@
+"""VAPID keys (RFC 8292) kept in the instance folder, created once, never committed."""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from flask import current_app
+
+from ..rules.reminders import VAPID_SUBJECT_DEFAULT
+
+KEY_FILENAME = "vapid_private.pem"
+
+
+class KeysExist(Exception):
+    pass
+
+
+def key_path(app=None) -> Path:
+    app = app or current_app
+    configured = app.config.get("VAPID_PRIVATE_KEY_PATH")
+    return Path(configured) if configured else Path(app.instance_path) / KEY_FILENAME
+
+
+def create_keys(path: Path) -> None:
+    """Write a new P-256 private key (PEM, mode 600). Refuses to overwrite existing keys: every
+    browser subscription is bound to the public key, so replacing it silently breaks them all."""
+    if path.exists():
+        raise KeysExist(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    path.write_bytes(pem)
+    path.chmod(0o600)
+
+
+def ensure_keys(app=None) -> Path:
+    path = key_path(app)
+    if not path.exists():
+        create_keys(path)
+    return path
+
+
+def _private(path: Path) -> ec.EllipticCurvePrivateKey:
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def public_key(app=None) -> str | None:
+    """The applicationServerKey for ``pushManager.subscribe``: base64url of the uncompressed point."""
+    path = key_path(app)
+    if not path.exists():
+        return None
+    raw = _private(path).public_key().public_bytes(serialization.Encoding.X962,
+                                                   serialization.PublicFormat.UncompressedPoint)
+    return b64url(raw)
+
+
+def private_key_string(app=None) -> str:
+    """The private key as pywebpush accepts it (base64url DER)."""
+    der = _private(key_path(app)).private_bytes(serialization.Encoding.DER,
+                                                serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption())
+    return b64url(der)
+
+
+def subject(app=None) -> str:
+    app = app or current_app
+    return app.config.get("VAPID_SUBJECT") or VAPID_SUBJECT_DEFAULT

@@ -1,0 +1,176 @@
+"""Notification settings under 我的 and the subscription API for the page's push.js (issue 5)."""
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access, audit
+from ..extensions import db
+from ..htmx import render
+from ..models import NotificationPreference, PushSubscription
+from ..rules import reminders as R
+from ..rules.life import SECRETARY_TITLES
+from . import keys, scheduler
+
+bp = Blueprint("push", __name__, url_prefix="/push")
+
+
+def _error(code: str, message: str, status: int, fields: dict | None = None):
+    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
+
+
+@bp.route("/vapid-public-key")
+@login_required
+def vapid_public_key():
+    key = keys.public_key()
+    if key is None:
+        return _error("no_vapid_keys", "服务器尚未配置推送密钥", 503)
+    return jsonify({"publicKey": key})
+
+
+@bp.route("/subscriptions", methods=["POST"])
+@login_required
+def subscribe():
+    data = request.get_json(silent=True) or {}
+    endpoint = str(data.get("endpoint") or "")
+    sub_keys = data.get("keys") or {}
+    fields = {}
+    if not endpoint.startswith("https://") and not (endpoint.startswith("http://") and
+                                                    request.host.startswith(("127.0.0.1", "localhost"))):
+        fields["endpoint"] = "推送地址无效"
+    if len(endpoint) > 1000:
+        fields["endpoint"] = "推送地址过长"
+    if not sub_keys.get("p256dh") or not sub_keys.get("auth"):
+        fields["keys"] = "缺少订阅密钥"
+    if fields:
+        return _error("invalid_subscription", "订阅信息不完整", 400, fields)
+    subscription = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    created = subscription is None
+    if created:
+        subscription = PushSubscription(endpoint=endpoint)
+        db.session.add(subscription)
+    # The same browser signed in as someone else now belongs to that person.
+    subscription.user_id = current_user.id
+    subscription.p256dh = str(sub_keys["p256dh"])[:200]
+    subscription.auth = str(sub_keys["auth"])[:100]
+    subscription.user_agent = (request.headers.get("User-Agent") or "")[:300]
+    db.session.flush()
+    audit.record(current_user, "push.subscribe", "push_subscription", subscription.id,
+                 summary=f"开启通知：{subscription.device_label}")
+    db.session.commit()
+    return jsonify({"id": subscription.id, "device": subscription.device_label}), 201 if created else 200
+
+
+@bp.route("/subscriptions/remove", methods=["POST"])
+@login_required
+def unsubscribe_endpoint():
+    """The browser unsubscribed itself (push.js): forget that endpoint if it is the user's."""
+    data = request.get_json(silent=True) or {}
+    subscription = db.session.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == str(data.get("endpoint") or ""),
+        PushSubscription.user_id == current_user.id))
+    if subscription is None:
+        return _error("not_found", "未找到该设备的订阅", 404)
+    audit.record(current_user, "push.unsubscribe", "push_subscription", subscription.id,
+                 summary=f"关闭通知：{subscription.device_label}")
+    db.session.delete(subscription)
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+@bp.route("/subscriptions/<int:subscription_id>/delete", methods=["POST"])
+@login_required
+def delete_subscription(subscription_id: int):
+    subscription = db.session.get(PushSubscription, subscription_id)
+    if subscription is None or subscription.user_id != current_user.id:
+        abort(404)
+    audit.record(current_user, "push.unsubscribe", "push_subscription", subscription.id,
+                 summary=f"移除设备：{subscription.device_label}")
+    db.session.delete(subscription)
+    db.session.commit()
+    flash("已移除该设备，它将不再收到通知", "success")
+    return _back()
+
+
+def _parse_time(value: str | None) -> time | None:
+    try:
+        hh, mm = (value or "").split(":")[:2]
+        return time(int(hh), int(mm))
+    except ValueError:
+        return None
+
+
+@bp.route("/preferences", methods=["POST"])
+@login_required
+def preferences():
+    prefs = db.session.scalar(select(NotificationPreference).where(
+        NotificationPreference.user_id == current_user.id))
+    if prefs is None:
+        prefs = NotificationPreference(user_id=current_user.id)
+        db.session.add(prefs)
+    wanted = set(request.form.getlist("kinds"))
+    errors = {}
+    quiet_on = request.form.get("quiet_on") == "y"
+    start, end = _parse_time(request.form.get("quiet_start")), _parse_time(request.form.get("quiet_end"))
+    if quiet_on and (start is None or end is None):
+        errors["quiet_start"] = "请填写免打扰的开始和结束时间"
+    elif quiet_on and start == end:
+        errors["quiet_start"] = "开始和结束时间不能相同"
+    if errors:
+        db.session.rollback()
+        context = settings_context()
+        context["errors"] = errors
+        context["form_values"] = {"quiet_start": request.form.get("quiet_start", ""),
+                                  "quiet_end": request.form.get("quiet_end", ""), "kinds": wanted,
+                                  "quiet_on": quiet_on}
+        return render("push/settings.html", "push/_settings.html", status=400, push=context)
+    before = {"kinds_off": list(prefs.kinds_off or []), "quiet": [str(prefs.quiet_start), str(prefs.quiet_end)]}
+    shown = {key for key, _label in settings_context()["kinds"]}
+    kept = [k for k in (prefs.kinds_off or []) if k not in shown]
+    prefs.kinds_off = sorted(set(kept) | {k for k in shown if k not in wanted})
+    prefs.quiet_start, prefs.quiet_end = (start, end) if quiet_on else (None, None)
+    after = {"kinds_off": prefs.kinds_off, "quiet": [str(prefs.quiet_start), str(prefs.quiet_end)]}
+    audit.record(current_user, "push.preferences", "notification_preference", current_user.id,
+                 summary="修改通知设置", changes=audit.diff(before, after))
+    db.session.commit()
+    flash("通知设置已保存", "success")
+    return _back()
+
+
+@bp.route("/test", methods=["POST"])
+@login_required
+def send_test():
+    has_device = db.session.scalar(select(PushSubscription.id).where(
+        PushSubscription.user_id == current_user.id)) is not None
+    if not has_device:
+        flash("本账号还没有开启通知的设备，请先点击“开启通知”", "error")
+        return _back()
+    scheduler.test_message(current_user)
+    db.session.commit()
+    flash("测试通知已加入发送队列，稍后将出现在您已开启通知的设备上", "success")
+    return _back()
+
+
+@bp.route("/settings")
+@login_required
+def settings():
+    return render("push/settings.html", "push/_settings.html", push=settings_context())
+
+
+def _back():
+    return redirect(url_for("home.me") + "#notifications")
+
+
+@bp.app_template_global("push_settings")
+def settings_context() -> dict:
+    """What the 我的 section needs: preferences, devices, kinds and whether keys exist."""
+    prefs = scheduler.preferences(current_user.id)
+    devices = list(db.session.scalars(select(PushSubscription).where(
+        PushSubscription.user_id == current_user.id).order_by(PushSubscription.created_at)))
+    is_secretary = any(m.title in SECRETARY_TITLES for m in access.active_memberships(current_user))
+    kinds = [(k, R.KINDS[k]["label"]) for k in R.USER_KINDS if k != "digest" or is_secretary]
+    return {"prefs": prefs, "devices": devices, "kinds": kinds, "has_keys": keys.public_key() is not None,
+            "errors": {}, "form_values": None}

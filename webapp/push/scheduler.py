@@ -1,0 +1,379 @@
+"""Computing reminders into the outbound queue (issue 5). Idempotent: every reminder has a dedupe key,
+so recomputing never queues twice; a change supersedes what is stale; quiet hours defer, never drop.
+
+Everything takes ``now`` (aware UTC) so tests run on a fixed clock.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..china_time import CHINA_TZ, china_datetime, china_today
+from ..extensions import db
+from ..models import Membership, NotificationPreference, Organization, PlannedActivity, PushMessage, Record
+from ..models import PushSubscription
+from ..models import StudyTask, StudyTaskDone, User
+from ..rules import reminders as R
+from ..rules.life import SECRETARY_TITLES
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- preferences and quiet hours -------------------------------------------------------------------
+
+def preferences(user_id: int) -> NotificationPreference:
+    """The user's preferences (defaults when never saved; not added to the session)."""
+    prefs = db.session.scalar(select(NotificationPreference).where(NotificationPreference.user_id == user_id))
+    if prefs is None:
+        prefs = NotificationPreference(user_id=user_id, kinds_off=[], quiet_start=R.QUIET_START_DEFAULT,
+                                       quiet_end=R.QUIET_END_DEFAULT)
+    return prefs
+
+
+def in_quiet_hours(at: datetime, start: time | None, end: time | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    local = at.astimezone(CHINA_TZ).time()
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def defer_for_quiet(at: datetime, start: time | None, end: time | None) -> datetime:
+    """``at`` itself, or the end of the quiet hours it falls in (China time)."""
+    if not in_quiet_hours(at, start, end):
+        return at
+    local = at.astimezone(CHINA_TZ)
+    day = local.date()
+    if local.time() >= end:  # evening part of an overnight window: ends tomorrow morning
+        day = day + timedelta(days=1)
+    return china_datetime(day, end)
+
+
+# --- queue primitives ------------------------------------------------------------------------------
+
+def device_user_ids(user_ids: set[int] | None = None) -> set[int]:
+    """Users with at least one subscribed device (of ``user_ids`` when given)."""
+    query = select(PushSubscription.user_id).distinct()
+    if user_ids is not None:
+        query = query.where(PushSubscription.user_id.in_(user_ids or {-1}))
+    return set(db.session.scalars(query))
+
+
+def known_keys(source_type: str, source_id: int) -> dict[str, str]:
+    """dedupe key → state of every row a source has queued so far (one query per source)."""
+    return dict(db.session.execute(select(PushMessage.dedupe_key, PushMessage.state).where(
+        PushMessage.source_type == source_type, PushMessage.source_id == source_id)).all())
+
+
+def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str, key: str, *,
+            source_type: str = "", source_id: int | None = None, prefs: NotificationPreference | None = None,
+            respect_prefs: bool = True, known: dict | None = None,
+            devices: set[int] | None = None) -> PushMessage | None:
+    """Queue one reminder unless its key is already queued (or sent), the kind is switched off, or the
+    recipient has no device yet (recomputation queues it once they turn notifications on)."""
+    if respect_prefs:
+        if devices is None:
+            devices = device_user_ids({user_id})
+        if user_id not in devices:
+            return None
+    if known is not None:
+        if key in known:
+            return None
+    elif db.session.scalar(select(PushMessage.id).where(PushMessage.dedupe_key == key)) is not None:
+        return None
+    prefs = prefs or preferences(user_id)
+    if respect_prefs and not prefs.wants(kind):
+        return None
+    at = defer_for_quiet(due_at, prefs.quiet_start, prefs.quiet_end)
+    message = PushMessage(kind=kind, user_id=user_id, due_at=due_at, next_attempt_at=at, payload=payload,
+                          topic=topic[:32], dedupe_key=key, source_type=source_type, source_id=source_id,
+                          state="queued")
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # another process queued the same key in between: it stays once
+        return None
+    return message
+
+
+def supersede(source_type: str, source_id: int, *, keep_prefix: str | None = None,
+              user_ids: set[int] | None = None, reason: str = "") -> int:
+    """Mark queued rows of a source superseded (except those whose key starts with ``keep_prefix``)."""
+    query = update(PushMessage).where(PushMessage.source_type == source_type,
+                                      PushMessage.source_id == source_id, PushMessage.state == "queued")
+    if keep_prefix:
+        query = query.where(~PushMessage.dedupe_key.startswith(keep_prefix, autoescape=True))
+    if user_ids is not None:
+        query = query.where(PushMessage.user_id.in_(user_ids or {-1}))
+    result = db.session.execute(query.values(state="superseded", last_error=reason[:500] or None)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def _topic(kind: str, ident) -> str:
+    return f"{R.KINDS[kind]['topic_prefix']}-{ident}"
+
+
+# --- recipients --------------------------------------------------------------------------------------
+
+def branch_member_ids(org_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(Membership.user_id).join(User, Membership.user_id == User.id)
+        .where(Membership.org_id == org_id, Membership.active.is_(True), User.active.is_(True))
+        .distinct().order_by(Membership.user_id)))
+
+
+def subtree_member_ids(org: Organization) -> list[int]:
+    return list(db.session.scalars(
+        select(Membership.user_id).join(Organization, Membership.org_id == Organization.id)
+        .join(User, Membership.user_id == User.id)
+        .where(Organization.path.startswith(org.path, autoescape=True), Membership.active.is_(True),
+               User.active.is_(True))
+        .distinct().order_by(Membership.user_id)))
+
+
+# --- activities (活动安排) ------------------------------------------------------------------------------
+
+def activity_starts_at(activity: PlannedActivity) -> datetime:
+    return china_datetime(activity.on_date, activity.start_time)
+
+
+def activity_url(activity: PlannedActivity) -> str:
+    return f"/plans/{activity.id}"
+
+
+def _when(activity: PlannedActivity) -> str:
+    return f"{activity.on_date.month}月{activity.on_date.day}日 {activity.start_time.strftime('%H:%M')}"
+
+
+def _activity_payload(activity: PlannedActivity, title: str, body: str) -> dict:
+    return {"title": title, "body": body, "url": activity_url(activity),
+            "tag": _topic(activity.kind, activity.id), "kind": activity.kind,
+            "expires_at": activity_starts_at(activity).isoformat()}
+
+
+def activity_slots(activity: PlannedActivity) -> list[tuple[str, datetime]]:
+    """(slot name, moment) of the reminders: 20:00 the day before, and two hours before."""
+    starts = activity_starts_at(activity)
+    return [("day_before", china_datetime(activity.on_date - timedelta(days=1), R.ACTIVITY_DAY_BEFORE_AT)),
+            ("hours_before", starts - R.ACTIVITY_HOURS_BEFORE)]
+
+
+def schedule_activity(activity: PlannedActivity, now: datetime) -> int:
+    """Queue the reminders of the activity's current version that are still ahead."""
+    if activity.is_cancelled:
+        return 0
+    starts = activity_starts_at(activity)
+    if starts <= now:
+        return 0
+    prefix = f"act:{activity.id}:v{activity.version}:"
+    known = known_keys("activity", activity.id)
+    if any(state == "queued" and not key.startswith(prefix) for key, state in known.items()):
+        supersede("activity", activity.id, keep_prefix=prefix, reason="活动已变更")
+    queued = 0
+    members = branch_member_ids(activity.org_id)
+    devices = device_user_ids(set(members))
+    place = f"，地点：{activity.place}" if activity.place else ""
+    for slot, moment in activity_slots(activity):
+        if moment < now - timedelta(minutes=5):  # already past when scheduled: not sent late
+            continue
+        when = "明天" if slot == "day_before" else "两小时后"
+        title = f"{when}{activity.type_label}：{activity.title}"
+        body = f"{activity.org.name} · {_when(activity)}{place}"
+        for user_id in members:
+            if enqueue(activity.kind, user_id, max(moment, now), _activity_payload(activity, title, body),
+                       _topic(activity.kind, activity.id), f"{prefix}{slot}:{user_id}",
+                       source_type="activity", source_id=activity.id, known=known, devices=devices):
+                queued += 1
+    return queued
+
+
+def activity_changed(activity: PlannedActivity, now: datetime, changes: dict) -> int:
+    """After an edit (version already bumped): stale reminders superseded, an update sent now with the
+    same Topic, the new version's reminders queued."""
+    supersede("activity", activity.id, keep_prefix=f"act:{activity.id}:v{activity.version}:",
+              reason="活动已变更")
+    if activity_starts_at(activity) <= now or activity.is_cancelled:
+        return 0
+    place = f"，地点：{activity.place}" if activity.place else ""
+    title = f"活动变更：{activity.title}"
+    body = f"{activity.org.name} · {activity.type_label}改为 {_when(activity)}{place}"
+    sent = 0
+    members = branch_member_ids(activity.org_id)
+    devices = device_user_ids(set(members))
+    if changes:
+        for user_id in members:
+            if enqueue(activity.kind, user_id, now, _activity_payload(activity, title, body),
+                       _topic(activity.kind, activity.id),
+                       f"act:{activity.id}:v{activity.version}:update:{user_id}",
+                       source_type="activity", source_id=activity.id, devices=devices):
+                sent += 1
+    return sent + schedule_activity(activity, now)
+
+
+def activity_cancelled(activity: PlannedActivity, now: datetime) -> int:
+    """Pending reminders superseded; a 取消通知 with the same Topic replaces any undelivered one."""
+    supersede("activity", activity.id, reason="活动已取消")
+    if activity_starts_at(activity) <= now:
+        return 0
+    title = f"取消通知：{activity.title}"
+    body = f"{activity.org.name} 原定 {_when(activity)} 的{activity.type_label}已取消"
+    sent = 0
+    members = branch_member_ids(activity.org_id)
+    devices = device_user_ids(set(members))
+    for user_id in members:
+        if enqueue(activity.kind, user_id, now, _activity_payload(activity, title, body),
+                   _topic(activity.kind, activity.id), f"act:{activity.id}:cancel:{user_id}",
+                   source_type="activity", source_id=activity.id, devices=devices):
+            sent += 1
+    return sent
+
+
+# --- study tasks (学习任务) ------------------------------------------------------------------------------
+
+def study_remind_at(task: StudyTask) -> datetime:
+    return china_datetime(task.due_on - timedelta(days=R.STUDY_DAYS_BEFORE_DUE), R.STUDY_REMIND_AT)
+
+
+def done_user_ids(task: StudyTask) -> set[int]:
+    return set(db.session.scalars(select(StudyTaskDone.user_id).where(StudyTaskDone.task_id == task.id)))
+
+
+def schedule_study_task(task: StudyTask, now: datetime) -> int:
+    due_end = china_datetime(task.due_on + timedelta(days=1), time(0, 0))
+    if due_end <= now:
+        return 0
+    done = done_user_ids(task)
+    known = known_keys("study_task", task.id)
+    if any(known.get(f"study:{task.id}:due:{user_id}") == "queued" for user_id in done):
+        supersede("study_task", task.id, user_ids=done, reason="已完成")
+    moment = max(study_remind_at(task), now)
+    title = f"学习提醒：{task.topic}"
+    body = f"请于 {task.due_on.month}月{task.due_on.day}日前完成学习（{task.org.name}）"
+    payload = {"title": title, "body": body, "url": f"/study-tasks/{task.id}",
+               "tag": _topic("study", task.id), "kind": "study"}
+    queued = 0
+    members = subtree_member_ids(task.org)
+    devices = device_user_ids(set(members))
+    for user_id in members:
+        if user_id in done:
+            continue
+        if enqueue("study", user_id, moment, payload, _topic("study", task.id),
+                   f"study:{task.id}:due:{user_id}", source_type="study_task", source_id=task.id,
+                   known=known, devices=devices):
+            queued += 1
+    return queued
+
+
+# --- weekly digest for secretaries --------------------------------------------------------------------
+
+def review_queue_url(org_id: int) -> str:
+    """The review queue filtered to the branch's records waiting for review. Built without a request,
+    so the worker can call it."""
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build("records.review", {"org_id": org_id, "state": "submitted"})
+
+
+def digest_moment(now: datetime) -> datetime:
+    """This week's digest moment (China time), which may lie ahead of ``now``."""
+    today = china_today(now)
+    monday = today - timedelta(days=today.weekday())
+    return china_datetime(monday + timedelta(days=R.DIGEST_WEEKDAY), R.DIGEST_AT)
+
+
+def branch_gaps(org: Organization, now: datetime) -> list[str]:
+    """What the branch misses against the standard: this month's theme day (held or not, approved or
+    not), the rest of this month's checklist, facts such as an expired committee term, and the queue."""
+    from ..standards import checklist, periods
+
+    today = china_today(now)
+    first = today.replace(day=1)
+    gaps = []
+    held = db.session.scalar(select(func.count()).select_from(Record).where(
+        Record.org_id == org.id, Record.type == "theme_day", Record.state.in_(("submitted", "approved")),
+        Record.occurred_on >= first, Record.occurred_on <= today))
+    if not held:
+        gaps.append(f"本月（{today.month}月）主题党日尚未开展")
+    for item in checklist.evaluate(org, periods.containing("month", today), today):
+        key = item.spec["key"]
+        if key == "theme_day" or item.spec["check"] == "manual" or item.status not in ("missed", "not_yet"):
+            continue
+        if item.spec["check"] == "structural" and item.status == "missed":
+            gaps.append(f"{item.spec['label']}：{item.note}" if item.note else item.spec["label"])
+        elif item.spec["check"] == "records" and item.spec["period"] == "month":
+            gaps.append(f"本月{item.spec['label']}尚未完成" + (f"（{item.note}）" if item.note else ""))
+    waiting = db.session.scalar(select(func.count()).select_from(Record).where(
+        Record.org_id == org.id, Record.state == "submitted"))
+    if waiting:
+        gaps.append(f"{waiting} 条记录待审核")
+    return gaps
+
+
+def schedule_digests(now: datetime) -> int:
+    moment = digest_moment(now)
+    if now < moment:
+        return 0
+    week = china_today(moment).isocalendar()
+    queued = 0
+    devices = device_user_ids()
+    branches = db.session.scalars(select(Organization).where(
+        Organization.kind == "branch", Organization.closed_at.is_(None)).order_by(Organization.id))
+    for org in branches:
+        gaps = branch_gaps(org, now)
+        if not gaps:
+            continue
+        payload = {"title": f"本周待办：{org.name}", "body": "；".join(gaps),
+                   "url": review_queue_url(org.id), "tag": _topic("digest", org.id),
+                   "kind": "digest"}
+        secretaries = db.session.scalars(select(Membership.user_id).where(
+            Membership.org_id == org.id, Membership.active.is_(True), Membership.title.in_(SECRETARY_TITLES)))
+        for user_id in secretaries:
+            if enqueue("digest", user_id, now, payload, _topic("digest", org.id),
+                       f"digest:{org.id}:{week.year}-W{week.week:02d}:{user_id}",
+                       source_type="digest", source_id=org.id, devices=devices):
+                queued += 1
+    return queued
+
+
+# --- everything --------------------------------------------------------------------------------------
+
+def compute_due(now: datetime | None = None) -> int:
+    """Recompute all reminders (idempotent). The worker calls this before each round."""
+    now = now or utcnow()
+    today = china_today(now)
+    queued = 0
+    for activity in db.session.scalars(select(PlannedActivity).where(
+            PlannedActivity.state == "planned", PlannedActivity.on_date >= today - timedelta(days=1),
+            PlannedActivity.on_date <= today + timedelta(days=60))):
+        queued += schedule_activity(activity, now)
+    for task in db.session.scalars(select(StudyTask).where(StudyTask.due_on >= today)):
+        queued += schedule_study_task(task, now)
+    queued += schedule_digests(now)
+    return queued
+
+
+def test_message(user: User, now: datetime | None = None) -> PushMessage | None:
+    """A test notification for all of the user's devices, sent at once (quiet hours do not apply)."""
+    now = now or utcnow()
+    payload = {"title": "支部通测试通知", "body": "通知已开启，您将在此设备上收到提醒。", "url": "/me",
+               "tag": "test", "kind": "test"}
+    key = f"test:{user.id}:{int(now.timestamp() * 1000)}"
+    message = PushMessage(kind="test", user_id=user.id, due_at=now, next_attempt_at=now, payload=payload,
+                          topic=_topic("test", user.id), dedupe_key=key, source_type="test", state="queued")
+    db.session.add(message)
+    return message
+
+
+def upcoming_for(user: User, org_ids: set[int], today: date) -> list[PlannedActivity]:
+    if not org_ids:
+        return []
+    return list(db.session.scalars(select(PlannedActivity).where(
+        PlannedActivity.org_id.in_(org_ids), PlannedActivity.on_date >= today)
+        .order_by(PlannedActivity.on_date, PlannedActivity.start_time)))
