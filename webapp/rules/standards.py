@@ -1,0 +1,67 @@
+"""Checking against the standard (对标自查): one table of standards, each a row of data.
+
+Adding a standard is adding a row here. ``check`` names how it is proven:
+  "records"     approved records of ``record_type`` counted per ``period`` (``minimum`` each), with an
+                optional ``condition``: "meets_standard" (theme day ≥ 1 h with the three items),
+                "secretary_lecture", "has_committee" (required only while the branch has a committee),
+                "per_group" (each party group separately);
+  "structural"  a fact about the branch on the last day checked (committee term, committee size, members);
+  "manual"      no record can prove it: the secretary ticks it once a year with a note and a photo.
+"""
+from __future__ import annotations
+
+STANDARDS = [
+    {"key": "theme_day", "label": "主题党日每月至少 1 次（不少于 1 小时，含三项必备内容）", "check": "records",
+     "record_type": "theme_day", "period": "month", "minimum": 1, "condition": "meets_standard",
+     "source": "DOMAIN.md Organizational life: 主题党日 theme party day | monthly, ≥ 1 hour | required items"},
+    {"key": "general_meeting", "label": "支部党员大会每季度至少 1 次", "check": "records",
+     "record_type": "general_meeting", "period": "quarter", "minimum": 1,
+     "source": "DOMAIN.md Organizational life: 支部党员大会 general meeting | quarterly"},
+    {"key": "committee_meeting", "label": "支委会每月至少 1 次（设支委会的支部）", "check": "records",
+     "record_type": "committee_meeting", "period": "month", "minimum": 1, "condition": "has_committee",
+     "source": "DOMAIN.md Organizational life: 支委会 committee meeting | monthly | only where a committee exists"},
+    {"key": "group_meeting", "label": "党小组会每月至少 1 次（每个党小组）", "check": "records",
+     "record_type": "group_meeting", "period": "month", "minimum": 1, "condition": "per_group",
+     "source": "DOMAIN.md Organizational life: 党小组会 group meeting | monthly per group"},
+    {"key": "lecture", "label": "党课每半年至少 1 次", "check": "records", "record_type": "lecture",
+     "period": "half_year", "minimum": 1,
+     "source": "DOMAIN.md Organizational life: 党课 party lecture | every half year"},
+    {"key": "secretary_lecture", "label": "支部书记每年讲党课至少 1 次", "check": "records",
+     "record_type": "lecture", "period": "year", "minimum": 1, "condition": "secretary_lecture",
+     "source": "DOMAIN.md Organizational life: 党课 … the secretary gives ≥ 1 a year"},
+    {"key": "life_meeting", "label": "组织生活会每年 1 次", "check": "records", "record_type": "life_meeting",
+     "period": "year", "minimum": 1, "source": "DOMAIN.md Organizational life: 组织生活会 | yearly"},
+    {"key": "evaluation", "label": "民主评议党员每年 1 次", "check": "records", "record_type": "evaluation",
+     "period": "year", "minimum": 1, "source": "DOMAIN.md Organizational life: 民主评议党员 | yearly"},
+    {"key": "committee_term", "label": "支委会任期未到期（到期及时换届）", "check": "structural",
+     "fact": "committee_term", "source": "DOMAIN.md Organization: Committee term 3–5 years; … Track term end."},
+    {"key": "committee_size", "label": "党员 7 人以上的支部设立支委会", "check": "structural",
+     "fact": "committee_when_large", "source": "DOMAIN.md Organization: > 7 members: a branch committee (支委会) of 3–5"},
+    {"key": "full_members", "label": "正式党员不少于 3 人", "check": "structural", "fact": "full_members",
+     "minimum": 3, "source": "DOMAIN.md Organization: A branch needs ≥ 3 full members (正式党员)"},
+    {"key": "activity_room", "label": "党员活动室“一牌一旗二板”", "check": "manual", "period": "year",
+     "source": "DOMAIN.md Checking against the standard: lets the secretary tick the rest (activity room 一牌一旗二板 etc.)"},
+    {"key": "notebooks", "label": "党员学习笔记本按时发放", "check": "manual", "period": "year",
+     "source": "DOMAIN.md Members: Study (党员教育): each member keeps study notes (notebooks issued: seed 001)"},
+]
+STANDARDS_BY_KEY = {s["key"]: s for s in STANDARDS}
+
+PERIODS = {"month": "月", "quarter": "季度", "half_year": "半年", "year": "年"}
+STATUS_LABELS = {"met": "已达标", "not_yet": "进行中", "missed": "未达标", "na": "不适用"}
+
+# Temporary branches are judged only over their active days and prorated: they owe
+# round(active days / days per period) records, half up — so a branch of 40 days owes one monthly
+# theme day (40/30 ≈ 1.3), not three, and no quarterly meeting (40/91 ≈ 0.4). DOMAIN.md Organization:
+# a temporary branch is set up "when field work lasts > 15 days"; shorter windows owe nothing.
+DAYS_PER_PERIOD = {"month": 30, "quarter": 91, "half_year": 182, "year": 365}
+
+# Member alerts (DOMAIN.md Members: "a member who, without reason, misses organizational life for 6
+# consecutive months … is treated as having left the party (自行脱党). The software warns well before").
+ALERT_WARNING_MONTHS = 3
+ALERT_SERIOUS_MONTHS = 6
+
+# The committee's term is flagged this many days before it ends (re-election is due).
+TERM_WARNING_DAYS = 90
+
+# Problems (问题清单和整改台账, DOMAIN.md Checking against the standard, seed 000).
+PROBLEM_STATES = {"open": "整改中", "closed": "已销号"}

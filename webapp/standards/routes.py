@@ -1,0 +1,142 @@
+"""对标: a branch's checklist for any period, the committee dashboard, member alerts, and the problem
+list with its rectification ledger."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access, audit
+from ..china_time import china_today
+from ..extensions import db
+from ..htmx import render
+from ..models import Membership, Problem, StandardTick
+from ..records.errors import NotAllowed, RecordInvalid
+from ..records.validation import SHA256
+from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
+from ..view_helpers import managed_org_or_404, year_arg
+from . import alerts, checklist, dashboard, periods, problems, summaries
+
+bp = Blueprint("standards", __name__, url_prefix="/standards")
+summaries.install()
+
+
+@bp.route("/")
+@login_required
+def dashboard_page():
+    if not access.manages_any(current_user):
+        abort(403)
+    today = china_today()
+    year = year_arg(request.args.get("year"), today.year)
+    page = request.args.get("page", "")
+    sort = request.args.get("sort", "name")
+    board = dashboard.build(current_user, year, today, temporary_only=request.args.get("temporary") == "1",
+                            missing_this_month=request.args.get("missing") == "1",
+                            sort=sort if sort in dashboard.SORTS else "name",
+                            page=int(page) if page.isdigit() else 1)
+    return render("standards/dashboard.html", "standards/_dashboard_table.html", board=board, year=year,
+                  sorts=dashboard.SORTS, sort=sort, args=request.args)
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def checklist_page(org_id: int):
+    org = managed_org_or_404(org_id)
+    if org.kind != "branch":
+        abort(404)
+    today = china_today()
+    period = periods.parse(request.args.get("period"), today)
+    items = checklist.evaluate(org, period, today)
+    met, due = checklist.completion(items)
+    year = period.start.year
+    choices = ([periods.make("year", year)] + [periods.make("half_year", year, i) for i in (1, 2)]
+               + [periods.make("quarter", year, i) for i in (1, 2, 3, 4)]
+               + [periods.make("month", year, m) for m in range(1, 13)])
+    return render("standards/checklist.html", "standards/_checklist.html", org=org, period=period, items=items,
+                  met=met, due=due, choices=choices, today=today)
+
+
+@bp.route("/<int:org_id>/ticks/<key>", methods=["POST"])
+@login_required
+def tick(org_id: int, key: str):
+    org = managed_org_or_404(org_id)
+    spec = STANDARDS_BY_KEY.get(key)
+    if spec is None or spec["check"] != "manual":
+        abort(404)
+    note = request.form.get("note", "").strip()
+    photo = request.form.get("photo_sha256", "").strip().lower() or None
+    year = request.form.get("year", "")
+    year = int(year) if year.isdigit() else china_today().year
+    if not note or (photo and not SHA256.match(photo)):
+        flash("勾选时请写明核实情况" if not note else "照片标识无效", "error")
+    else:
+        existing = db.session.scalar(select(StandardTick).where(StandardTick.org_id == org.id,
+                                                                StandardTick.key == key, StandardTick.year == year))
+        if existing is None:
+            existing = StandardTick(org_id=org.id, key=key, year=year, note="")
+            db.session.add(existing)
+        existing.note, existing.photo_sha256, existing.ticked_by_id = note[:500], photo, current_user.id
+        db.session.flush()
+        audit.record(current_user, "tick_standard", "standard_tick", existing.id, org_id=org.id,
+                     summary=f"勾选：{spec['label']}（{year} 年）", changes={"note": note})
+        db.session.commit()
+        flash(f"已勾选：{spec['label']}", "success")
+    return redirect(url_for("standards.checklist_page", org_id=org.id, period=request.form.get("period") or year))
+
+
+@bp.route("/<int:org_id>/alerts")
+@login_required
+def alerts_page(org_id: int):
+    org = managed_org_or_404(org_id)
+    return render_template("standards/alerts.html", org=org, alerts=alerts.member_alerts(org, china_today()))
+
+
+@bp.route("/<int:org_id>/problems", methods=["GET", "POST"])
+@login_required
+def problems_page(org_id: int):
+    org = managed_org_or_404(org_id)
+    errors: dict[str, str] = {}
+    values = request.values
+    if request.method == "POST":
+        try:
+            problems.open_problem(org, request.form, current_user)
+        except (RecordInvalid, NotAllowed) as error:
+            errors = error.field_errors("description")
+        else:
+            db.session.commit()
+            flash("已登记问题，请按期整改", "success")
+            return redirect(url_for("standards.problems_page", org_id=org.id))
+    members = list(db.session.scalars(select(Membership).where(Membership.org_id == org.id,
+                                                               Membership.active.is_(True))))
+    prefill = STANDARDS_BY_KEY.get(values.get("standard_key", ""))
+    return render_template("standards/problems.html", org=org, problems=problems.problems_of(org),
+                           errors=errors, values=values, members=members, prefill=prefill,
+                           standards=STANDARDS_BY_KEY, states=PROBLEM_STATES, today=china_today()), \
+        (400 if errors else 200)
+
+
+@bp.route("/problems/<problem_uuid>/close", methods=["POST"])
+@login_required
+def close_problem(problem_uuid: str):
+    problem = db.session.scalar(select(Problem).where(Problem.uuid == problem_uuid))
+    if problem is None:
+        abort(404)
+    org = managed_org_or_404(problem.org_id)
+    try:
+        problems.close_problem(problem, request.form, current_user)
+    except (RecordInvalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("问题已销号", "success")
+    return redirect(url_for("standards.problems_page", org_id=org.id))
+
+
+@bp.cli.command("rebuild")
+def rebuild_command():
+    """Recount the monthly summaries from every approved record."""
+    import click
+
+    rows = summaries.rebuild()
+    db.session.commit()
+    click.echo(f"已重建对标统计：{rows} 行")
