@@ -1,0 +1,142 @@
+"""Yearly ledger exports: the workbook opened with openpyxl, the record book read with pypdf, the job's
+life, and who may export and download."""
+import io
+import re
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from PIL import Image
+from sqlalchemy import select
+
+from tests.records_helpers import org_named, theme_day_data
+from webapp.china_time import china_today
+from webapp.extensions import db
+from webapp.ledgers import jobs, workbook
+from webapp.models import ExportJob, Record
+from webapp.records import photos, service
+
+FIELD = "长江中游水文测验项目临时党支部"
+
+
+def _text(reader: PdfReader) -> str:
+    return re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def _export(client, auth, org, kinds=("xlsx", "pdf")):
+    auth.post("/ledgers/exports", {"org_id": org.id, "year": china_today().year, "kind": list(kinds)},
+              page="/ledgers/")
+    return list(db.session.scalars(select(ExportJob).where(ExportJob.org_id == org.id).order_by(ExportJob.id)))
+
+
+def test_workbook_has_every_installed_sheet_with_real_content(client, auth, demo):
+    org = org_named(FIELD)
+    record = db.session.scalar(select(Record).where(Record.org_id == org.id, Record.state == "approved")
+                               .order_by(Record.occurred_on))
+    present = next(a for a in record.attendances if a.status == "present")
+    auth.login("linshi")
+    job = [j for j in _export(client, auth, org, ("xlsx",)) if j.kind == "xlsx"][-1]
+    assert job.state == "done" and job.progress == 100
+    response = client.get(f"/ledgers/exports/{job.uuid}/download")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[:6] == ["目录", "花名册", "党费台账", "组织生活记录", "出勤统计", "积分台账"]
+    roster = book["花名册"]
+    assert [c.value for c in roster[2]][:5] == ["序号", "姓名", "性别", "出生日期", "人员类别"]
+    names = {row[1] for row in roster.iter_rows(min_row=3, values_only=True)}
+    assert present.user.name in names and "张晓燕" in names
+    matrix = book["出勤统计"]
+    header = [c.value for c in matrix[2]]
+    column = next(i for i, h in enumerate(header) if h and h.startswith(f"{record.occurred_on:%m-%d}"))
+    row = next(r for r in matrix.iter_rows(min_row=3, values_only=True) if r[0] == present.user.name)
+    assert row[column] == "出席"
+    assert book["组织生活记录"]["C3"].value  # the first approved record's topic
+    points = {r[0]: r for r in book["积分台账"].iter_rows(min_row=3, values_only=True)}
+    assert points[present.user.name][2] > 0  # attendance earned task points
+
+
+def test_record_book_pdf_has_catalogue_records_and_photos(client, auth, demo, app):
+    org = org_named(FIELD)
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (20, 120, 60)).save(buffer, "JPEG")
+    photo, _ = photos.store(buffer.getvalue(), demo["dangyuan"])
+    record = service.create_record(org, "theme_day", theme_day_data(
+        org, topic="记录本测试：学习防汛抗旱条例", photos=[photo.sha256]), demo["dangyuan"])
+    service.approve(record, demo["linshi"])
+    db.session.commit()
+    auth.login("linshi")
+    job = [j for j in _export(client, auth, org, ("pdf",)) if j.kind == "pdf"][-1]
+    assert job.state == "done", job.error
+    response = client.get(f"/ledgers/exports/{job.uuid}/download")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = _text(reader)
+    assert "会议记录本" in text and "目录" in text
+    assert "记录本测试：学习防汛抗旱条例" in text and "出席" in text
+    approved = db.session.scalar(select(db.func.count()).select_from(Record).where(
+        Record.org_id == org.id, Record.state == "approved"))
+    assert len(reader.pages) >= approved + 2  # cover, catalogue, a page per record
+    assert any(page.images for page in reader.pages)
+
+
+def test_members_and_other_branches_cannot_export_or_download(client, auth, demo):
+    org = org_named(FIELD)
+    auth.login("linshi")
+    job = _export(client, auth, org, ("xlsx",))[-1]
+    auth.logout()
+    auth.login("shuji")  # another branch's secretary
+    assert client.get(f"/ledgers/exports/{job.uuid}/download").status_code == 404
+    before = db.session.scalar(select(db.func.count()).select_from(ExportJob))
+    assert auth.post("/ledgers/exports", {"org_id": org.id, "year": 2026}, page="/ledgers/").status_code == 404
+    assert db.session.scalar(select(db.func.count()).select_from(ExportJob)) == before
+    auth.logout()
+    auth.login("dangyuan")  # a member and recorder, not the committee
+    assert client.get("/ledgers/").status_code == 403
+    assert client.get(f"/ledgers/exports/{job.uuid}/download").status_code in (403, 404)
+
+
+def test_job_runs_exactly_once_and_failures_are_recorded(app, demo):
+    org = org_named(FIELD)
+    job = jobs.request_export(org, 2026, "xlsx", demo["linshi"])
+    db.session.commit()
+    assert jobs.claim(job.id) is True
+    assert jobs.claim(job.id) is False  # a second runner does not build it again
+    broken = jobs.request_export(org, 2026, "xlsx", demo["linshi"])
+    db.session.commit()
+    original = jobs.BUILDERS["xlsx"]
+    jobs.BUILDERS["xlsx"] = lambda *a, **k: (_ for _ in ()).throw(OSError("磁盘已满"))
+    try:
+        jobs.run(broken.id)
+    finally:
+        jobs.BUILDERS["xlsx"] = original
+    db.session.refresh(broken)
+    assert broken.state == "failed" and "磁盘已满" in broken.error
+
+
+def test_progress_partial_polls_while_running_and_home_tells_when_ready(client, auth, demo):
+    org = org_named(FIELD)
+    job = jobs.request_export(org, 2026, "pdf", demo["linshi"])
+    db.session.commit()
+    auth.login("linshi")
+    partial = client.get(f"/ledgers/exports/{job.uuid}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in partial and "排队中" in partial
+    jobs.run(job.id)
+    partial = client.get(f"/ledgers/exports/{job.uuid}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "hx-trigger" not in partial and "下载" in partial
+    assert "台账已生成" in client.get("/").get_data(as_text=True)
+    client.get(f"/ledgers/exports/{job.uuid}/download")
+    assert "台账已生成" not in client.get("/").get_data(as_text=True)
+
+
+def test_registry_skips_capabilities_not_installed_and_runs_extra_writers(demo, tmp_path):
+    org = org_named(FIELD)
+    sheets = [("webapp.ledgers.sheets.roster", "花名册", "党员管理档案"),
+              ("webapp.no_such_capability.ledger_sheet", "不存在", "x"),
+              ("tests.integration.test_ledger_exports", "测试表", "测试")]
+    path = workbook.build(org, 2026, tmp_path / "t.xlsx", sheets=sheets)
+    assert load_workbook(path).sheetnames == ["花名册", "测试表"]
+    assert load_workbook(path)["测试表"]["A1"].value == f"{org.name}-2026"
+
+
+def write(ws, org, year):
+    """A sheet writer registered by the registry test above."""
+    ws.append([f"{org.name}-{year}"])

@@ -1,0 +1,26 @@
+"""Dues payments from the offline outbox: the same parser and rules as the web form."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import DuesPayment, Organization, User
+from ..records.errors import RecordInvalid
+from ..records.form_data import as_multidict
+from . import service
+
+
+def payment_form_to_data(form) -> dict:
+    form = as_multidict(form)
+    return {name: (form.get(name) or "").strip()
+            for name in ("org_id", "user_id", "month", "amount", "paid_on", "channel", "note")}
+
+
+def apply_payment(actor: User, uuid: str, data) -> DuesPayment:
+    """Idempotent on ``uuid``. Raises RecordInvalid (``.errors``) or PaymentConflict."""
+    fields = payment_form_to_data(data.get("fields", data) if isinstance(data, dict) else data)
+    try:
+        org = db.session.get(Organization, int(fields.get("org_id") or 0))
+    except ValueError:
+        org = None
+    if org is None:
+        raise RecordInvalid({"org_id": "支部不存在"})
+    return service.record_payment(org, fields, actor, uuid=uuid)

@@ -1,0 +1,84 @@
+"""台账: choose a branch and year, export the workbook and the meeting record book, watch, download."""
+from __future__ import annotations
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access
+from ..china_time import china_today
+from ..extensions import db
+from ..htmx import render
+from ..models import ExportJob
+from ..models.base import utcnow
+from ..view_helpers import managed_org_or_404
+from . import jobs
+
+bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
+
+
+def _job_or_404(job_uuid: str) -> ExportJob:
+    job = db.session.scalar(select(ExportJob).where(ExportJob.uuid == job_uuid))
+    if job is None:
+        abort(404)
+    managed_org_or_404(job.org_id)
+    return job
+
+
+@bp.route("/")
+@login_required
+def index():
+    branches = access.managed_orgs(current_user, kinds=("branch",))
+    if not branches:
+        abort(403)
+    ids = [b.id for b in branches]
+    recent = list(db.session.scalars(select(ExportJob).where(ExportJob.org_id.in_(ids))
+                                     .order_by(ExportJob.id.desc()).limit(30)))
+    year = china_today().year
+    return render_template("ledgers/index.html", branches=branches, recent=recent,
+                           years=list(range(year, year - 6, -1)))
+
+
+@bp.route("/exports", methods=["POST"])
+@login_required
+def start_export():
+    try:
+        org_id, year = int(request.form.get("org_id", "")), int(request.form.get("year", ""))
+    except ValueError:
+        flash("请选择支部和年度", "error")
+        return redirect(url_for("ledgers.index"))
+    org = managed_org_or_404(org_id)
+    kinds = [k for k in request.form.getlist("kind") if k in jobs.BUILDERS] or ["xlsx", "pdf"]
+    started = [jobs.request_export(org, year, kind, current_user) for kind in kinds]
+    db.session.commit()
+    for job in started:
+        jobs.start(job)
+    flash(f"已开始导出 {org.name} {year} 年台账，完成后可在此下载", "success")
+    return redirect(url_for("ledgers.index"))
+
+
+@bp.route("/exports/<job_uuid>")
+@login_required
+def job_status(job_uuid: str):
+    job = _job_or_404(job_uuid)
+    return render("ledgers/job.html", "ledgers/_job.html", job=job)
+
+
+@bp.route("/exports/<job_uuid>/download")
+@login_required
+def download(job_uuid: str):
+    job = _job_or_404(job_uuid)
+    if job.state != "done" or not jobs.file_path(job).exists():
+        abort(404)
+    if job.requested_by_id == current_user.id and job.downloaded_at is None:
+        job.downloaded_at = utcnow()
+        db.session.commit()
+    return send_file(jobs.file_path(job), mimetype=jobs.MIMETYPES[job.kind], as_attachment=True,
+                     download_name=job.file_name)
+
+
+@bp.cli.command("run-pending")
+def run_pending_command():
+    """Run queued exports (for example after a restart interrupted the web process)."""
+    click.echo(f"已处理 {jobs.run_pending()} 个导出任务")

@@ -1,0 +1,47 @@
+"""Ledger exports (台账导出) run in the background; the secretary watches progress and downloads."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, UUIDString, new_uuid, utcnow
+
+EXPORT_KINDS = {"xlsx": "台账工作簿（Excel）", "pdf": "会议记录本（PDF）"}
+EXPORT_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
+
+
+class ExportJob(db.Model):
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str] = mapped_column(String(100), default="")
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org = relationship("Organization")
+    requested_by = relationship("User")
+
+    __table_args__ = (Index("ix_export_jobs_org_created", "org_id", "created_at"),)
+
+    @property
+    def kind_label(self) -> str:
+        return EXPORT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return EXPORT_STATES.get(self.state, self.state)

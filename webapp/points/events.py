@@ -1,0 +1,13 @@
+"""Points follow approvals: subscribed to the records core's signals."""
+from __future__ import annotations
+
+from ..records import events
+from . import service
+
+
+def _on_record_approved(record, **_):
+    service.apply_attendance(record)
+
+
+def install() -> None:
+    events.record_approved.connect(_on_record_approved, weak=False)

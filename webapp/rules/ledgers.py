@@ -1,0 +1,29 @@
+"""Yearly ledgers (台账): the archive categories each branch binds, and what Zhibu exports for them.
+
+Source: DOMAIN.md, section "Ledgers and archives (信息台账)": "Yearly, each branch binds with a catalogue:
+组织管理档案 (founding, elections, plans, summaries), 党员管理档案 (roster, transfers, dues ledger,
+development files, awards, members in hardship), 组织生活档案 (三会一课 records, theme days, lecture
+scripts, 组织生活会 materials, talks, 评议 forms), 集中教育档案, 创先争优档案, 经费保障档案. The software
+produces these as exports."
+"""
+
+# Sheets of the yearly workbook, in binding order: (writer module, sheet title, archive category).
+# A writer whose module is not installed is left out (capabilities ship their own writer).
+WORKBOOK_SHEETS = [
+    ("webapp.ledgers.sheets.catalogue", "目录", "台账目录"),
+    ("webapp.ledgers.sheets.roster", "花名册", "党员管理档案"),
+    ("webapp.ledgers.sheets.dues", "党费台账", "党员管理档案"),
+    ("webapp.ledgers.sheets.records_list", "组织生活记录", "组织生活档案"),
+    ("webapp.ledgers.sheets.attendance", "出勤统计", "组织生活档案"),
+    ("webapp.ledgers.sheets.points", "积分台账", "党员管理档案"),
+    ("webapp.standards.ledger_sheet", "整改台账", "组织管理档案"),
+]
+
+# The meeting record book (会议记录本) holds approved 组织生活档案 records in date order. Talks
+# (谈心谈话) are private to the committee; exports are made only by those who manage the branch, so they
+# are included, marked as such.
+RECORD_BOOK_TYPES_PRIVATE_INCLUDED = True
+
+# Thumbnail size in the PDF (mm) and photos per row.
+PDF_PHOTO_MM = 42
+PDF_PHOTOS_PER_ROW = 4
