@@ -34,7 +34,7 @@ postgres:
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	FLASK="$(FLASK)" HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
 test: install system-deps postgres
 	$(BIN)/python -m pytest

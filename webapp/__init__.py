@@ -20,9 +20,19 @@ BLUEPRINTS = (
     "webapp.home.routes",
     "webapp.orgs.routes",
     "webapp.roster.routes",
+    "webapp.pwa.routes",
+    "webapp.offline.routes",
+    "webapp.records.routes",
+    "webapp.study.routes",
+    "webapp.dues.routes",
+    "webapp.points.routes",
+    "webapp.ledgers.routes",
+    "webapp.standards.routes",
+    "webapp.push.routes",
+    "webapp.plans.routes",
 )
 
-CLI_GROUPS = ("webapp.demo.cli",)
+CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
 
 
 def create_app(config: type | dict | None = None) -> Flask:

@@ -17,3 +17,9 @@ def china_datetime(day: date, at: time) -> datetime:
 
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_bounds(key: str) -> tuple[date, date]:
+    """A month "YYYY-MM" as (its first day, the first day of the next month)."""
+    year, month = int(key[:4]), int(key[5:7])
+    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)

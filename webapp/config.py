@@ -46,6 +46,9 @@ class Config:
 
     # Refuse to serve an un-migrated database.
     SCHEMA_CHECK = True
+    # Ledger exports run in a background thread of the web process; the page polls their progress.
+    # Tests set this to False to run an export inside the request that starts it.
+    EXPORTS_IN_THREAD = True
     HSTS = _env_bool("ZHIBU_HSTS", False)
 
 
@@ -62,3 +65,4 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    EXPORTS_IN_THREAD = False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from flask import request
+from flask import get_flashed_messages, request
 from flask_login import current_user
 
 from . import access
@@ -22,6 +22,12 @@ NAV_ITEMS = [
 # Desktop-only entries for people who manage something.
 MANAGER_NAV_ITEMS = [
     ("orgs.index", "组织", "orgs"),
+    ("records.review", "审核", "review"),
+    ("standards.dashboard_page", "对标", "chart"),
+    ("offline.quarantine_index", "离线待处理", "review"),
+    ("dues.index", "党费", "money"),
+    ("points.index", "积分", "check"),
+    ("ledgers.index", "台账", "records"),
 ]
 
 
@@ -37,6 +43,19 @@ def cn_date(value: date | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
+# Header the service worker sets on pages it fetches in the background to keep for offline use
+# (static/sw/offline.js, keepPage). Such a fetch must not consume the user's flash messages.
+BACKGROUND_FETCH_HEADER = "X-Zhibu-Keep-Page"
+
+
+def page_messages() -> list[tuple[str, str]]:
+    """Flash messages for the page being rendered; none for a background fetch, which would
+    otherwise swallow a confirmation meant for the page the user is about to see."""
+    if request.headers.get(BACKGROUND_FETCH_HEADER):
+        return []
+    return get_flashed_messages(with_categories=True)
+
+
 def install(app) -> None:
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["cn_date"] = cn_date
@@ -50,4 +69,5 @@ def install(app) -> None:
             "nav_items": [item for item in NAV_ITEMS if item[0] in app.view_functions],
             "manager_nav_items": [i for i in manager_items if i[0] in app.view_functions],
             "is_htmx": request.headers.get("HX-Request") == "true",
+            "page_messages": page_messages,
         }

@@ -9,6 +9,12 @@ from .extensions import db
 from .models import Organization
 
 
+def year_arg(value: str | None, default: int) -> int:
+    """A year from a query string, or ``default`` when it is missing or not a plausible year."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+
+
 def visible_org_or_404(org_id: int) -> Organization:
     """The organization, or 404 when it does not exist or the user may not see it (no leak)."""
     org = db.session.get(Organization, org_id)

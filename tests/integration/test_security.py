@@ -75,3 +75,12 @@ def test_starts_on_migrated_database(database_url):
     from webapp.extensions import db
     with app.app_context():
         db.engine.dispose()
+
+
+def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert 'importScripts("/static/sw/offline.js", "/static/sw/push.js")' in response.get_data(as_text=True)

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Membership, Organization, User
 from ..orgs import tree
 from . import dataset
+from . import push as push_demo
 
 
 def database_is_empty() -> bool:
@@ -122,4 +123,14 @@ def load(hash_password) -> dict[str, User]:
                                        .order_by(Membership.id)).user
         tree.set_leader(temp, leader, None)
     db.session.flush()
+    from . import records
+
+    records.load(accounts)
+    from . import dues
+
+    dues.load(accounts)
+    from . import standards
+
+    standards.load(accounts)
+    push_demo.load(accounts)
     return accounts

@@ -5,6 +5,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from .. import access
+from ..ledgers import jobs as ledger_jobs
+from ..records import queries
 
 bp = Blueprint("home", __name__)
 
@@ -18,10 +20,16 @@ def index():
         "home/index.html",
         memberships=branches,
         managed=access.managed_roots(current_user),
+        pending_review=queries.waiting_for_review_count(current_user) if access.manages_any(current_user) else 0,
+        pending_returned=queries.my_returned(current_user),
+        exports_ready=ledger_jobs.ready_for(current_user),
     )
 
 
 @bp.route("/me")
 @login_required
 def me():
-    return render_template("home/me.html", memberships=access.active_memberships(current_user))
+    from ..dues import service as dues
+
+    return render_template("home/me.html", memberships=access.active_memberships(current_user),
+                           mine=dues.member_arrears(current_user))

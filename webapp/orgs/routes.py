@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from .. import access
+from ..records.visibility import can_record
 from ..extensions import db
 from ..models import Membership, User
 from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, ORG_KINDS
@@ -61,6 +62,7 @@ def detail(org_id: int):
         parent_visible=org.parent is not None and access.can_view(current_user, org.parent),
         counts=_member_counts([org.id] + [c.id for c in children]),
         can_manage=access.manages(current_user, org),
+        can_record_here=can_record(current_user, org),
         can_edit=org_editable_by_current_user(org),
         child_kinds=[(k, ORG_KINDS[k]) for k in ALLOWED_CHILD_KINDS.get(org.kind, ())]
         if access.manages(current_user, org) and not org.is_closed else [],

@@ -16,4 +16,8 @@
     var message = form.getAttribute && form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
+  // The service worker (offline use, push reminders) covers the whole app from /sw.js.
+  if ("serviceWorker" in navigator && document.body && document.body.dataset.signedIn === "1") {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* retried on next load */ });
+  }
 })();
