@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sync import Mutation, Outcome, Rejected
 
 from .. import access, audit
+from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Organization, ProcessedMutation, QuarantinedMutation, User
 from ..models.base import utcnow
@@ -52,18 +53,18 @@ def retry(item: QuarantinedMutation, actor: User) -> Outcome:
         raise RecordInvalid({"state": "该项已处理"})
     mutation = Mutation(id=item.mutation_id, seq=1, entity=item.entity, payload=item.payload,
                         target=item.target, base_version=item.base_version)
-    savepoint = db.session.begin_nested()
+    nested = savepoint()
     try:
         with confirmed_by_manager():
             applied = handler_for(item.entity)(item.user, mutation)
     except Rejected as rejection:
-        savepoint.rollback()
+        nested.rollback()
         item.code, item.message, item.fields = rejection.code, rejection.message, rejection.fields
         audit.record(actor, "retry_failed", "sync_mutation", item.mutation_id, org_id=item.org_id,
                      summary=f"重试仍未通过：{rejection.message}")
         return Outcome(id=item.mutation_id, seq=0, status="rejected", code=rejection.code,
                        message=rejection.message, fields=rejection.fields)
-    savepoint.commit()
+    nested.commit()
     item.state, item.resolved_at, item.resolved_by_id = "applied", utcnow(), actor.id
     item.result_target = applied.target
     outcome = Outcome(id=item.mutation_id, seq=0, status=applied.status, target=applied.target,

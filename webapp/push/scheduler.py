@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..china_time import CHINA_TZ, china_datetime, china_today
+from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Membership, NotificationPreference, Organization, PlannedActivity, PushMessage, Record
 from ..models import PushSubscription
@@ -94,7 +95,7 @@ def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str
                           topic=topic[:32], dedupe_key=key, source_type=source_type, source_id=source_id,
                           state="queued")
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(message)
     except IntegrityError:  # another process queued the same key in between: it stays once
         return None

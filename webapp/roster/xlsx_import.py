@@ -12,6 +12,7 @@ from datetime import date, datetime
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Organization, User
 from ..rules.organization import COMMITTEE_TITLES, GENDERS, MEMBER_CATEGORIES
@@ -175,16 +176,16 @@ def import_roster(org: Organization, content: bytes, actor: User, hash_password)
             problems.extend(f"{_FIELD_LABELS.get(k, k)}：{v}" for k, v in validate_person(data).items()
                             if _FIELD_LABELS.get(k, k) not in parsed and data.get(k) is not None)
         else:
-            savepoint = db.session.begin_nested()
+            nested = savepoint()
             try:
                 added = add_member(org, data, actor, hash_password)
             except RosterError as error:
-                savepoint.rollback()
+                nested.rollback()
                 problems.extend(
                     f"{_FIELD_LABELS.get(k, k)}：{v}" for k, v in error.errors.items()
                 )
             else:
-                savepoint.commit()
+                nested.commit()
                 result.ok = True
                 result.initial_password = added.initial_password
         report.rows.append(result)
