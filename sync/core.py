@@ -1,4 +1,5 @@
-"""Batch processing: each mutation in its own transaction together with its processed marker."""
+"""Batch processing: a batch commits as one transaction together with its processed markers; when
+that cannot be done (a concurrent request wrote the same keys, or a fault), mutation by mutation."""
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -6,18 +7,25 @@ from typing import Any, Iterable
 from .fingerprint import fingerprint
 from .ports import Store
 from .types import (
-    APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, Outcome, Race, Rejected,
+    APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, Outcome, ProcessedEntry, Race, Rejected,
 )
 
 
 class Processor:
-    """Applies one device's batch. A crash (any exception other than ``Rejected``) stops the batch:
-    mutations before it are committed with their markers, the failing one is rolled back entirely,
-    and resending the same batch converges (processed ones answer ``duplicate``)."""
+    """Applies one device's batch.
+
+    First the whole batch runs in one transaction: each mutation's effects and its processed marker
+    commit together with the rest of the batch, or nothing does. If that transaction loses a race
+    (another request wrote the same keys) or meets a fault, it is rolled back and the batch runs again
+    mutation by mutation, each in its own transaction: a fault then keeps the mutations before it,
+    rolls back the failing one entirely and is raised; resending the same batch converges (processed
+    ones answer ``duplicate``)."""
 
     def __init__(self, store: Store, device_id: Any):
         self.store = store
         self.device_id = device_id
+        # Why the last batch was redone one by one ("race" or the fault's repr), or None.
+        self.redone_because: str | None = None
 
     def order(self, mutations: Iterable[Mutation]) -> list[Mutation]:
         """In sequence order; the same mutation twice in one batch is answered once."""
@@ -29,8 +37,42 @@ class Processor:
                 ordered.append(mutation)
         return ordered
 
-    def process(self, mutations: Iterable[Mutation]) -> list[Outcome]:
-        return [self.process_one(mutation) for mutation in self.order(mutations)]
+    def process(self, mutations: Iterable[Mutation], done: list[Outcome] | None = None) -> list[Outcome]:
+        """Outcomes in sequence order. ``done`` (if given) receives each outcome once it is committed,
+        so a caller can still answer for those when a fault ends the batch."""
+        ordered = self.order(mutations)
+        done = [] if done is None else done
+        self.redone_because = None
+        try:
+            outcomes = self.process_together(ordered)
+        except Race:
+            self.redone_because = "race"  # another request touched the same keys: each looks again
+        except Exception as fault:  # noqa: BLE001 - retried one by one, so the ones before it are kept
+            self.redone_because = repr(fault)
+        else:
+            done.extend(outcomes)
+            return outcomes
+        outcomes = []
+        for mutation in ordered:
+            outcomes.append(self.process_one(mutation))
+            done.append(outcomes[-1])
+        return outcomes
+
+    def process_together(self, ordered: list[Mutation]) -> list[Outcome]:
+        """The whole batch in one transaction (raises ``Race`` or the fault, having rolled back)."""
+        outcomes = []
+        with self.store.batch(ordered):
+            prior = self.store.find_processed_many([m.id for m in ordered])
+            last = self.store.last_seq(self.device_id)
+            for mutation in ordered:
+                fp = fingerprint(mutation)
+                if mutation.id in prior:
+                    outcomes.append(self._resend(mutation, fp, prior[mutation.id]))
+                    continue
+                outcome = self._apply(mutation, fp, last)
+                last = max(last, mutation.seq)
+                outcomes.append(outcome)
+        return outcomes
 
     def process_one(self, mutation: Mutation) -> Outcome:
         fp = fingerprint(mutation)
@@ -39,12 +81,13 @@ class Processor:
             if prior is not None:
                 return self._resend(mutation, fp, prior)
             try:
-                return self._first_time(mutation, fp)
+                with self.store.transaction():
+                    return self._apply(mutation, fp, self.store.last_seq(self.device_id))
             except Race:
                 continue  # another request touched the same keys at once: look again
         raise RuntimeError(f"mutation {mutation.id}: repeated write races")
 
-    def _resend(self, mutation: Mutation, fp: str, prior) -> Outcome:
+    def _resend(self, mutation: Mutation, fp: str, prior: ProcessedEntry) -> Outcome:
         if prior.fingerprint == fp and prior.device_id == self.device_id:
             before = prior.outcome
             return Outcome(id=mutation.id, seq=mutation.seq, status=DUPLICATE, target=before.target,
@@ -53,21 +96,20 @@ class Processor:
         return Outcome(id=mutation.id, seq=mutation.seq, status=CONFLICT, target=mutation.target,
                        code="id_reused", message="同一标识的变更内容不同，已保留先收到的版本")
 
-    def _first_time(self, mutation: Mutation, fp: str) -> Outcome:
-        last = self.store.last_seq(self.device_id)
+    def _apply(self, mutation: Mutation, fp: str, last: int) -> Outcome:
+        """Inside an open transaction: apply and mark processed, or mark rejected and quarantine.
+        ``store.apply`` leaves no trace when it raises ``Rejected``."""
         if mutation.seq <= last:
             rejection = Rejected("stale_sequence",
                                  f"序号 {mutation.seq} 已用过（本设备已处理到 {last}），请导出待同步内容后重新登记设备")
             return self._reject(mutation, fp, rejection)
-        gap = mutation.seq - last - 1
         try:
-            with self.store.transaction():
-                applied = self.store.apply(mutation)
-                outcome = self._outcome(mutation, applied, gap)
-                self.store.mark_processed(self.device_id, mutation, fp, outcome)
-            return outcome
+            applied = self.store.apply(mutation)
         except Rejected as rejection:
             return self._reject(mutation, fp, rejection)
+        outcome = self._outcome(mutation, applied, mutation.seq - last - 1)
+        self.store.mark_processed(self.device_id, mutation, fp, outcome)
+        return outcome
 
     def _outcome(self, mutation: Mutation, applied: Applied, gap: int) -> Outcome:
         status = applied.status if applied.status in (APPLIED, DUPLICATE, CONFLICT) else APPLIED
@@ -81,9 +123,8 @@ class Processor:
     def _reject(self, mutation: Mutation, fp: str, rejection: Rejected) -> Outcome:
         outcome = Outcome(id=mutation.id, seq=mutation.seq, status=REJECTED, target=mutation.target,
                           code=rejection.code, message=rejection.message, fields=rejection.fields)
-        with self.store.transaction():
-            self.store.mark_processed(self.device_id, mutation, fp, outcome)
-            self.store.quarantine(self.device_id, mutation, outcome, rejection.org_id)
+        self.store.mark_processed(self.device_id, mutation, fp, outcome)
+        self.store.quarantine(self.device_id, mutation, outcome, rejection.org_id)
         return outcome
 
 

@@ -5,7 +5,7 @@ import copy
 from contextlib import contextmanager
 from typing import Any, Callable
 
-from .types import Applied, Mutation, Outcome, ProcessedEntry, Race
+from .types import Applied, Mutation, Outcome, ProcessedEntry, Race, Rejected
 
 
 class MemoryStore:
@@ -13,6 +13,7 @@ class MemoryStore:
         self.handlers = handlers
         self.state: dict = {"data": {}, "processed": {}, "last_seq": {}, "quarantine": []}
         self._working: dict | None = None
+        self.commits = 0  # how many transactions committed (batch or single)
 
     @property
     def _s(self) -> dict:
@@ -20,6 +21,9 @@ class MemoryStore:
 
     def find_processed(self, mutation_id: str) -> ProcessedEntry | None:
         return self._s["processed"].get(mutation_id)
+
+    def find_processed_many(self, mutation_ids: list[str]) -> dict[str, ProcessedEntry]:
+        return {i: self._s["processed"][i] for i in mutation_ids if i in self._s["processed"]}
 
     def last_seq(self, device_id: Any) -> int:
         return self._s["last_seq"].get(device_id, 0)
@@ -33,9 +37,18 @@ class MemoryStore:
             self._working = None
             raise
         self.state, self._working = self._working, None
+        self.commits += 1
+
+    def batch(self, mutations: list[Mutation]):
+        return self.transaction()
 
     def apply(self, mutation: Mutation) -> Applied:
-        return self.handlers[mutation.entity](self._s["data"], mutation)
+        before = copy.deepcopy(self._s["data"])
+        try:
+            return self.handlers[mutation.entity](self._s["data"], mutation)
+        except Rejected:
+            self._s["data"] = before  # a rejected mutation leaves no trace
+            raise
 
     def mark_processed(self, device_id, mutation: Mutation, fingerprint: str, outcome: Outcome) -> None:
         if mutation.id in self._s["processed"]:

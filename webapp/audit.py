@@ -27,7 +27,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     }
 
 
-def record(
+def entry_values(
     actor,
     action: str,
     entity_type: str,
@@ -36,15 +36,20 @@ def record(
     org_id: int | None = None,
     summary: str = "",
     changes: dict | None = None,
-) -> AuditLog:
-    entry = AuditLog(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        org_id=org_id,
-        summary=summary[:255],
-        changes=_jsonable(changes or {}),
-    )
+) -> dict[str, Any]:
+    """The columns of one audit entry (for a bulk insert, or ``record`` below)."""
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "org_id": org_id,
+        "summary": summary[:255],
+        "changes": _jsonable(changes or {}),
+    }
+
+
+def record(actor, action: str, entity_type: str, entity_id, **details) -> AuditLog:
+    entry = AuditLog(**entry_values(actor, action, entity_type, entity_id, **details))
     db.session.add(entry)
     return entry

@@ -299,6 +299,76 @@ def test_crash_mid_batch_then_retry_converges(phone, monkeypatch):
                              .where(Record.uuid == rid)) == 2
 
 
+def test_a_fault_while_writing_a_batch_in_bulk_undoes_it_and_it_is_redone_one_by_one(phone, monkeypatch):
+    from webapp.offline.bulk_ingest import BulkIngest
+
+    org = org_named(FIELD_BRANCH)
+    rids = [str(uuid.uuid4()) for _ in range(3)]
+    batch = [phone.mutation("record", new_record(org, topic=f"第{i}次"), target=rid) for i, rid in enumerate(rids)]
+    batch.append(phone.mutation("check_in", {}, target=rids[0]))
+    real_flush = BulkIngest.flush
+
+    def failing(self):
+        real_flush(self)  # rows written, then the database connection fails before the commit
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(BulkIngest, "flush", failing)
+    outs = phone.push(*batch)["results"]
+    assert [o["status"] for o in outs] == ["applied"] * 4
+    assert sum(count(Record, uuid=rid) for rid in rids) == 3 and check_ins(rids[0]) == 1
+    assert count(ProcessedMutation) == 4 and count(RecordVersion) == db.session.scalar(
+        select(func.count()).select_from(Record))
+    monkeypatch.setattr(BulkIngest, "flush", real_flush)
+    again = phone.push(*batch)["results"]
+    assert [o["status"] for o in again] == ["duplicate"] * 4 and count(ProcessedMutation) == 4
+
+
+def test_a_batch_of_new_records_and_check_ins_is_written_like_one_by_one(phone, client, auth):
+    """The bulk path writes the same rows as the records service: versions, attendance with the
+    check-in counted, the audit trail, processed markers, photos still missing."""
+    from webapp.models import AuditLog
+
+    org = org_named(FIELD_BRANCH)
+    me = db.session.scalar(select(User).where(User.username == "dangyuan"))
+    leader = db.session.scalar(select(User).where(User.username == "linshi"))
+    photo = "ab" * 32
+    rids = [str(uuid.uuid4()) for _ in range(3)]
+    batch = [phone.mutation("record", new_record(org, photos=[photo]), target=rids[0]),
+             # the leader marked absent, then checks in from her phone
+             phone.mutation("record", new_record(org, topic="第二次", attendee_ids=[me.id],
+                                                 absentees=[{"user_id": leader.id, "reason": ""}]), target=rids[1]),
+             # the leader not listed at all
+             phone.mutation("record", new_record(org, topic="第三次", attendee_ids=[me.id], absentees=[]),
+                            target=rids[2]),
+             phone.mutation("check_in", {}, target=rids[0]),
+             phone.mutation("check_in", {}, target=rids[0])]  # twice: a set
+    outs = phone.push(*batch)["results"]
+    assert [o["status"] for o in outs] == ["applied"] * 5 and outs[3]["version"] == 1
+    record = db.session.scalar(select(Record).where(Record.uuid == rids[0]))
+    assert record.state == "submitted" and record.version == 1 and len(record.versions) == 1
+    assert record.versions[0].source == "sync" and record.photos_missing == 1
+    assert [p.sha256 for p in record.photos] == [photo]
+    ids = member_ids(org)
+    assert {a.user_id: a.status for a in record.attendances} == {
+        **{i: "present" for i in ids[:-1]}, ids[-1]: "leave", me.id: "present"}
+    assert [c.user_id for c in record.check_ins] == [me.id]
+    actions = sorted(db.session.scalars(select(AuditLog.action).where(AuditLog.entity_id == rids[0])))
+    assert actions == ["check_in", "create"]
+    assert db.session.scalar(select(Device.last_seq).where(Device.uuid == phone.device["device"])) == 5
+    # Check-ins to records that exist already, from another phone: absent becomes present, and one
+    # not listed is added.
+    auth.logout()
+    other = Phone(client, register(client, auth, "linshi"))
+    outs = other.push(other.mutation("check_in", {}, target=rids[1]),
+                      other.mutation("check_in", {}, target=rids[2]))["results"]
+    assert [o["status"] for o in outs] == ["applied", "applied"]
+    db.session.expire_all()
+    for rid in rids[1:]:
+        again = db.session.scalar(select(Record).where(Record.uuid == rid))
+        assert {a.user_id: a.status for a in again.attendances} == {me.id: "present", leader.id: "present"}
+        assert [c.user_id for c in again.check_ins] == [leader.id]
+
+
 def test_sequence_numbers_gap_and_reuse(phone):
     org = org_named(FIELD_BRANCH)
     phone.seq = 4

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync import (
-    APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, MutationInvalid, Rejected, fingerprint,
-    process_batch,
+    APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, MutationInvalid, Processor, Race, Rejected,
+    fingerprint, process_batch,
 )
 from sync.memory import MemoryStore
 
@@ -150,6 +150,61 @@ def test_crash_mid_batch_keeps_earlier_and_rolls_back_the_failing_one_then_retry
     outs = process_batch(s, "d1", [a, b, fixed])
     assert [o.status for o in outs] == [DUPLICATE, DUPLICATE, APPLIED]
     assert s.state["data"][REC]["version"] == 3
+
+
+def test_a_batch_commits_once_with_all_its_markers():
+    s = store()
+    outs = process_batch(s, "d1", [mut(1), mut(2, base=1, topic="二"), mut(3, "check_in", user=5)])
+    assert [o.status for o in outs] == [APPLIED, APPLIED, APPLIED]
+    assert s.commits == 1 and s.state["last_seq"]["d1"] == 3 and len(s.state["processed"]) == 3
+
+
+def test_a_rejected_mutation_leaves_no_trace_of_what_its_handler_wrote_first():
+    def half_then_reject(data, m):
+        data.setdefault("half", []).append(m.id)
+        raise Rejected("invalid", "内容不完整", org_id=7)
+
+    for crash_later in (False, True):  # within the one-transaction batch, and one by one after a fault
+        s = MemoryStore({**HANDLERS, "note": half_then_reject})
+        batch = [mut(1), mut(2, "note")]
+        if crash_later:
+            batch.append(Mutation(id=str(uuid.uuid4()), seq=3, entity="record", target=REC, base_version=1,
+                                  payload={"explode": True}))
+            with pytest.raises(Boom):
+                process_batch(s, "d1", batch)
+        else:
+            process_batch(s, "d1", batch)
+        assert "half" not in s.state["data"]
+        assert s.state["processed"][batch[1].id].outcome.status == REJECTED
+        assert len(s.state["quarantine"]) == 1 and REC in s.state["data"]
+
+
+class RacingStore(MemoryStore):
+    """Another request commits the same keys first: the batch's one transaction fails at commit."""
+
+    def __init__(self, handlers):
+        super().__init__(handlers)
+        self.raced = False
+
+    def batch(self, mutations):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def losing():
+            with self.transaction():
+                yield
+                if not self.raced:
+                    self.raced = True
+                    raise Race("uq_sync_processed_mutation_id")
+        return losing()
+
+
+def test_a_batch_that_loses_a_race_is_redone_one_by_one():
+    s = RacingStore(HANDLERS)
+    processor = Processor(s, "d1")
+    outs = processor.process([mut(1), mut(2, base=1, topic="二")])
+    assert [o.status for o in outs] == [APPLIED, APPLIED] and processor.redone_because == "race"
+    assert s.raced and s.commits == 2 and s.state["data"][REC]["version"] == 2
 
 
 def test_fingerprint_ignores_key_order_and_transport_fields():

@@ -84,14 +84,14 @@ def _org_and_type(mutation: Mutation) -> tuple[Organization, str]:
     return org, record_type
 
 
-def _record_uuid(mutation: Mutation) -> str | None:
+def record_uuid(mutation: Mutation) -> str | None:
     if mutation.target:
         return mutation.target
     fields = envelope(mutation.payload)
     return (fields.get("record_uuid") or fields.get("uuid") or "").lower() or None
 
 
-def _base_version(mutation: Mutation) -> int | None:
+def base_version(mutation: Mutation) -> int | None:
     if mutation.base_version is not None:
         return mutation.base_version
     raw = envelope(mutation.payload).get("base_version")
@@ -101,30 +101,39 @@ def _base_version(mutation: Mutation) -> int | None:
         raise Rejected("invalid", "版本号无效", {"base_version": "版本号无效"}) from None
 
 
-def record(actor: User, mutation: Mutation) -> Applied:
-    """Create a record under the client's UUID, or edit it compare-and-swap on ``base_version``."""
+def record_fields(mutation: Mutation) -> tuple[dict, str | None, int | None, datetime | None]:
+    """The form data, the record's UUID, the base version an edit was made on, the phone's clock."""
     try:
         data = record_data(mutation.payload)
     except PayloadInvalid as error:
         raise Rejected("invalid", error.message) from error
     except RecordInvalid as error:
         raise _invalid(error, None) from error
-    uuid = _record_uuid(mutation)
-    base = _base_version(mutation)
-    claimed = client_time(mutation.client_at)
+    return data, record_uuid(mutation), base_version(mutation), client_time(mutation.client_at)
+
+
+def new_record(actor: User, mutation: Mutation, data: dict, uuid: str | None, claimed: datetime | None,
+               create=service.create_record) -> Applied:
+    """Create under the client's UUID with ``create`` (the ORM service, or a sync batch's bulk writer,
+    which return what has a ``uuid`` and a ``version``)."""
+    org, record_type = _org_and_type(mutation)
+    try:
+        created = create(org, record_type, data, actor, uuid=uuid, client_recorded_at=claimed, source="sync")
+    except RecordInvalid as error:
+        raise _invalid(error, org.id) from error
+    except NotAllowed as error:
+        raise Rejected("forbidden", error.message, org_id=org.id) from error
+    return Applied(target=created.uuid, version=created.version)
+
+
+def record(actor: User, mutation: Mutation) -> Applied:
+    """Create a record under the client's UUID, or edit it compare-and-swap on ``base_version``."""
+    data, uuid, base, claimed = record_fields(mutation)
     existing = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
     if existing is None:
         if base is not None:
             raise Rejected("not_found", "要修改的记录不存在或已删除")
-        org, record_type = _org_and_type(mutation)
-        try:
-            created = service.create_record(org, record_type, data, actor, uuid=uuid,
-                                            client_recorded_at=claimed, source="sync")
-        except RecordInvalid as error:
-            raise _invalid(error, org.id) from error
-        except NotAllowed as error:
-            raise Rejected("forbidden", error.message, org_id=org.id) from error
-        return Applied(target=created.uuid, version=created.version)
+        return new_record(actor, mutation, data, uuid, claimed)
 
     if not can_view(actor, existing):
         raise Rejected("not_found", "要修改的记录不存在或您无权查看")
@@ -160,7 +169,7 @@ def record(actor: User, mutation: Mutation) -> Applied:
 
 def check_in(actor: User, mutation: Mutation) -> Applied:
     """Check-ins merge as a set: one per record and person, any number of resends."""
-    uuid = _record_uuid(mutation)
+    uuid = record_uuid(mutation)
     target = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
     if target is None:
         raise Rejected("not_found", "要签到的活动记录不存在（可能尚未同步到服务器）")

@@ -140,20 +140,24 @@ def push():
     db.session.commit()
     device_id, device_uuid = device.id, device.uuid
     processor = Processor(SqlStore(actor, device), device_id)
-    # Each mutation commits on its own; within this one request the objects it loaded (the person, the
-    # branch, its roster) need not be reloaded after every commit.
+    # Should the batch fall back to one transaction per mutation, the objects loaded for this request
+    # (the person, the branch, its roster) need not be reloaded after every commit.
     session = db.session()
     session.expire_on_commit = False
+    committed: list = []
     try:
-        for mutation in processor.order(mutations):
-            results.append(processor.process_one(mutation).to_json())
-    except Exception:  # a server fault: everything before it is committed, resend converges
+        processor.process(mutations, done=committed)
+    except Exception:  # a server fault: what was committed is answered, resending the rest converges
         current_app.logger.exception("sync push failed mid-batch")
         db.session.rollback()
         return api_error(500, "server_error", "服务器处理时出错，已处理的内容已保存，其余请稍后重试",
-                         results=results)
+                         results=results + [outcome.to_json() for outcome in committed])
     finally:
         session.expire_on_commit = True
+        if processor.redone_because:
+            current_app.logger.warning("sync batch of %d redone one by one: %s", len(mutations),
+                                       processor.redone_because)
+    results.extend(outcome.to_json() for outcome in committed)
     return jsonify({"device": device_uuid, "last_seq": processor.store.last_seq(device_id),
                     "results": results, "server_time": utcnow().isoformat()})
 

@@ -1,4 +1,8 @@
-"""The sync core's storage port on SQLAlchemy: each mutation commits with its processed marker."""
+"""The sync core's storage port on SQLAlchemy.
+
+A batch is one transaction: new records and check-ins are written in bulk at its end
+(``bulk_ingest``), other mutations run their entity handler in a savepoint. One mutation on its own
+(the core's fallback after a race or a fault) is one transaction with its processed marker."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -9,54 +13,95 @@ from sqlalchemy.exc import IntegrityError
 from sync import Applied, Mutation, Outcome, ProcessedEntry, Race
 
 from .. import audit
+from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import (
     Attendance, CheckIn, Device, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, User,
 )
-from .entities import handler_for
+from .bulk_ingest import BulkIngest, processed_row
+from .entities import handler_for, record_uuid
+
+
+def _expire_records() -> None:
+    # Records are what other phones and reviewers change between two mutations: each mutation reads
+    # them afresh (compare-and-swap needs the current version). The person, branch and roster loaded
+    # for this request stay as they were read at its start.
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, (Record, RecordVersion, CheckIn, Attendance)):
+            db.session.expire(obj)
+
+
+@contextmanager
+def _committed():
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        db.session.expire_all()
+        raise Race(str(error.orig)) from error
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 class SqlStore:
     def __init__(self, actor: User, device: Device):
         self.actor = actor
         self.device = device
+        self.bulk: BulkIngest | None = None
 
     def find_processed(self, mutation_id: str) -> ProcessedEntry | None:
-        row = db.session.scalar(select(ProcessedMutation).where(ProcessedMutation.mutation_id == mutation_id))
-        if row is None:
-            return None
-        return ProcessedEntry(row.mutation_id, row.device_id, row.fingerprint, Outcome.from_json(row.outcome))
+        return self.find_processed_many([mutation_id]).get(mutation_id)
+
+    def find_processed_many(self, mutation_ids: list[str]) -> dict[str, ProcessedEntry]:
+        if not mutation_ids:
+            return {}
+        rows = db.session.execute(select(
+            ProcessedMutation.mutation_id, ProcessedMutation.device_id, ProcessedMutation.fingerprint,
+            ProcessedMutation.outcome).where(ProcessedMutation.mutation_id.in_(mutation_ids)))
+        return {row.mutation_id: ProcessedEntry(row.mutation_id, row.device_id, row.fingerprint,
+                                                Outcome.from_json(row.outcome)) for row in rows}
 
     def last_seq(self, device_id) -> int:
         return db.session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0
 
     @contextmanager
     def transaction(self):
-        # Records are what other phones and reviewers change between two mutations: each mutation reads
-        # them afresh (compare-and-swap needs the current version). The person, branch and roster loaded
-        # for this request stay as they were read at its start.
-        for obj in list(db.session.identity_map.values()):
-            if isinstance(obj, (Record, RecordVersion, CheckIn, Attendance)):
-                db.session.expire(obj)
-        try:
+        _expire_records()
+        with _committed():
             yield
-            db.session.commit()
-        except IntegrityError as error:
-            db.session.rollback()
-            db.session.expire_all()
-            raise Race(str(error.orig)) from error
-        except BaseException:
-            db.session.rollback()
-            raise
+
+    @contextmanager
+    def batch(self, mutations: list[Mutation]):
+        _expire_records()
+        try:
+            with _committed():
+                self.bulk = BulkIngest(self.actor, self.device.id, mutations)
+                yield
+                self.bulk.flush()
+        finally:
+            self.bulk = None
 
     def apply(self, mutation: Mutation) -> Applied:
-        return handler_for(mutation.entity)(self.actor, mutation)
+        if self.bulk is not None:
+            if self.bulk.accepts(mutation):
+                return self.bulk.apply(mutation)
+            self.bulk.flush()  # the handler below must see what the batch wrote so far
+            _expire_records()
+        handler = handler_for(mutation.entity)
+        with savepoint():  # a rejection undoes what the handler wrote
+            applied = handler(self.actor, mutation)
+        if self.bulk is not None:
+            self.bulk.forget(record_uuid(mutation))
+        return applied
 
     def mark_processed(self, device_id, mutation: Mutation, fingerprint: str, outcome: Outcome) -> None:
-        db.session.add(ProcessedMutation(
-            mutation_id=mutation.id, device_id=device_id, user_id=self.actor.id, seq=mutation.seq,
-            entity=mutation.entity, target=outcome.target, fingerprint=fingerprint, status=outcome.status,
-            outcome=outcome.to_json(), client_at=mutation.client_at))
+        row = processed_row(self.actor, device_id, mutation, fingerprint, outcome)
+        if self.bulk is not None:
+            self.bulk.mark_processed(row, mutation.seq)
+            return
+        db.session.add(ProcessedMutation(**row))
         db.session.execute(update(Device).where(Device.id == device_id, Device.last_seq < mutation.seq)
                            .values(last_seq=mutation.seq).execution_options(synchronize_session=False))
         db.session.flush()

@@ -6,44 +6,56 @@ approved version stays in force. Every change writes the audit log.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 
 from sqlalchemy import select, update
 
 from .. import audit
 from ..china_time import china_today
 from ..extensions import db
-from ..models import Attendance, CheckIn, Organization, Record, RecordPhoto, RecordVersion, ReviewComment, User
-from ..models.base import utcnow
-from ..rules.life import PRIVATE_RECORD_TYPES
+from ..models import (
+    Attendance, AuditLog, CheckIn, Organization, Record, RecordPhoto, RecordVersion, ReviewComment, User,
+)
+from ..models.base import new_uuid, utcnow
+from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
 from . import events, photos
 from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
 from .validation import clean
 from .visibility import can_check_in, can_edit, can_record, can_review, is_own_record
 
 __all__ = [
-    "NotAllowed", "RecordInvalid", "RecordLocked", "ReviewRefused", "VersionConflict",
-    "approve", "check_in", "create_record", "resolve_conflict", "return_for_correction",
-    "revise_record", "store_conflict",
+    "NewRecord", "NotAllowed", "RecordInvalid", "RecordLocked", "ReviewRefused", "VersionConflict",
+    "approve", "attendance_statuses", "check_in", "check_in_audit", "create_record", "plan_record",
+    "resolve_conflict", "return_for_correction", "revise_record", "store_conflict",
 ]
+
+
+def mirrored_columns(cleaned) -> dict:
+    """The record's columns that mirror its newest version (for lists, filters and checklists)."""
+    data = cleaned.data
+    return {
+        "occurred_on": cleaned.occurred_on,
+        "starts_at": cleaned.starts_at,
+        "ends_at": cleaned.ends_at,
+        "duration_minutes": cleaned.duration_minutes,
+        "topic": data["topic"],
+        "place": data["place"],
+        "meets_standard": cleaned.meets_standard,
+        "standard_problems": cleaned.standard_problems,
+        "group_id": data.get("group_id"),
+        "lecturer_id": data.get("lecturer_id"),
+        "is_secretary_lecture": cleaned.is_secretary_lecture,
+    }
 
 
 def _apply(record: Record, cleaned) -> None:
     """Mirror the newest version onto the record's columns, attendance and photo list."""
-    data = cleaned.data
-    record.occurred_on = cleaned.occurred_on
-    record.starts_at = cleaned.starts_at
-    record.ends_at = cleaned.ends_at
-    record.duration_minutes = cleaned.duration_minutes
-    record.topic = data["topic"]
-    record.place = data["place"]
-    record.meets_standard = cleaned.meets_standard
-    record.standard_problems = cleaned.standard_problems
-    record.group_id = data.get("group_id")
-    record.lecturer_id = data.get("lecturer_id")
-    record.is_secretary_lecture = cleaned.is_secretary_lecture
-    record.recorder_id = data.get("recorder_id") or record.recorder_id
-    _sync_photos(record, data["photos"])
+    for column, value in mirrored_columns(cleaned).items():
+        setattr(record, column, value)
+    record.recorder_id = cleaned.data.get("recorder_id") or record.recorder_id
+    _sync_photos(record, cleaned.data["photos"])
 
 
 def _sync_photos(record: Record, hashes: list[str]) -> None:
@@ -60,18 +72,24 @@ def _sync_photos(record: Record, hashes: list[str]) -> None:
     record.photos_missing = photos.count_missing(hashes)
 
 
-def rebuild_attendance(record: Record) -> None:
-    """Attendance = the newest version's lists, with every check-in counted as present."""
-    version = record.current
-    data = version.data if version else {}
+def attendance_statuses(data: dict, checked_in: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Who was present, on leave or absent according to a version's data, with every check-in
+    counted as present: {user_id: (status, reason)}."""
     status: dict[int, tuple[str, str]] = {}
     for item in data.get("absentees", []):
         reason = item.get("reason") or ""
         status[int(item["user_id"])] = ("leave" if reason else "absent", reason)
     for user_id in data.get("attendee_ids", []):
         status[int(user_id)] = ("present", "")
-    for check in record.check_ins:
-        status[check.user_id] = ("present", "")
+    for user_id in checked_in:
+        status[user_id] = ("present", "")
+    return status
+
+
+def rebuild_attendance(record: Record) -> None:
+    """Attendance = the newest version's lists, with every check-in counted as present."""
+    version = record.current
+    status = attendance_statuses(version.data if version else {}, (c.user_id for c in record.check_ins))
     existing = {a.user_id: a for a in record.attendances}
     for user_id, row in list(existing.items()):
         if user_id not in status:
@@ -88,28 +106,60 @@ def _late_days(occurred_on, now: datetime | None = None) -> int:
     return max(0, (china_today(now) - occurred_on).days)
 
 
+@dataclass
+class NewRecord:
+    """A record about to be created, as column values: what ``create_record`` saves through the
+    ORM and a sync batch inserts in bulk (webapp/offline/bulk_ingest.py)."""
+    record: dict
+    version_row: dict
+    attendance: dict[int, tuple[str, str]]
+    photos: list[str]
+    audit: dict
+
+    @property
+    def uuid(self) -> str:
+        return self.record["uuid"]
+
+    @property
+    def version(self) -> int:
+        return self.record["version"]
+
+
+def plan_record(org: Organization, record_type: str, data: dict, actor: User, *,
+                uuid: str | None = None, client_recorded_at: datetime | None = None,
+                source: str = "web", members: dict | None = None) -> NewRecord:
+    """Check the right and the rules, and lay out the new record's rows (nothing is written)."""
+    if not can_record(actor, org):
+        raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
+    cleaned = clean(org, record_type, data, actor, members=members)
+    uuid = uuid or new_uuid()
+    record = {"uuid": uuid, "org_id": org.id, "type": record_type, "state": "submitted", "version": 1,
+              "is_private": record_type in PRIVATE_RECORD_TYPES, "created_by_id": actor.id,
+              "recorder_id": cleaned.data.get("recorder_id") or actor.id,
+              "recorded_late_days": _late_days(cleaned.occurred_on), **mirrored_columns(cleaned)}
+    version = {"number": 1, "kind": "edit", "base_version": None, "data": cleaned.data,
+               "created_by_id": actor.id, "client_recorded_at": client_recorded_at, "source": source}
+    label = RECORD_TYPE_LABELS.get(record_type, record_type)
+    entry = audit.entry_values(actor, "create", "record", uuid, org_id=org.id,
+                               summary=f"记录{label}：{record['topic']}", changes={"version": 1})
+    return NewRecord(record, version, attendance_statuses(cleaned.data, ()), list(cleaned.data["photos"]),
+                     entry)
+
+
 def create_record(org: Organization, record_type: str, data: dict, actor: User, *,
                   uuid: str | None = None, client_recorded_at: datetime | None = None,
                   source: str = "web") -> Record:
-    if not can_record(actor, org):
-        raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
-    cleaned = clean(org, record_type, data, actor)
-    record = Record(org_id=org.id, type=record_type, state="submitted", version=1,
-                    is_private=record_type in PRIVATE_RECORD_TYPES, created_by_id=actor.id,
-                    recorder_id=cleaned.data.get("recorder_id") or actor.id,
-                    recorded_late_days=_late_days(cleaned.occurred_on))
-    if uuid:
-        record.uuid = uuid
+    plan = plan_record(org, record_type, data, actor, uuid=uuid, client_recorded_at=client_recorded_at,
+                       source=source)
+    record = Record(**plan.record)
     record.org = org
-    _apply(record, cleaned)
-    record.versions.append(RecordVersion(number=1, kind="edit", base_version=None, data=cleaned.data,
-                                         created_by_id=actor.id, client_recorded_at=client_recorded_at,
-                                         source=source))
+    _sync_photos(record, plan.photos)
+    record.versions.append(RecordVersion(**plan.version_row))
+    for user_id, (state, reason) in plan.attendance.items():
+        record.attendances.append(Attendance(user_id=user_id, status=state, reason=reason))
     db.session.add(record)
+    db.session.add(AuditLog(**plan.audit))
     db.session.flush()
-    rebuild_attendance(record)
-    audit.record(actor, "create", "record", record.uuid, org_id=org.id,
-                 summary=f"记录{record.type_label}：{record.topic}", changes={"version": 1})
     events.record_changed.send(record)
     return record
 
@@ -241,6 +291,10 @@ def comment(record: Record, author: User, text: str) -> ReviewComment:
     return entry
 
 
+def check_in_audit(user: User, record_uuid: str, org_id: int) -> dict:
+    return audit.entry_values(user, "check_in", "record", record_uuid, org_id=org_id, summary="签到")
+
+
 def check_in(record: Record, user: User, *, client_at: datetime | None = None,
              source: str = "web") -> CheckIn:
     """Idempotent: a second check-in by the same person returns the first."""
@@ -254,6 +308,6 @@ def check_in(record: Record, user: User, *, client_at: datetime | None = None,
     record.check_ins.append(entry)
     db.session.flush()
     rebuild_attendance(record)
-    audit.record(user, "check_in", "record", record.uuid, org_id=record.org_id, summary="签到")
+    db.session.add(AuditLog(**check_in_audit(user, record.uuid, record.org_id)))
     events.record_changed.send(record)
     return entry

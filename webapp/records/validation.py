@@ -88,7 +88,9 @@ def _text(raw: dict, key: str) -> str:
 
 
 def clean(org: Organization, record_type: str, raw: dict, actor: User,
-          *, today: date | None = None) -> Cleaned:
+          *, today: date | None = None, members: dict[int, Membership] | None = None) -> Cleaned:
+    """``members``: the branch's active members when the caller already read them (a sync batch
+    cleans many records of one branch)."""
     errors: dict[str, str] = {}
     spec = RECORD_TYPES.get(record_type)
     if spec is None:
@@ -97,7 +99,8 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
         raise RecordInvalid({"org": "只能在党支部下记录组织生活"})
     if org.is_closed:
         raise RecordInvalid({"org": "该支部已撤销，不能新增或修改记录"})
-    members = branch_members(org)
+    if members is None:
+        members = branch_members(org)
 
     def member_ids(key: str, label: str) -> list[int]:
         try:

@@ -84,7 +84,12 @@ def can_review(user: User, record: Record) -> bool:
 
 
 def can_check_in(user: User, record: Record) -> bool:
-    return any(m.org_id == record.org_id for m in access.active_memberships(user)) and not record.is_private
+    return may_check_in(user, record.org_id, record.is_private)
+
+
+def may_check_in(user: User, org_id: int, is_private: bool) -> bool:
+    """Members of the record's branch check in; never to a private talk (谈心谈话)."""
+    return any(m.org_id == org_id for m in access.active_memberships(user)) and not is_private
 
 
 def member_branch_ids(user: User) -> list[int]:

@@ -1,0 +1,207 @@
+"""A sync batch's new records and check-ins, written in bulk at the end of the batch.
+
+Phones in the field mostly push new records and check-ins. Through the ORM each costs a dozen
+statements; here they are checked and laid out with the same rules as one by one
+(``records.service.plan_record``, ``entities.new_record``) and inserted with one statement per table.
+Everything else (edits, conflicts, study notes, dues, check-ins to a record once approved) goes
+through the entity handlers, after the rows pending so far are written, so they see them.
+
+New records are submitted, never approved, and a check-in is taken here only while the record has
+no approved version: nothing derived from approved records (standards counts, points) can change,
+so ``records.events.record_changed`` is not sent for them (its receivers ignore unapproved records).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from sync import Applied, Mutation, Rejected
+
+from ..bulk_insert import insert_rows
+from ..extensions import db
+from ..models import (
+    Attendance, AuditLog, CheckIn, Device, Organization, Photo, ProcessedMutation, Record, RecordPhoto,
+    RecordVersion, User,
+)
+from ..models.base import utcnow
+from ..records import service
+from ..records.validation import branch_members
+from ..records.visibility import may_check_in
+from . import entities
+
+
+class BulkIngest:
+    def __init__(self, actor: User, device_id: int, mutations: list[Mutation]):
+        self.actor = actor
+        self.device_id = device_id
+        targets = sorted({m.target for m in mutations if m.target and m.entity in ("record", "check_in")})
+        # The records the batch names that exist already: (id, org, private, approved?, version).
+        self.existing: dict[str, Any] = {}
+        self.checked_in: set[str] = set()  # record UUIDs this person has checked in to
+        if targets:
+            self.existing = {row.uuid: row for row in db.session.execute(
+                select(Record.id, Record.uuid, Record.org_id, Record.is_private, Record.approved_version,
+                       Record.version).where(Record.uuid.in_(targets)))}
+            self.checked_in = set(db.session.scalars(
+                select(Record.uuid).join(CheckIn, CheckIn.record_id == Record.id)
+                .where(CheckIn.user_id == actor.id, Record.uuid.in_(targets))))
+        self._members: dict[int, dict] = {}
+        self._orgs: dict[int, Organization] = {}
+        self.new: dict[str, service.NewRecord] = {}  # planned, not written yet
+        self.check_ins: list[dict] = []  # pending rows, with "record_uuid" in place of record_id
+        self.audit: list[dict] = []
+        self.processed: list[dict] = []
+        self.last_seq = 0
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    def accepts(self, mutation: Mutation) -> bool:
+        """Whether this mutation is a new record or a check-in this writer can take."""
+        if entities.HANDLERS.get(mutation.entity) not in (entities.record, entities.check_in):
+            return False  # only stands in for the standard handlers of records and check-ins
+        try:
+            uuid = entities.record_uuid(mutation)
+            if mutation.entity == "record":
+                return bool(uuid) and entities.base_version(mutation) is None and uuid not in self.new \
+                    and uuid not in self.existing
+            if mutation.entity == "check_in":
+                return uuid in self.new or (uuid in self.existing and self.existing[uuid].approved_version is None)
+        except Rejected:
+            return False  # the handler gives the same answer with its own reasons
+        return False
+
+    def forget(self, uuid: str | None) -> None:
+        """A handler changed this record: what was read ahead of it no longer holds."""
+        self.existing.pop(uuid, None)
+
+    # --- planning -----------------------------------------------------------------------------
+
+    def apply(self, mutation: Mutation) -> Applied:
+        if mutation.entity == "record":
+            data, uuid, _base, claimed = entities.record_fields(mutation)
+            return entities.new_record(self.actor, mutation, data, uuid, claimed, create=self._plan_record)
+        return self._check_in(mutation)
+
+    def _plan_record(self, org: Organization, record_type: str, data: dict, actor: User, **details):
+        if org.id not in self._members:
+            # Held here, the branch also stays in the session's (weak) identity map for the next record.
+            self._orgs[org.id] = org
+            self._members[org.id] = branch_members(org)
+        plan = service.plan_record(org, record_type, data, actor, members=self._members[org.id], **details)
+        self.new[plan.uuid] = plan
+        return plan
+
+    def _check_in(self, mutation: Mutation) -> Applied:
+        uuid = entities.record_uuid(mutation)
+        plan = self.new.get(uuid)
+        if plan is not None:
+            org_id, private, version = plan.record["org_id"], plan.record["is_private"], plan.version
+        else:
+            row = self.existing[uuid]
+            org_id, private, version = row.org_id, row.is_private, row.version
+        if not may_check_in(self.actor, org_id, private):
+            raise Rejected("forbidden", "只有本支部人员可以签到", org_id=org_id)
+        if uuid not in self.checked_in:  # a set: checking in twice is checking in once
+            self.checked_in.add(uuid)
+            self.check_ins.append({"record_uuid": uuid, "user_id": self.actor.id, "source": "sync",
+                                   "client_at": entities.client_time(mutation.client_at), "at": utcnow()})
+            if plan is not None:
+                plan.attendance[self.actor.id] = ("present", "")
+            self.audit.append(service.check_in_audit(self.actor, uuid, org_id))
+        return Applied(target=uuid, version=version)
+
+    def mark_processed(self, row: dict, seq: int) -> None:
+        self.processed.append(row)
+        self.last_seq = max(self.last_seq, seq)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every pending row: one INSERT per table (and one UPDATE per kind of change)."""
+        connection = db.session.connection()
+        ids: dict[str, int] = {}
+        if self.new:
+            plans = list(self.new.values())
+            self._count_missing_photos(plans)
+            _insert(connection, Record, [p.record for p in plans])
+            ids = dict(connection.execute(select(Record.uuid, Record.id).where(Record.uuid.in_(list(self.new)))).all())
+            _insert(connection, RecordVersion, [{**p.version_row, "record_id": ids[p.uuid]} for p in plans])
+            attendance = [{"record_id": ids[p.uuid], "user_id": user_id, "status": state, "reason": reason}
+                          for p in plans for user_id, (state, reason) in p.attendance.items()]
+            if attendance:
+                _insert(connection, Attendance, attendance)
+            links = [{"record_id": ids[p.uuid], "sha256": sha, "position": position}
+                     for p in plans for position, sha in enumerate(p.photos)]
+            if links:
+                _insert(connection, RecordPhoto, links)
+            self.audit[:0] = [p.audit for p in plans]
+            for plan in plans:
+                self.existing[plan.uuid] = _Written(ids[plan.uuid], plan)
+        if self.check_ins:
+            self._write_check_ins(connection, ids)
+        if self.audit:
+            _insert(connection, AuditLog, self.audit)
+        if self.processed:
+            _insert(connection, ProcessedMutation, self.processed)
+            connection.execute(update(Device).where(Device.id == self.device_id, Device.last_seq < self.last_seq)
+                               .values(last_seq=self.last_seq))
+        self.new, self.check_ins, self.audit, self.processed = {}, [], [], []
+        # Objects of these kinds the session holds may be stale now.
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, (Record, RecordVersion, CheckIn, Attendance)):
+                db.session.expire(obj)
+
+    def _count_missing_photos(self, plans: list[service.NewRecord]) -> None:
+        hashes = sorted({sha for p in plans for sha in p.photos})
+        present = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes)))) if hashes else set()
+        for plan in plans:
+            plan.record["photos_missing"] = sum(1 for sha in plan.photos if sha not in present)
+
+    def _write_check_ins(self, connection, ids: dict[str, int]) -> None:
+        def record_id(uuid: str) -> int:
+            return ids.get(uuid) or self.existing[uuid].id
+        rows = [{**{k: v for k, v in c.items() if k != "record_uuid"}, "record_id": record_id(c["record_uuid"])}
+                for c in self.check_ins]
+        _insert(connection, CheckIn, rows)
+        # Attendance of records written before this batch (new ones were planned present already).
+        earlier = [r["record_id"] for r, c in zip(rows, self.check_ins) if c["record_uuid"] not in ids]
+        if not earlier:
+            return
+        listed = set(db.session.scalars(select(Attendance.record_id).where(
+            Attendance.user_id == self.actor.id, Attendance.record_id.in_(earlier))))
+        if listed:
+            connection.execute(
+                update(Attendance).where(Attendance.record_id == bindparam("rid"),
+                                         Attendance.user_id == bindparam("uid"))
+                .values(status="present", reason="").execution_options(synchronize_session=False),
+                [{"rid": rid, "uid": self.actor.id} for rid in sorted(listed)])
+        fresh = [rid for rid in earlier if rid not in listed]
+        if fresh:
+            _insert(connection, Attendance, [{"record_id": rid, "user_id": self.actor.id,
+                                             "status": "present", "reason": ""} for rid in fresh])
+
+
+def _insert(connection, model, rows: list[dict]) -> None:
+    insert_rows(connection, model, rows)
+
+
+class _Written:
+    """A record this batch wrote, as the check-in path reads records named ahead."""
+
+    def __init__(self, record_id: int, plan: service.NewRecord):
+        self.id = record_id
+        self.uuid = plan.uuid
+        self.org_id = plan.record["org_id"]
+        self.is_private = plan.record["is_private"]
+        self.approved_version = None
+        self.version = plan.version
+
+
+def processed_row(actor: User, device_id: int, mutation: Mutation, fingerprint: str, outcome,
+                  at: datetime | None = None) -> dict:
+    return {"mutation_id": mutation.id, "device_id": device_id, "user_id": actor.id, "seq": mutation.seq,
+            "entity": mutation.entity, "target": outcome.target, "fingerprint": fingerprint,
+            "status": outcome.status, "outcome": outcome.to_json(), "client_at": mutation.client_at,
+            "processed_at": at or utcnow()}
