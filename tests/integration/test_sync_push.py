@@ -354,7 +354,8 @@ def test_a_batch_of_new_records_and_check_ins_is_written_like_one_by_one(phone, 
     assert [c.user_id for c in record.check_ins] == [me.id]
     actions = sorted(db.session.scalars(select(AuditLog.action).where(AuditLog.entity_id == rids[0])))
     assert actions == ["check_in", "create"]
-    assert db.session.scalar(select(Device.last_seq).where(Device.uuid == phone.device["device"])) == 5
+    device = db.session.scalar(select(Device).where(Device.uuid == phone.device["device"]))
+    assert device.last_seq == 5 and device.last_seen_at is not None  # noted with the batch
     # Check-ins to records that exist already, from another phone: absent becomes present, and one
     # not listed is added.
     auth.logout()

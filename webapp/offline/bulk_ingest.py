@@ -22,14 +22,14 @@ from sync import Applied, Mutation, Rejected
 from ..bulk_insert import insert_rows
 from ..extensions import db
 from ..models import (
-    Attendance, AuditLog, CheckIn, Device, Organization, Photo, ProcessedMutation, Record, RecordPhoto,
+    Attendance, AuditLog, CheckIn, Organization, Photo, ProcessedMutation, Record, RecordPhoto,
     RecordVersion, User,
 )
 from ..models.base import utcnow
 from ..records import service
 from ..records.validation import branch_members
 from ..records.visibility import may_check_in
-from . import entities
+from . import devices, entities
 
 
 class BulkIngest:
@@ -145,8 +145,7 @@ class BulkIngest:
             _insert(connection, AuditLog, self.audit)
         if self.processed:
             _insert(connection, ProcessedMutation, self.processed)
-            connection.execute(update(Device).where(Device.id == self.device_id, Device.last_seq < self.last_seq)
-                               .values(last_seq=self.last_seq))
+            connection.execute(devices.contact(self.device_id, self.last_seq))
         self.new, self.check_ins, self.audit, self.processed = {}, [], [], []
         # Objects of these kinds the session holds may be stale now.
         for obj in list(db.session.identity_map.values()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from .. import access, audit
 from ..extensions import db
@@ -69,3 +69,10 @@ def revoke(device: Device, actor: User) -> None:
 def devices_of(user: User) -> list[Device]:
     return list(db.session.scalars(select(Device).where(Device.user_id == user.id)
                                    .order_by(Device.revoked_at.is_not(None), Device.created_at.desc())))
+
+
+def contact(device_id: int, seq: int):
+    """The UPDATE that notes a sync from the device: its last processed sequence number (never
+    lowered) and when it was last seen."""
+    return (update(Device).where(Device.id == device_id)
+            .values(last_seq=case((Device.last_seq < seq, seq), else_=Device.last_seq), last_seen_at=utcnow()))

@@ -136,8 +136,10 @@ def push():
             mid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
             results.append({"index": index, "id": mid, "status": "rejected", "code": "malformed",
                             "message": "格式不正确：" + error.args[0], "fields": error.fields})
-    device.last_seen_at = utcnow()
-    db.session.commit()
+    if not mutations:
+        device.last_seen_at = utcnow()
+        db.session.commit()
+    # Otherwise the device's last contact is written with the batch (SqlStore), in one transaction.
     device_id, device_uuid = device.id, device.uuid
     processor = Processor(SqlStore(actor, device), device_id)
     # Should the batch fall back to one transaction per mutation, the objects loaded for this request

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sync import Applied, Mutation, Outcome, ProcessedEntry, Race
@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import (
     Attendance, CheckIn, Device, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, User,
 )
+from . import devices
 from .bulk_ingest import BulkIngest, processed_row
 from .entities import handler_for, record_uuid
 
@@ -102,8 +103,7 @@ class SqlStore:
             self.bulk.mark_processed(row, mutation.seq)
             return
         db.session.add(ProcessedMutation(**row))
-        db.session.execute(update(Device).where(Device.id == device_id, Device.last_seq < mutation.seq)
-                           .values(last_seq=mutation.seq).execution_options(synchronize_session=False))
+        db.session.execute(devices.contact(device_id, mutation.seq).execution_options(synchronize_session=False))
         db.session.flush()
 
     def quarantine(self, device_id, mutation: Mutation, outcome: Outcome, org_id: int | None) -> None:
