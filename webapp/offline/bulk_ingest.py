@@ -125,26 +125,26 @@ class BulkIngest:
         if self.new:
             plans = list(self.new.values())
             self._count_missing_photos(plans)
-            _insert(connection, Record, [p.record for p in plans])
+            insert_rows(connection, Record, [p.record for p in plans])
             ids = dict(connection.execute(select(Record.uuid, Record.id).where(Record.uuid.in_(list(self.new)))).all())
-            _insert(connection, RecordVersion, [{**p.version_row, "record_id": ids[p.uuid]} for p in plans])
-            attendance = [{"record_id": ids[p.uuid], "user_id": user_id, "status": state, "reason": reason}
-                          for p in plans for user_id, (state, reason) in p.attendance.items()]
-            if attendance:
-                _insert(connection, Attendance, attendance)
-            links = [{"record_id": ids[p.uuid], "sha256": sha, "position": position}
-                     for p in plans for position, sha in enumerate(p.photos)]
-            if links:
-                _insert(connection, RecordPhoto, links)
-            self.audit[:0] = [p.audit for p in plans]
+            versions, attendance, links = [], [], []
             for plan in plans:
-                self.existing[plan.uuid] = _Written(ids[plan.uuid], plan)
+                record_id = ids[plan.uuid]
+                versions.append({**plan.version_row, "record_id": record_id})
+                attendance.extend({"record_id": record_id, "user_id": user_id, "status": state, "reason": reason}
+                                  for user_id, (state, reason) in plan.attendance.items())
+                links.extend({"record_id": record_id, "sha256": sha, "position": position}
+                             for position, sha in enumerate(plan.photos))
+                self.existing[plan.uuid] = _Written(record_id, plan)
+            insert_rows(connection, RecordVersion, versions)
+            insert_rows(connection, Attendance, attendance)
+            insert_rows(connection, RecordPhoto, links)
+            self.audit[:0] = [p.audit for p in plans]
         if self.check_ins:
             self._write_check_ins(connection, ids)
-        if self.audit:
-            _insert(connection, AuditLog, self.audit)
+        insert_rows(connection, AuditLog, self.audit)
         if self.processed:
-            _insert(connection, ProcessedMutation, self.processed)
+            insert_rows(connection, ProcessedMutation, self.processed)
             connection.execute(devices.contact(self.device_id, self.last_seq))
         self.new, self.check_ins, self.audit, self.processed = {}, [], [], []
         # Objects of these kinds the session holds may be stale now.
@@ -163,7 +163,7 @@ class BulkIngest:
             return ids.get(uuid) or self.existing[uuid].id
         rows = [{**{k: v for k, v in c.items() if k != "record_uuid"}, "record_id": record_id(c["record_uuid"])}
                 for c in self.check_ins]
-        _insert(connection, CheckIn, rows)
+        insert_rows(connection, CheckIn, rows)
         # Attendance of records written before this batch (new ones were planned present already).
         earlier = [r["record_id"] for r, c in zip(rows, self.check_ins) if c["record_uuid"] not in ids]
         if not earlier:
@@ -173,17 +173,10 @@ class BulkIngest:
         if listed:
             connection.execute(
                 update(Attendance).where(Attendance.record_id == bindparam("rid"),
-                                         Attendance.user_id == bindparam("uid"))
-                .values(status="present", reason="").execution_options(synchronize_session=False),
+                                         Attendance.user_id == bindparam("uid")).values(status="present", reason=""),
                 [{"rid": rid, "uid": self.actor.id} for rid in sorted(listed)])
-        fresh = [rid for rid in earlier if rid not in listed]
-        if fresh:
-            _insert(connection, Attendance, [{"record_id": rid, "user_id": self.actor.id,
-                                             "status": "present", "reason": ""} for rid in fresh])
-
-
-def _insert(connection, model, rows: list[dict]) -> None:
-    insert_rows(connection, model, rows)
+        insert_rows(connection, Attendance, [{"record_id": rid, "user_id": self.actor.id, "status": "present",
+                                              "reason": ""} for rid in earlier if rid not in listed])
 
 
 class _Written:
