@@ -228,39 +228,39 @@ def _item_or_404(item_id: int) -> QuarantinedMutation:
     return item
 
 
-@bp.post("/offline/quarantine/<int:item_id>/retry")
-@login_required
-def quarantine_retry(item_id: int):
+def _resolve_item(item_id: int, act):
+    """Run a secretary's decision on a parked item; refused ones flash why. Answers the list."""
     item = _item_or_404(item_id)
     try:
-        outcome = quarantine.retry(item, current_user)
+        message, category = act(item)
     except NotAllowed:
         abort(403)
     except RecordInvalid as error:
-        flash("；".join(error.errors.values()), "error")
-        return redirect(url_for("offline.quarantine_index"))
-    db.session.commit()
-    if outcome.status == "rejected":
-        flash(f"重试仍未通过：{outcome.message}", "error")
+        message, category = "；".join(error.errors.values()), "error"
     else:
-        flash("已重新入库", "success")
+        db.session.commit()
+    flash(message, category)
     return redirect(url_for("offline.quarantine_index"))
+
+
+@bp.post("/offline/quarantine/<int:item_id>/retry")
+@login_required
+def quarantine_retry(item_id: int):
+    def retry(item):
+        outcome = quarantine.retry(item, current_user)
+        if outcome.status == "rejected":
+            return f"重试仍未通过：{outcome.message}", "error"
+        return "已重新入库", "success"
+    return _resolve_item(item_id, retry)
 
 
 @bp.post("/offline/quarantine/<int:item_id>/dismiss")
 @login_required
 def quarantine_dismiss(item_id: int):
-    item = _item_or_404(item_id)
-    try:
+    def dismiss(item):
         quarantine.dismiss(item, current_user, request.form.get("reason", ""))
-    except NotAllowed:
-        abort(403)
-    except RecordInvalid as error:
-        flash("；".join(error.errors.values()), "error")
-        return redirect(url_for("offline.quarantine_index"))
-    db.session.commit()
-    flash("已标记为不予入库", "success")
-    return redirect(url_for("offline.quarantine_index"))
+        return "已标记为不予入库", "success"
+    return _resolve_item(item_id, dismiss)
 
 
 @bp.route("/offline/quarantine/<int:item_id>/edit", methods=["GET", "POST"])

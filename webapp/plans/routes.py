@@ -49,6 +49,22 @@ def _show_errors(form, errors: dict[str, str]) -> None:
         target.errors = list(target.errors) + [message]
 
 
+def _save(form, save, message: str, target):
+    """Validate ``form`` and run ``save()``: (a redirect to ``target(saved)``, 302) once saved and
+    committed, else (None, the status to render the form with, its errors shown)."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except planning.PlanInvalid as error:
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(target(saved)), 302
+        return None, 400
+    return None, 400 if form.is_submitted() else 200
+
+
 def _activity_data(form) -> dict:
     return {name: getattr(form, name).data for name in planning.ACTIVITY_FIELDS}
 
@@ -73,20 +89,10 @@ def new(org_id: int):
     if org.kind not in PLAN_ORG_KINDS or org.is_closed:
         abort(404)
     form = ActivityForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            activity = planning.create_activity(org, _activity_data(form), current_user)
-        except planning.PlanInvalid as error:
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash("已安排活动，支部党员将在前一天和开始前两小时收到提醒", "success")
-            return redirect(url_for("plans.detail", plan_id=activity.id))
-        status = 400
-    elif form.is_submitted():
-        status = 400
-    return render_template("plans/form.html", org=org, form=form, activity=None), status
+    saved, status = _save(form, lambda: planning.create_activity(org, _activity_data(form), current_user),
+                          "已安排活动，支部党员将在前一天和开始前两小时收到提醒",
+                          lambda activity: url_for("plans.detail", plan_id=activity.id))
+    return saved or (render_template("plans/form.html", org=org, form=form, activity=None), status)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -106,20 +112,9 @@ def edit(plan_id: int):
     if activity.is_cancelled:
         abort(404)
     form = ActivityForm(obj=activity)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            planning.update_activity(activity, _activity_data(form), current_user)
-        except planning.PlanInvalid as error:
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash("已保存，变更通知将发送给支部党员", "success")
-            return redirect(url_for("plans.detail", plan_id=activity.id))
-        status = 400
-    elif form.is_submitted():
-        status = 400
-    return render_template("plans/form.html", org=activity.org, form=form, activity=activity), status
+    saved, status = _save(form, lambda: planning.update_activity(activity, _activity_data(form), current_user),
+                          "已保存，变更通知将发送给支部党员", lambda _: url_for("plans.detail", plan_id=activity.id))
+    return saved or (render_template("plans/form.html", org=activity.org, form=form, activity=activity), status)
 
 
 @bp.route("/plans/<int:plan_id>/cancel", methods=["POST"])
@@ -166,21 +161,12 @@ def new_task(org_id: int):
     if org.kind not in TASK_ORG_KINDS or org.is_closed:
         abort(404)
     form = StudyTaskForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            task = planning.publish_task(org, {name: getattr(form, name).data
-                                               for name in ("topic", "body", "link", "due_on")}, current_user)
-        except planning.PlanInvalid as error:
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash("学习任务已发布，未完成的党员将在期限前一天收到提醒", "success")
-            return redirect(url_for("plans.task_detail", task_id=task.id))
-        status = 400
-    elif form.is_submitted():
-        status = 400
-    return render_template("plans/task_form.html", org=org, form=form), status
+    fields = ("topic", "body", "link", "due_on")
+    saved, status = _save(form, lambda: planning.publish_task(org, {name: getattr(form, name).data for name in fields},
+                                                              current_user),
+                          "学习任务已发布，未完成的党员将在期限前一天收到提醒",
+                          lambda task: url_for("plans.task_detail", task_id=task.id))
+    return saved or (render_template("plans/task_form.html", org=org, form=form), status)
 
 
 @bp.route("/study-tasks/<int:task_id>")
