@@ -236,6 +236,28 @@ def test_bulk_approve_refuses_own_records_and_approves_the_rest(client, auth, de
     assert own.state == "submitted" and other.state == "approved"
 
 
+def test_waiting_for_review_counts_only_what_the_reviewer_may_approve(client, auth, demo):
+    from webapp.records import queries
+
+    org = org_named("办公室党支部")
+    base = queries.waiting_for_review_count(demo["shuji"])
+    fields = {k: v for k, v in form(org).items() if k in ("occurred_on", "start_time", "end_time", "place", "topic")}
+    own = service.create_record(org, "committee_meeting", {**fields, "attendee_ids": member_ids(org)[:3]},
+                                demo["shuji"])
+    other = service.create_record(org, "committee_meeting", {**fields, "attendee_ids": member_ids(org)[:3]},
+                                  demo["jiguan"])
+    db.session.commit()
+    assert queries.waiting_for_review_count(demo["shuji"]) == base + 1  # not her own
+    # Once she edits the other's record, it is hers too: someone else reviews it.
+    service.revise_record(other, {**fields, "attendee_ids": member_ids(org)[:2]}, demo["shuji"], base_version=1)
+    db.session.commit()
+    assert queries.waiting_for_review_count(demo["shuji"]) == base
+    assert own.state == "submitted"
+    auth.login("shuji")
+    page = client.get("/records/").get_data(as_text=True)
+    assert (f"待我审核 {base} 条" in page) if base else ("待我审核" not in page)
+
+
 def test_review_queue_filters_and_higher_committee_sees_all_branches(client, auth, demo):
     auth.login("jiguan")
     html = client.get("/records/review").get_data(as_text=True)

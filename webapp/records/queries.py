@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from ..china_time import china_today, month_bounds
 from ..extensions import db
-from ..models import Attendance, Membership, Organization, Record, User
+from ..models import Attendance, Membership, Organization, Record, RecordVersion, User
 from .visibility import managed_org_ids_query, visible_records_filter
 
 LIST_LIMIT = 200
@@ -101,11 +101,15 @@ def open_for_check_in(user: User, days: int = 2) -> list[Record]:
 
 
 def waiting_for_review_count(user: User) -> int:
-    from .visibility import is_own_record
-
-    rows = db.session.scalars(select(Record).where(Record.org_id.in_(managed_org_ids_query(user)),
-                                                   Record.state == "submitted").limit(500))
-    return sum(1 for r in rows if not is_own_record(user, r))
+    """Submitted records of the branches the user manages that they may review: not recorded,
+    created or last edited by themselves (the rule of ``visibility.is_own_record``), counted in SQL."""
+    current = aliased(RecordVersion)
+    return db.session.scalar(
+        select(func.count()).select_from(Record)
+        .outerjoin(current, and_(current.record_id == Record.id, current.number == Record.version))
+        .where(Record.org_id.in_(managed_org_ids_query(user)), Record.state == "submitted",
+               Record.recorder_id.is_distinct_from(user.id), Record.created_by_id.is_distinct_from(user.id),
+               current.created_by_id.is_distinct_from(user.id))) or 0
 
 
 def my_returned(user: User) -> list[Record]:
