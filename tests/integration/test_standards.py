@@ -218,6 +218,12 @@ def test_pages_permissions_and_dashboard_filters(demo, client, auth):
                                                                      "year": date.today().year})
     assert response.status_code == 302
     assert "已为全体党员发放学习笔记本" in client.get(f"/standards/{office.id}").get_data(as_text=True)
+    # An implausible year is not stored: the tick lands on this year.
+    auth.post(f"/standards/{office.id}/ticks/notebooks", {"note": "补记", "year": "99999"})
+    from webapp.models import StandardTick
+
+    assert set(db.session.scalars(select(StandardTick.year).where(StandardTick.org_id == office.id))) == {
+        date.today().year}
 
 
 def test_weekly_digest_reads_the_checklist(demo):

@@ -65,8 +65,7 @@ def tick(org_id: int, key: str):
         abort(404)
     note = request.form.get("note", "").strip()
     photo = request.form.get("photo_sha256", "").strip().lower() or None
-    year = request.form.get("year", "")
-    year = int(year) if year.isdigit() else china_today().year
+    year = year_arg(request.form.get("year"), china_today().year)
     if not note or (photo and not SHA256.match(photo)):
         flash("勾选时请写明核实情况" if not note else "照片标识无效", "error")
     else:
