@@ -198,12 +198,17 @@ def test_quarantine_retry_after_the_cause_is_fixed(phone, client, auth, demo):
     assert check_ins(rid) == 1
 
 
-def test_check_ins_merge_as_a_set(phone, client, auth, demo):
+def test_check_ins_merge_as_a_set(phone, client, auth, demo, caplog):
     org = org_named(FIELD_BRANCH)
     rid = str(uuid.uuid4())
     phone.push(phone.mutation("record", new_record(org), target=rid))
     outs = phone.push(phone.mutation("check_in", {}, target=rid), phone.mutation("check_in", {}, target=rid))["results"]
     assert [o["status"] for o in outs] == ["applied", "applied"]
+    # Again in a later batch: the batch knows she is checked in already, so it neither writes a
+    # second check-in nor has to fall back to one transaction per mutation.
+    [again] = phone.push(phone.mutation("check_in", {}, target=rid))["results"]
+    assert again["status"] == "applied" and check_ins(rid) == 1
+    assert "redone one by one" not in caplog.text
     auth.logout()
     other = Phone(client, register(client, auth, "linshi"))
     [o] = other.push(other.mutation("check_in", {"fields": [["record_uuid", rid]]}))["results"]
@@ -313,14 +318,16 @@ def test_a_fault_while_writing_a_batch_in_bulk_undoes_it_and_it_is_redone_one_by
         raise RuntimeError("connection lost")
 
     monkeypatch.setattr(BulkIngest, "flush", failing)
-    outs = phone.push(*batch)["results"]
-    assert [o["status"] for o in outs] == ["applied"] * 4
+    answer = phone.push(*batch)
+    outs = answer["results"]
+    assert [o["status"] for o in outs] == ["applied"] * 4 and answer["last_seq"] == 4
     assert sum(count(Record, uuid=rid) for rid in rids) == 3 and check_ins(rids[0]) == 1
     assert count(ProcessedMutation) == 4 and count(RecordVersion) == db.session.scalar(
         select(func.count()).select_from(Record))
     monkeypatch.setattr(BulkIngest, "flush", real_flush)
-    again = phone.push(*batch)["results"]
-    assert [o["status"] for o in again] == ["duplicate"] * 4 and count(ProcessedMutation) == 4
+    answer = phone.push(*batch)
+    assert [o["status"] for o in answer["results"]] == ["duplicate"] * 4 and count(ProcessedMutation) == 4
+    assert answer["last_seq"] == 4
 
 
 def test_a_batch_of_new_records_and_check_ins_is_written_like_one_by_one(phone, client, auth):
@@ -342,8 +349,10 @@ def test_a_batch_of_new_records_and_check_ins_is_written_like_one_by_one(phone, 
                             target=rids[2]),
              phone.mutation("check_in", {}, target=rids[0]),
              phone.mutation("check_in", {}, target=rids[0])]  # twice: a set
-    outs = phone.push(*batch)["results"]
+    answer = phone.push(*batch)
+    outs = answer["results"]
     assert [o["status"] for o in outs] == ["applied"] * 5 and outs[3]["version"] == 1
+    assert answer["last_seq"] == 5
     record = db.session.scalar(select(Record).where(Record.uuid == rids[0]))
     assert record.state == "submitted" and record.version == 1 and len(record.versions) == 1
     assert record.versions[0].source == "sync" and record.photos_missing == 1
@@ -376,9 +385,10 @@ def test_sequence_numbers_gap_and_reuse(phone):
     [out] = phone.push(phone.mutation("record", new_record(org), target=str(uuid.uuid4())))["results"]
     assert out["status"] == "applied" and out["gap"] == 4
     phone.seq = 2
-    [stale] = phone.push(phone.mutation("record", new_record(org), target=str(uuid.uuid4())))["results"]
+    answer = phone.push(phone.mutation("record", new_record(org), target=str(uuid.uuid4())))
+    [stale] = answer["results"]
     assert stale["status"] == "rejected" and stale["code"] == "stale_sequence"
-    assert db.session.scalar(select(Device.last_seq)) == 5
+    assert db.session.scalar(select(Device.last_seq)) == 5 and answer["last_seq"] == 5
 
 
 def jpeg(color=(10, 120, 30)) -> bytes:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 
 from sync import Applied, Mutation, Rejected
 
@@ -37,23 +37,25 @@ class BulkIngest:
         self.actor = actor
         self.device_id = device_id
         targets = sorted({m.target for m in mutations if m.target and m.entity in ("record", "check_in")})
-        # The records the batch names that exist already: (id, org, private, approved?, version).
+        # The records the batch names that exist already: (id, org, private, approved?, version),
+        # and which of them this person has checked in to.
         self.existing: dict[str, Any] = {}
         self.checked_in: set[str] = set()  # record UUIDs this person has checked in to
         if targets:
-            self.existing = {row.uuid: row for row in db.session.execute(
+            checked_in = exists().where(CheckIn.record_id == Record.id, CheckIn.user_id == actor.id)
+            rows = db.session.execute(
                 select(Record.id, Record.uuid, Record.org_id, Record.is_private, Record.approved_version,
-                       Record.version).where(Record.uuid.in_(targets)))}
-            self.checked_in = set(db.session.scalars(
-                select(Record.uuid).join(CheckIn, CheckIn.record_id == Record.id)
-                .where(CheckIn.user_id == actor.id, Record.uuid.in_(targets))))
+                       Record.version, checked_in.label("checked_in")).where(Record.uuid.in_(targets))).all()
+            self.existing = {row.uuid: row for row in rows}
+            self.checked_in = {row.uuid for row in rows if row.checked_in}
         self._members: dict[int, dict] = {}
         self._orgs: dict[int, Organization] = {}
         self.new: dict[str, service.NewRecord] = {}  # planned, not written yet
         self.check_ins: list[dict] = []  # pending rows, with "record_uuid" in place of record_id
         self.audit: list[dict] = []
         self.processed: list[dict] = []
-        self.last_seq = 0
+        self.last_seq = 0  # the highest sequence number among the processed markers pending
+        self.device_last_seq: int | None = None  # the device's last_seq once they are written
 
     # --- deciding -----------------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class BulkIngest:
         insert_rows(connection, AuditLog, self.audit)
         if self.processed:
             insert_rows(connection, ProcessedMutation, self.processed)
-            connection.execute(devices.contact(self.device_id, self.last_seq))
+            self.device_last_seq = connection.execute(devices.contact(self.device_id, self.last_seq)).scalar_one()
         self.new, self.check_ins, self.audit, self.processed = {}, [], [], []
         # Objects of these kinds the session holds may be stale now.
         for obj in list(db.session.identity_map.values()):

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import case, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import access, audit
 from ..extensions import db
@@ -43,7 +44,8 @@ def by_token(token: str | None) -> Device | None:
     """The active device holding the token, or None (unknown, revoked, or its user disabled)."""
     if not token or len(token) > 200:
         return None
-    device = db.session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    device = db.session.scalar(select(Device).options(joinedload(Device.user))
+                               .where(Device.token_hash == hash_token(token)))
     if device is None or not device.is_active or not device.user.is_active:
         return None
     return device
@@ -73,6 +75,7 @@ def devices_of(user: User) -> list[Device]:
 
 def contact(device_id: int, seq: int):
     """The UPDATE that notes a sync from the device: its last processed sequence number (never
-    lowered) and when it was last seen."""
+    lowered) and when it was last seen. It returns the device's ``last_seq`` after the change."""
     return (update(Device).where(Device.id == device_id)
-            .values(last_seq=case((Device.last_seq < seq, seq), else_=Device.last_seq), last_seen_at=utcnow()))
+            .values(last_seq=case((Device.last_seq < seq, seq), else_=Device.last_seq), last_seen_at=utcnow())
+            .returning(Device.last_seq))

@@ -160,7 +160,7 @@ def push():
             current_app.logger.warning("sync batch of %d redone one by one: %s", len(mutations),
                                        processor.redone_because)
     results.extend(outcome.to_json() for outcome in committed)
-    return jsonify({"device": device_uuid, "last_seq": processor.store.last_seq(device_id),
+    return jsonify({"device": device_uuid, "last_seq": processor.store.device_last_seq(),
                     "results": results, "server_time": utcnow().isoformat()})
 
 

@@ -51,6 +51,9 @@ class SqlStore:
         self.actor = actor
         self.device = device
         self.bulk: BulkIngest | None = None
+        # The device's last processed sequence number as last read or written in a transaction
+        # that committed (None once one rolled back): the push answer reports it without a query.
+        self.known_last_seq: int | None = None
 
     def find_processed(self, mutation_id: str) -> ProcessedEntry | None:
         return self.find_processed_many([mutation_id]).get(mutation_id)
@@ -65,22 +68,40 @@ class SqlStore:
                                                 Outcome.from_json(row.outcome)) for row in rows}
 
     def last_seq(self, device_id) -> int:
-        return db.session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0
+        self.known_last_seq = db.session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0
+        return self.known_last_seq
+
+    def device_last_seq(self) -> int:
+        """The device's last processed sequence number after this request's transactions."""
+        if self.known_last_seq is None:
+            self.last_seq(self.device.id)
+        return self.known_last_seq
+
+    @contextmanager
+    def _committed(self):
+        try:
+            with _committed():
+                yield
+        except BaseException:
+            self.known_last_seq = None  # what was read or written there is undone
+            raise
 
     @contextmanager
     def transaction(self):
         _expire_records()
-        with _committed():
+        with self._committed():
             yield
 
     @contextmanager
     def batch(self, mutations: list[Mutation]):
         _expire_records()
         try:
-            with _committed():
+            with self._committed():
                 self.bulk = BulkIngest(self.actor, self.device.id, mutations)
                 yield
                 self.bulk.flush()
+                if self.bulk.device_last_seq is not None:
+                    self.known_last_seq = self.bulk.device_last_seq
         finally:
             self.bulk = None
 
@@ -103,7 +124,8 @@ class SqlStore:
             self.bulk.mark_processed(row, mutation.seq)
             return
         db.session.add(ProcessedMutation(**row))
-        db.session.execute(devices.contact(device_id, mutation.seq).execution_options(synchronize_session=False))
+        self.known_last_seq = db.session.execute(
+            devices.contact(device_id, mutation.seq).execution_options(synchronize_session=False)).scalar_one()
         db.session.flush()
 
     def quarantine(self, device_id, mutation: Mutation, outcome: Outcome, org_id: int | None) -> None:
