@@ -145,9 +145,6 @@ def run(url: str, scale: float, repeat: int) -> None:
     config.update(SQLALCHEMY_DATABASE_URI=url, SCHEMA_CHECK=False, WTF_CSRF_ENABLED=False)
     app = create_app(config)
     with app.app_context():
-        if url.startswith("postgresql"):
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
         upgrade()
         started = time.perf_counter()
         generate(branches, members, records, year)
@@ -219,10 +216,10 @@ def main() -> None:
     if args.backend in ("postgresql", "both"):
         import psycopg
 
+        from fresh_database import fresh_database
+
         try:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                if not conn.execute("select 1 from pg_database where datname='zhibu_standards_bench'").fetchone():
-                    conn.execute("create database zhibu_standards_bench")
+            fresh_database(PG_URL)
         except psycopg.OperationalError as error:
             print(f"PostgreSQL unavailable, skipped: {error}")
             return

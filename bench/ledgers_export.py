@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import downgrade, upgrade  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from webapp import create_app  # noqa: E402
 from webapp.auth.routes import hash_password  # noqa: E402
@@ -46,10 +46,10 @@ def _photo(seed: int) -> bytes:
 def _ensure_pg_database() -> bool:
     import psycopg
 
+    from fresh_database import fresh_database
+
     try:
-        with psycopg.connect("postgresql://127.0.0.1:5432/test", autocommit=True) as conn:
-            if not conn.execute("select 1 from pg_database where datname = 'zhibu_bench_ledgers'").fetchone():
-                conn.execute("create database zhibu_bench_ledgers")
+        fresh_database(PG_URL)
         return True
     except psycopg.OperationalError as error:
         print(f"PostgreSQL unavailable, skipped: {error}")
@@ -61,9 +61,6 @@ def run(url: str, records: int, photos_per_record: int, instance: Path) -> None:
     config.update(SQLALCHEMY_DATABASE_URI=url, SCHEMA_CHECK=False, INSTANCE_UPLOADS=str(instance / "uploads"))
     app = create_app(config)
     with app.app_context():
-        if url.startswith("postgresql"):
-            db.session.execute(text("drop schema public cascade; create schema public"))
-            db.session.commit()
         upgrade()
         accounts = loader.load(hash_password)
         db.session.commit()

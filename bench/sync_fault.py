@@ -48,13 +48,9 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     from webapp.offline import devices
 
     if url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
+        from fresh_database import fresh_database
 
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        fresh_database(url)
     migrate_to_head(url)
     app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -34,8 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
+from fresh_database import fresh_database  # noqa: E402
 from tests.conftest import _config_dict, migrate_to_head  # noqa: E402
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data  # noqa: E402
 
@@ -198,24 +197,11 @@ def main() -> None:
             args.workers, rate)
     for rate in rates:
         try:
-            fresh_postgres()
+            fresh_database(PG_URL)
         except Exception as error:  # noqa: BLE001 — no server: say so and stop
             print(f"PostgreSQL  skipped: {error.__class__.__name__}: {error}")
             return
         run("PostgreSQL", PG_URL, args.devices, args.mutations, args.batch, args.workers, rate)
-
-
-def fresh_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://127.0.0.1:5432/test", autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = 'zhibu_sync_ingest'").fetchone():
-            conn.execute("create database zhibu_sync_ingest")
-    engine = create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from fresh_database import fresh_database  # noqa: E402
 
 from tests.conftest import _config_dict, migrate_to_head  # noqa: E402
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data  # noqa: E402
@@ -102,11 +102,7 @@ def main() -> None:
     run("SQLite", "sqlite:///" + str(folder / "bench.db"))
     pg = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://127.0.0.1:5432/zhibu_sync")
     try:
-        engine = create_engine(pg)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        fresh_database(pg)
     except Exception as error:  # noqa: BLE001
         print(f"PostgreSQL  skipped: {error.__class__.__name__}")
         return

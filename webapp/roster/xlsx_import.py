@@ -13,7 +13,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..db_savepoint import savepoint
-from ..extensions import db
 from ..models import Organization, User
 from ..rules.organization import COMMITTEE_TITLES, GENDERS, MEMBER_CATEGORIES
 from .members import RosterError, add_member, normalize_phone, validate_person
