@@ -43,7 +43,7 @@ test-sqlite: install
 	$(BIN)/python -m pytest --backends sqlite
 
 bench: install postgres
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -216,7 +216,7 @@ def main() -> None:
     if args.backend in ("postgresql", "both"):
         import psycopg
 
-        from fresh_database import fresh_database
+        from _fresh_database import fresh_database
 
         try:
             fresh_database(PG_URL)

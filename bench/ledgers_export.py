@@ -46,7 +46,7 @@ def _photo(seed: int) -> bytes:
 def _ensure_pg_database() -> bool:
     import psycopg
 
-    from fresh_database import fresh_database
+    from _fresh_database import fresh_database
 
     try:
         fresh_database(PG_URL)

@@ -48,7 +48,7 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     from webapp.offline import devices
 
     if url.startswith("postgresql"):
-        from fresh_database import fresh_database
+        from _fresh_database import fresh_database
 
         fresh_database(url)
     migrate_to_head(url)

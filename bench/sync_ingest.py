@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fresh_database import fresh_database  # noqa: E402
+from _fresh_database import fresh_database  # noqa: E402
 from tests.conftest import _config_dict, migrate_to_head  # noqa: E402
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data  # noqa: E402
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fresh_database import fresh_database  # noqa: E402
+from _fresh_database import fresh_database  # noqa: E402
 
 from tests.conftest import _config_dict, migrate_to_head  # noqa: E402
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data  # noqa: E402
