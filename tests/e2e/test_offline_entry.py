@@ -180,9 +180,12 @@ def test_service_worker_upgrade_keeps_queued_items(server, phone):
     save(page)
     expect(page.locator(".outbox-flash")).to_contain_text("已离线保存")
 
-    # The network returns for everything but the sync API; a new worker version is deployed.
+    # The network returns for everything but the sync API and one kept entry page (so the new worker
+    # cannot fetch that page afresh); a new worker version is deployed.
     sync_api = re.compile(r".*/api/sync/.*")
     phone.route(sync_api, lambda route: route.abort())
+    notes_page = f"/study/notes/new/{oid}"
+    phone.route(re.compile(".*" + re.escape(notes_page) + "$"), lambda route: route.abort())
     phone.set_offline(False)
     server.sw_version = "e2e-upgrade"
     try:
@@ -193,6 +196,9 @@ def test_service_worker_upgrade_keeps_queued_items(server, phone):
         poll(page, """async () => { const names = await caches.keys();
             return names.includes('zhibu-shell-ve2e-upgrade')
                 && !names.some((n) => n.startsWith('zhibu-') && !n.endsWith('-ve2e-upgrade')); }""")
+        # The page the old worker kept is still there for offline use.
+        assert page.evaluate("""async (path) => !!(await (await caches.open('zhibu-pages-ve2e-upgrade'))
+            .match(path))""", notes_page)
         page.goto(base + "/offline/outbox")
         expect(page.locator('[data-outbox-item][data-state="waiting"]')).to_have_count(1)
         assert count(server, Record, topic="升级前排队的记录") == 0

@@ -4,6 +4,7 @@ from sqlalchemy import create_engine, text
 
 from webapp import create_app
 from webapp.schema_check import SchemaOutOfDate
+from webapp.pwa.worker_version import static_version
 
 
 def test_security_headers_on_every_page(client):
@@ -83,4 +84,11 @@ def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
     assert response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/"
     assert "no-cache" in response.headers["Cache-Control"]
-    assert 'importScripts("/static/sw/offline.js", "/static/sw/push.js")' in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert 'importScripts("/static/sw/offline.js", "/static/sw/push.js")' in text
+    # Its version is the static files' hash, so any change to them installs a new worker.
+    version = static_version(client.application.static_folder)
+    assert f'self.SW_VERSION = "{version}";' in text
+    assert response.headers["ETag"] == f'"{version}"'
+    again = client.get("/sw.js", headers={"If-None-Match": f'"{version}"'})
+    assert again.status_code == 304

@@ -1,19 +1,22 @@
 """The installable app: the service worker served from the site root so its scope is the whole app."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_from_directory
+from flask import Blueprint, current_app, request
+
+from .worker_version import worker_script
 
 bp = Blueprint("pwa", __name__)
 
 
 @bp.route("/sw.js")
 def service_worker():
-    response = send_from_directory(current_app.static_folder, "sw/sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    text, version = worker_script(current_app.static_folder)
+    response = current_app.response_class(text, mimetype="text/javascript")
+    response.set_etag(version)
     # Browsers must always revalidate the worker script so a new version is found at once.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    return response.make_conditional(request)
 
 
 MANIFEST = {

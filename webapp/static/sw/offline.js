@@ -13,12 +13,11 @@ importScripts("/static/js/outbox.js");
   var OWN_CACHE = /^zhibu-(shell|pages)-v/;
   var FALLBACK = "/offline/fallback";
   var SHELL = [
-    "/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js", "/static/vendor/htmx-2.0.11.min.js",
+    "/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js", "/static/js/photos.js",
+    "/static/js/push.js", "/static/vendor/htmx-2.0.11.min.js",
     "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-192.png",
     "/manifest.webmanifest", FALLBACK,
   ];
-  // Other capabilities' scripts: cached when present, never failing the install when absent.
-  var OPTIONAL = ["/static/js/photos.js", "/static/js/push.js", "/static/js/records.js"];
   // Pages a member needs in the field (stable URLs without query strings, contract 3).
   var ENTRY = [/^\/$/, /^\/records(\/|$)/, /^\/study(\/|$)/, /^\/offline\/outbox$/, /^\/me$/,
                /^\/dues\/\d+\/pay$/];
@@ -26,17 +25,38 @@ importScripts("/static/js/outbox.js");
   self.addEventListener("install", function (event) {
     event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
       var fresh = function (url) { return new Request(url, { cache: "reload", credentials: "same-origin" }); };
-      return cache.addAll(SHELL.map(fresh)).then(function () {
-        return Promise.all(OPTIONAL.map(function (url) { return cache.add(fresh(url)).catch(function () {}); }));
-      });
+      return cache.addAll(SHELL.map(fresh));
     }).then(function () { return self.skipWaiting(); }));
   });
 
+  // Pages kept by the worker before this one stay usable offline until the pages refresh them: a
+  // phone that loses signal right after an upgrade still opens its entry forms.
+  function carryPages(names) {
+    var older = names.filter(function (name) { return /^zhibu-pages-v/.test(name) && name !== PAGES_CACHE; });
+    if (!older.length) return Promise.resolve();
+    return caches.open(PAGES_CACHE).then(function (fresh) {
+      return Promise.all(older.map(function (name) {
+        return caches.open(name).then(function (old) {
+          return old.keys().then(function (requests) {
+            return Promise.all(requests.map(function (request) {
+              return fresh.match(request).then(function (have) {
+                if (have) return undefined;
+                return old.match(request).then(function (page) { return page && fresh.put(request, page); });
+              });
+            }));
+          });
+        });
+      }));
+    });
+  }
+
   self.addEventListener("activate", function (event) {
     event.waitUntil(caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) {
-        return OWN_CACHE.test(name) && name !== SHELL_CACHE && name !== PAGES_CACHE;
-      }).map(function (name) { return caches.delete(name); }));
+      return carryPages(names).then(function () {
+        return Promise.all(names.filter(function (name) {
+          return OWN_CACHE.test(name) && name !== SHELL_CACHE && name !== PAGES_CACHE;
+        }).map(function (name) { return caches.delete(name); }));
+      });
     }).then(function () { return self.clients.claim(); }));
   });
 

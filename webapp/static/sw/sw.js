@@ -2,6 +2,7 @@
 // It only composes the capability scripts; each one adds its own event listeners:
 //   offline.js  app shell and data caches, the offline outbox hand-off, Background Sync
 //   push.js     Web Push: show reminders, open the right page on click
-// Bump SW_VERSION when any of them changes so browsers install the new worker.
-self.SW_VERSION = "4";
+// The server fills in SW_VERSION, a hash of every static file (webapp/pwa/worker_version.py): any
+// change to them changes this script, so browsers install the new worker and refresh its caches.
+self.SW_VERSION = "dev";
 importScripts("/static/sw/offline.js", "/static/sw/push.js");

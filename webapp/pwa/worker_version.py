@@ -1,0 +1,46 @@
+"""The service worker's version: a hash of every static file it serves or caches.
+
+Browsers install a new worker only when the bytes of ``/sw.js`` change, and the worker names its
+caches after this version. Deriving it from the files' contents means any change to CSS, scripts,
+icons or the worker's own parts reaches phones on their next visit, with no number to remember to bump.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+PLACEHOLDER = 'self.SW_VERSION = "dev";'
+
+_cache: dict[Path, tuple[tuple, str]] = {}
+
+
+def _listing(folder: Path) -> tuple:
+    """(path, size, mtime) of every file: cheap to take on each request, changes when a file does."""
+    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in folder.rglob("*") if p.is_file()))
+
+
+def static_version(folder: str | Path) -> str:
+    """First 16 hex digits of the sha256 over the static files' names and contents."""
+    folder = Path(folder)
+    listing = _listing(folder)
+    cached = _cache.get(folder)
+    if cached is not None and cached[0] == listing:
+        return cached[1]
+    digest = hashlib.sha256()
+    for name, _size, _mtime in listing:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update((folder / name).read_bytes())
+        digest.update(b"\0")
+    version = digest.hexdigest()[:16]
+    _cache[folder] = (listing, version)
+    return version
+
+
+def worker_script(folder: str | Path) -> tuple[str, str]:
+    """The text of ``sw/sw.js`` with its version filled in, and that version."""
+    version = static_version(folder)
+    text = (Path(folder) / "sw" / "sw.js").read_text(encoding="utf-8")
+    if PLACEHOLDER not in text:
+        raise RuntimeError(f"sw/sw.js must contain {PLACEHOLDER!r} for the server to fill in")
+    return text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";'), version
