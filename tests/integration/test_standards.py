@@ -195,6 +195,27 @@ def test_rectification_ledger_open_close_overdue_and_audit(demo, client, auth):
     assert "整改台账" in sheets
 
 
+def test_dashboard_cells_say_which_monthly_standard_is_missing(demo):
+    from webapp.standards import dashboard
+
+    org, users = make_branch("网格支部", 6, titles=("secretary", "organization", "propaganda"))
+    group = tree.create_child(org, "group", None, name="勘测党小组")
+    jiguan = demo["jiguan"]
+    for month in (3, 4):
+        record(org, "theme_day", date(YEAR, month, 10), users, users[0], jiguan)
+        record(org, "committee_meeting", date(YEAR, month, 12), users[:3], users[0], jiguan)
+    record(org, "group_meeting", date(YEAR, 4, 15), users[:3], users[0], jiguan, group_id=group.id)
+    record(org, "theme_day", date(YEAR, 5, 10), users, users[0], jiguan, "09:00", "09:30")  # under an hour
+    db.session.flush()
+    board = dashboard.build(jiguan, YEAR, AFTER)
+    row = next(r for r in board.rows if r.org.id == org.id)
+    cells = {month: (status, missing) for month, status, missing in row.cells}
+    assert cells[f"{YEAR}-03"] == ("missed", ("党小组会（勘测党小组）",))
+    assert cells[f"{YEAR}-04"] == ("met", ())
+    assert cells[f"{YEAR}-05"] == ("missed", ("主题党日", "支委会", "党小组会（勘测党小组）"))
+    assert row.met == 1 and row.due == 12
+
+
 def test_pages_permissions_and_dashboard_filters(demo, client, auth):
     office = db.session.scalar(select(Organization).where(Organization.name == "办公室党支部"))
     auth.login("dangyuan")
@@ -211,6 +232,7 @@ def test_pages_permissions_and_dashboard_filters(demo, client, auth):
     auth.login("jiguan")
     board = client.get("/standards/").get_data(as_text=True)
     assert all(name in board for name in ("办公室党支部", "规划计划处党支部", "长江中游水文测验项目临时党支部"))
+    assert "月未达标，尚缺：" in board  # every missed cell says what the month lacks
     temp_only = client.get("/standards/?temporary=1", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert temp_only.startswith('<div id="dashboard-table">')
     assert "长江中游水文测验项目临时党支部" in temp_only and "办公室党支部" not in temp_only

@@ -15,25 +15,28 @@ from sqlalchemy import func, select
 from .. import access
 from ..extensions import db
 from ..models import Organization, StandardMonthCount, User
+from ..rules.life import RECORD_TYPE_LABELS
 from . import structure
 
 PER_PAGE = 50
-SORTS = {"name": "名称", "rate": "完成率（低到高）", "rate_desc": "完成率（高到低）"}
+# Sorting runs in SQL over every branch: by the headline standard, the months with a theme day met.
+SORTS = {"name": "名称", "rate": "主题党日达标月数（少到多）", "rate_desc": "主题党日达标月数（多到少）"}
 
 
 @dataclass
 class Row:
     org: Organization
-    cells: list[tuple[str, str]] = field(default_factory=list)  # (month, met/missed/not_yet/na)
+    # (month, met/missed/not_yet/na, what is still missing that month: "主题党日", "党小组会（第一党小组）")
+    cells: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     theme_months: int = 0
 
     @property
     def met(self) -> int:
-        return sum(1 for _, s in self.cells if s == "met")
+        return sum(1 for _, s, _missing in self.cells if s == "met")
 
     @property
     def due(self) -> int:
-        return sum(1 for _, s in self.cells if s in ("met", "missed"))
+        return sum(1 for _, s, _missing in self.cells if s in ("met", "missed"))
 
     @property
     def rate(self) -> int | None:
@@ -95,19 +98,17 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     rows = []
     facts_by_org = structure.page_facts(page_ids, min(today, date(year, 12, 31))) if page_ids else {}
     for org, theme_months in found:
-        has_committee, group_ids = facts_by_org[org.id]
+        has_committee, groups = facts_by_org[org.id]
         start, end = structure.active_window(org)
         row = Row(org=org, theme_months=theme_months)
         for month in months:
             first = date(int(month[:4]), int(month[5:]), 1)
             if (start and start.strftime("%Y-%m") > month) or (end and end < first):
-                row.cells.append((month, "na"))
+                row.cells.append((month, "na", ()))
                 continue
-            ok = counts.get((org.id, month, "theme_day_ok"), 0) > 0
-            if has_committee:
-                ok = ok and counts.get((org.id, month, "committee_meeting"), 0) > 0
-            ok = ok and all(counts.get((org.id, month, f"group_meeting:{g}"), 0) > 0 for g in group_ids)
-            row.cells.append((month, "met" if ok else ("not_yet" if month == this_month else "missed")))
+            missing = _missing(lambda key: counts.get((org.id, month, key), 0) > 0, has_committee, groups)
+            status = "met" if not missing else ("not_yet" if month == this_month else "missed")
+            row.cells.append((month, status, missing))
         rows.append(row)
     # Headline over every branch: the share of branch-months with a theme day meeting the standard.
     per_month = dict(db.session.execute(
@@ -122,6 +123,19 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
                if branch_count and closed else None)
     return Dashboard(rows=rows, total=total, page=page, pages=pages, months=months, overall_rate=overall,
                      chart=chart)
+
+
+def _missing(held, has_committee: bool, groups: dict[int, str]) -> tuple[str, ...]:
+    """The month's monthly standards not yet proven: a theme day meeting the standard, a committee
+    meeting where the branch has a committee, a meeting of every party group."""
+    missing = []
+    if not held("theme_day_ok"):
+        missing.append(RECORD_TYPE_LABELS["theme_day"])
+    if has_committee and not held("committee_meeting"):
+        missing.append(RECORD_TYPE_LABELS["committee_meeting"])
+    missing.extend(f"{RECORD_TYPE_LABELS['group_meeting']}（{name}）"
+                   for group_id, name in groups.items() if not held(f"group_meeting:{group_id}"))
+    return tuple(missing)
 
 
 __all__ = ["Dashboard", "Row", "build"]

@@ -77,16 +77,19 @@ def active_window(org: Organization) -> tuple[date | None, date | None]:
     return start, end
 
 
-def page_facts(org_ids: list[int], day: date) -> dict[int, tuple[bool, list[int]]]:
-    """For a page of branches at once: whether each has a committee on ``day``, and its party groups."""
+def page_facts(org_ids: list[int], day: date) -> dict[int, tuple[bool, dict[int, str]]]:
+    """For a page of branches at once: whether each has a committee on ``day``, and its party groups
+    (id → name)."""
     seats = dict(db.session.execute(
         select(Membership.org_id, func.count()).where(
             Membership.org_id.in_(org_ids), Membership.title.in_(COMMITTEE_SEAT_TITLES),
             or_(Membership.joined_on.is_(None), Membership.joined_on <= day),
             or_(and_(Membership.active.is_(True), Membership.left_on.is_(None)), Membership.left_on > day))
         .group_by(Membership.org_id)).all())
-    groups: dict[int, list[int]] = {org_id: [] for org_id in org_ids}
-    for group_id, parent_id in db.session.execute(select(Organization.id, Organization.parent_id).where(
-            Organization.parent_id.in_(org_ids), Organization.kind == "group", Organization.closed_at.is_(None))):
-        groups[parent_id].append(group_id)
+    groups: dict[int, dict[int, str]] = {org_id: {} for org_id in org_ids}
+    for group_id, name, parent_id in db.session.execute(
+            select(Organization.id, Organization.name, Organization.parent_id).where(
+                Organization.parent_id.in_(org_ids), Organization.kind == "group", Organization.closed_at.is_(None))
+            .order_by(Organization.name)):
+        groups[parent_id][group_id] = name
     return {org_id: (seats.get(org_id, 0) >= COMMITTEE_MIN_SEATS, groups[org_id]) for org_id in org_ids}
