@@ -18,7 +18,7 @@ class Device(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # led by ix_sync_devices_user_client_key
     name: Mapped[str] = mapped_column(String(80), default="")
     # Chosen by the browser and kept in its IndexedDB: registering again (a lost answer, a new
     # sign-in) renews this device's token instead of listing a second device.
@@ -57,9 +57,7 @@ class ProcessedMutation(db.Model):
     outcome: Mapped[dict] = mapped_column(JSON)
     client_at: Mapped[str | None] = mapped_column(String(40))  # the phone's clock, a claim only
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (Index("ix_sync_processed_device_seq", "device_id", "seq"),
-                      Index("ix_sync_processed_user", "user_id", "processed_at"))
+    # One row per mutation ever received, looked up by mutation_id only: no other index to keep up.
 
 
 class QuarantinedMutation(db.Model):

@@ -100,7 +100,7 @@ class RecordVersion(db.Model):
     __tablename__ = "record_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # led by the unique (record_id, …) index
     number: Mapped[int] = mapped_column(Integer)
     # "edit": on the main line; "conflict": an offline edit made on an older base, kept for the secretary.
     kind: Mapped[str] = mapped_column(String(20), default="edit")
@@ -201,7 +201,7 @@ class RecordPhoto(db.Model):
     __tablename__ = "record_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # led by the unique (record_id, …) index
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
