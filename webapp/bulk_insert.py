@@ -14,8 +14,30 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 
-def _columns(table: Table) -> list:
-    return [c for c in table.columns if not (c.primary_key and c.autoincrement in (True, "auto"))]
+class _Layout:
+    """How rows of one table go to one database: the columns written, their defaults, the bind
+    processors that apply (by position), and the statement. Worked out once per table and dialect."""
+
+    def __init__(self, table: Table, dialect):
+        self.columns = [c for c in table.columns if not (c.primary_key and c.autoincrement in (True, "auto"))]
+        self.names = [c.name for c in self.columns]
+        self.defaults = [_defaulted(c) for c in self.columns]
+        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns]
+        self.processors = [(index, process) for index, process in enumerate(processors) if process is not None]
+        names = ", ".join(dialect.identifier_preparer.quote(name) for name in self.names)
+        target = dialect.identifier_preparer.format_table(table)
+        if dialect.name == "postgresql":
+            self.statement = f"COPY {target} ({names}) FROM STDIN"
+        else:
+            self.statement = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
+
+    def values(self, row: dict) -> list:
+        value = [row[name] if name in row else (default() if default else None)
+                 for name, default in zip(self.names, self.defaults)]
+        for index, process in self.processors:
+            if value[index] is not None:
+                value[index] = process(value[index])
+        return value
 
 
 def _defaulted(column) -> Callable[[], Any] | None:
@@ -32,28 +54,20 @@ def insert_rows(connection: Connection, model, rows: list[dict]) -> None:
         return
     table: Table = model.__table__
     dialect = connection.dialect
-    columns = _columns(table)
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    defaults = [_defaulted(c) for c in columns]
-    values = []
-    for row in rows:
-        value = [row[c.name] if c.name in row else (default() if default else None)
-                 for c, default in zip(columns, defaults)]
-        for index, process in enumerate(processors):
-            if process is not None and value[index] is not None:
-                value[index] = process(value[index])
-        values.append(value)
-    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    target = dialect.identifier_preparer.format_table(table)
+    # Kept on the engine's dialect: bind processors may depend on its settings, and go with it.
+    layouts = dialect.__dict__.setdefault("_zhibu_insert_layouts", {})
+    layout = layouts.get(table.fullname)
+    if layout is None:
+        layout = layouts[table.fullname] = _Layout(table, dialect)
+    values = [layout.values(row) for row in rows]
+    statement = layout.statement
     driver = connection.connection.driver_connection
     try:
         if dialect.name == "postgresql":
-            statement = f"COPY {target} ({names}) FROM STDIN"
             with driver.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in values:
                     copy.write_row(row)
         else:
-            statement = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' for _ in columns)})"
             cursor = driver.cursor()
             try:
                 cursor.executemany(statement, values)
