@@ -9,12 +9,12 @@ from .core import Processor, process_batch
 from .fingerprint import canonical_json, fingerprint
 from .ports import Store
 from .types import (
-    APPLIED, CONFLICT, DUPLICATE, REJECTED, STATUSES, Applied, Mutation, MutationInvalid, Outcome,
-    ProcessedEntry, Race, Rejected,
+    APPLIED, CONFLICT, DUPLICATE, MAX_NUMBER, REJECTED, STATUSES, UUID_PATTERN, Applied, Mutation,
+    MutationInvalid, Outcome, ProcessedEntry, Race, Rejected,
 )
 
 __all__ = [
-    "APPLIED", "CONFLICT", "DUPLICATE", "REJECTED", "STATUSES", "Applied", "Mutation", "MutationInvalid",
+    "APPLIED", "CONFLICT", "DUPLICATE", "MAX_NUMBER", "REJECTED", "STATUSES", "UUID_PATTERN", "Applied", "Mutation", "MutationInvalid",
     "Outcome", "ProcessedEntry", "Processor", "Race", "Rejected", "Store", "canonical_json", "fingerprint",
     "process_batch",
 ]

@@ -11,8 +11,9 @@ CONFLICT = "conflict"
 REJECTED = "rejected"
 STATUSES = (APPLIED, DUPLICATE, CONFLICT, REJECTED)
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-MAX_PAYLOAD_KEYS = 2000
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Sequence and version numbers are kept in 32-bit integer columns (PostgreSQL ``integer``).
+MAX_NUMBER = 2**31 - 1
 
 
 class MutationInvalid(ValueError):
@@ -41,11 +42,11 @@ class Mutation:
             raise MutationInvalid({"mutation": "每一项必须是一个对象"})
         errors: dict[str, str] = {}
         mid = raw.get("id")
-        if not isinstance(mid, str) or not _UUID.match(mid):
+        if not isinstance(mid, str) or not UUID_PATTERN.match(mid):
             errors["id"] = "缺少或无效的变更标识（UUID）"
         seq = raw.get("seq")
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-            errors["seq"] = "序号必须是正整数"
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_NUMBER:
+            errors["seq"] = f"序号必须是 1 到 {MAX_NUMBER} 之间的整数"
         entity = raw.get("entity")
         if not isinstance(entity, str) or not entity or len(entity) > 40:
             errors["entity"] = "缺少或无效的类型"
@@ -53,10 +54,10 @@ class Mutation:
         if not isinstance(payload, dict):
             errors["payload"] = "内容必须是一个对象"
         target = raw.get("target")
-        if target is not None and (not isinstance(target, str) or not _UUID.match(target)):
+        if target is not None and (not isinstance(target, str) or not UUID_PATTERN.match(target)):
             errors["target"] = "记录标识无效"
         base = raw.get("base_version")
-        if base is not None and (isinstance(base, bool) or not isinstance(base, int) or base < 1):
+        if base is not None and (isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= MAX_NUMBER):
             errors["base_version"] = "版本号无效"
         client_at = raw.get("client_at")
         if client_at is not None and (not isinstance(client_at, str) or len(client_at) > 40):

@@ -278,6 +278,46 @@ def test_bad_input_answers_structured_chinese_errors(phone, client):
     assert huge.status_code == 413 and huge.get_json()["error"]["code"] == "payload_too_large"
 
 
+@pytest.mark.parametrize("entity", ["record", "check_in", "study_note", "dues_payment"])
+def test_an_unreadable_queued_form_is_rejected_in_its_batch_not_a_fault(phone, entity, caplog):
+    """Found by fuzzing the OpenAPI document: a dues payment whose form fields were not a list of
+    pairs ended the batch in a server error."""
+    org = org_named(FIELD_BRANCH)
+    good = phone.mutation("record", new_record(org))
+    bad = phone.mutation(entity, {"fields": {"not": "pairs"}})
+    results = phone.push(good, bad)["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert results[1]["code"] == "invalid" and results[1]["message"] == "表单内容格式不正确"
+    assert count(QuarantinedMutation, mutation_id=bad["id"]) == 1
+    assert "redone one by one" not in caplog.text and "sync push failed" not in caplog.text
+
+
+def test_out_of_range_ids_and_malformed_uuids_in_a_payload_are_rejected_not_a_fault(phone, caplog):
+    """Found by fuzzing the OpenAPI document: ids beyond the integer columns reached the database."""
+    org = org_named(FIELD_BRANCH)
+    huge = str(10**30)
+    cases = [
+        phone.mutation("record", {"data": theme_day_data(org), "org_id": huge, "type": "theme_day"}),
+        phone.mutation("record", {"data": theme_day_data(org, host_id=huge), "org_id": org.id, "type": "theme_day"}),
+        phone.mutation("study_note", {"data": {"topic": "学习", "text": "笔记", "noted_on": "2026-11-20"},
+                                      "org_id": huge}),
+        phone.mutation("study_note", {"data": {"topic": "学习", "text": "笔记"}, "org_id": org.id,
+                                      "uuid": "x" * 80}),
+        phone.mutation("dues_payment", {"fields": [["org_id", huge], ["uuid", str(uuid.uuid4())]]}),
+        phone.mutation("dues_payment", {"fields": [["org_id", "999999"], ["user_id", "1"], ["month", "2026-10"],
+                                                   ["amount", "12.00"], ["uuid", str(uuid.uuid4())]]}),
+        phone.mutation("record", {"fields": [["record_uuid", "not-a-uuid"], ["org_id", str(org.id)]]}),
+    ]
+    results = phone.push(*cases)["results"]
+    assert [r["status"] for r in results] == ["rejected"] * len(cases), results
+    assert results[6]["message"] == "标识（uuid）格式不正确"
+    assert count(QuarantinedMutation) == len(cases)
+    # The branch a phone named that does not exist is not linked: the item is parked for no branch.
+    parked = db.session.scalar(select(QuarantinedMutation).where(QuarantinedMutation.mutation_id == cases[5]["id"]))
+    assert parked.org_id is None
+    assert "redone one by one" not in caplog.text and "sync push failed" not in caplog.text
+
+
 def test_crash_mid_batch_then_retry_converges(phone, monkeypatch):
     org = org_named(FIELD_BRANCH)
     rid = str(uuid.uuid4())

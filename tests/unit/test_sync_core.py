@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync import (
-    APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, MutationInvalid, Processor, Race, Rejected,
-    fingerprint, process_batch,
+    APPLIED, CONFLICT, DUPLICATE, MAX_NUMBER, REJECTED, Applied, Mutation, MutationInvalid, Processor, Race,
+    Rejected, fingerprint, process_batch,
 )
 from sync.memory import MemoryStore
 
@@ -220,6 +220,15 @@ def test_envelope_validation_in_chinese():
     assert set(error.value.fields) == {"id", "seq", "entity", "payload", "base_version"}
     ok = Mutation.from_json({"id": REC.upper(), "seq": 1, "entity": "record", "payload": {}})
     assert ok.id == REC
+
+
+def test_sequence_and_version_numbers_fit_the_integer_columns():
+    with pytest.raises(MutationInvalid) as error:
+        Mutation.from_json({"id": REC, "seq": MAX_NUMBER + 1, "entity": "record", "payload": {},
+                            "base_version": 10**40})
+    assert set(error.value.fields) == {"seq", "base_version"}
+    assert Mutation.from_json({"id": REC, "seq": MAX_NUMBER, "entity": "record", "payload": {},
+                               "base_version": MAX_NUMBER}).seq == MAX_NUMBER
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,6 +5,7 @@ from ..extensions import db
 from ..models import DuesPayment, Organization, User
 from ..records.errors import RecordInvalid
 from ..records.form_data import as_multidict
+from ..row_ids import row_id
 from . import service
 
 
@@ -17,10 +18,8 @@ def payment_form_to_data(form) -> dict:
 def apply_payment(actor: User, uuid: str, data) -> DuesPayment:
     """Idempotent on ``uuid``. Raises RecordInvalid (``.errors``) or PaymentConflict."""
     fields = payment_form_to_data(data.get("fields", data) if isinstance(data, dict) else data)
-    try:
-        org = db.session.get(Organization, int(fields.get("org_id") or 0))
-    except ValueError:
-        org = None
+    org_id = row_id(fields.get("org_id"))
+    org = db.session.get(Organization, org_id) if org_id else None
     if org is None:
         raise RecordInvalid({"org_id": "支部不存在"})
     return service.record_payment(org, fields, actor, uuid=uuid)

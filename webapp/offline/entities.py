@@ -22,6 +22,7 @@ from ..records import service, study_notes
 from ..records.errors import NotAllowed, RecordInvalid, RecordLocked, VersionConflict
 from ..records.validation import clean
 from ..records.visibility import can_edit, can_view
+from ..row_ids import row_id
 from .forms import PayloadInvalid, envelope, note_data, record_data
 
 Handler = Callable[[User, Mutation], Applied]
@@ -73,10 +74,8 @@ def _org_and_type(mutation: Mutation) -> tuple[Organization, str]:
     if match:
         org_id = org_id or match.group(1)
         record_type = record_type or match.group(2)
-    try:
-        org = db.session.get(Organization, int(org_id)) if org_id else None
-    except (TypeError, ValueError):
-        org = None
+    org_id = row_id(org_id)
+    org = db.session.get(Organization, org_id) if org_id else None
     if org is None:
         raise Rejected("org_not_found", "找不到记录所属的支部")
     if not record_type:
@@ -95,10 +94,12 @@ def base_version(mutation: Mutation) -> int | None:
     if mutation.base_version is not None:
         return mutation.base_version
     raw = envelope(mutation.payload).get("base_version")
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        raise Rejected("invalid", "版本号无效", {"base_version": "版本号无效"}) from None
+    if not raw:
+        return None
+    version = row_id(raw)  # a version number is stored in an integer column like an id
+    if version is None:
+        raise Rejected("invalid", "版本号无效", {"base_version": "版本号无效"})
+    return version
 
 
 def record_fields(mutation: Mutation) -> tuple[dict, str | None, int | None, datetime | None]:
@@ -198,10 +199,8 @@ def study_note(actor: User, mutation: Mutation) -> Applied:
         if existing is not None:
             study_notes.update_note(existing, actor, data)
             return Applied(target=existing.uuid)
-        try:
-            org = db.session.get(Organization, int(fields.get("org_id") or 0))
-        except ValueError:
-            org = None
+        org_id = row_id(fields.get("org_id"))
+        org = db.session.get(Organization, org_id) if org_id else None
         if org is None:
             raise Rejected("org_not_found", "找不到学习笔记所属的支部")
         note = study_notes.create_note(actor, org, data, uuid=uuid,
@@ -241,10 +240,7 @@ def dues_payment(actor: User, mutation: Mutation) -> Applied:
     uuid = (mutation.target or fields.get("uuid") or "").lower()
     if not uuid:
         raise Rejected("invalid", "缺少标识（uuid）", {"uuid": "缺少标识"})
-    try:
-        org_id = int(fields.get("org_id") or 0) or None
-    except ValueError:
-        org_id = None
+    org_id = row_id(fields.get("org_id"))
     try:
         payment = apply_payment(actor, uuid, mutation.payload)
     except PaymentConflict as error:

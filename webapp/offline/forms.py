@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from sync import UUID_PATTERN, Rejected
+
 from ..records.form_data import form_to_data, note_form_to_data
 
 # Fields the outbox adds for routing; they are not part of the record's data.
 ENVELOPE_FIELDS = {"csrf_token", "uuid", "record_uuid", "base_version", "org_id", "type", "record_type"}
 
 
-class PayloadInvalid(ValueError):
+class PayloadInvalid(Rejected, ValueError):
+    """A queued form that cannot be read. A ``Rejected`` (code ``invalid``), so wherever an entity
+    handler meets it the mutation is answered rejected and parked, never a server fault."""
+
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__("invalid", message)
 
 
 def multidict(payload: dict) -> MultiDict:
@@ -44,5 +48,10 @@ def note_data(payload: dict) -> dict:
 def envelope(payload: dict) -> MultiDict:
     """The routing fields (org_id, type, uuid, record_uuid, base_version) of a queued form."""
     if isinstance(payload.get("data"), dict):
-        return MultiDict({k: str(v) for k, v in payload.items() if k in ENVELOPE_FIELDS and v is not None})
-    return multidict(payload)
+        fields = MultiDict({k: str(v) for k, v in payload.items() if k in ENVELOPE_FIELDS and v is not None})
+    else:
+        fields = multidict(payload)
+    for name in ("uuid", "record_uuid"):
+        if fields.get(name) and not UUID_PATTERN.match(fields[name]):
+            raise PayloadInvalid("标识（uuid）格式不正确")
+    return fields

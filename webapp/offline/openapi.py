@@ -1,6 +1,8 @@
 """OpenAPI 3.1 description of the sync API (served at /api/openapi.json)."""
 from __future__ import annotations
 
+from sync import MAX_NUMBER
+
 from ..rules.sync import PULL_PAGE_SIZE, PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -35,10 +37,11 @@ def document() -> dict:
                         "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
                 "Mutation": {"type": "object", "required": ["id", "seq", "entity", "payload"], "properties": {
                     "id": {"type": "string", "format": "uuid", "description": "手机生成，永不复用"},
-                    "seq": {"type": "integer", "minimum": 1, "description": "本设备递增序号"},
+                    "seq": {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER, "description": "本设备递增序号"},
                     "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment"]},
                     "target": {"type": ["string", "null"], "format": "uuid", "description": "记录的 UUID"},
-                    "base_version": {"type": ["integer", "null"], "description": "修改所基于的版本（比较并交换）"},
+                    "base_version": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_NUMBER,
+                                     "description": "修改所基于的版本（比较并交换）"},
                     "client_at": {"type": ["string", "null"], "description": "手机时间，仅作参考"},
                     "payload": {"type": "object", "description": "{\"fields\": [[name, value], ...]}（表单）"
                                                                  "或 {\"data\": {...}}"}}},

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..china_time import china_datetime, china_today
 from ..extensions import db
 from ..models import Membership, Organization, User
+from ..row_ids import MAX_ROW_ID
 from ..rules.life import (
     COMMITTEE_MIN_SEATS, COMMITTEE_SEAT_TITLES, EVALUATION_GRADES, EVALUATION_STEPS,
     PHOTOS_PER_RECORD_MAX, RECORD_TYPES, SECRETARY_TITLES, THEME_DAY_MIN_MINUTES,
@@ -54,7 +55,10 @@ def _int(value) -> int | None:
         return None
     if isinstance(value, bool):
         raise ValueError
-    return int(value)
+    number = int(value)
+    if abs(number) > MAX_ROW_ID:
+        raise ValueError("id out of range")
+    return number
 
 
 def _ids(values) -> list[int]:
@@ -62,7 +66,7 @@ def _ids(values) -> list[int]:
         return []
     if not isinstance(values, (list, tuple)):
         values = [values]
-    return sorted({int(v) for v in values if v not in (None, "")})
+    return sorted({_int(v) for v in values if v not in (None, "")})
 
 
 def _date(value) -> date | None:

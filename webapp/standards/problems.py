@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Membership, Organization, Problem, User
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
+from ..row_ids import row_id
 from ..rules.standards import STANDARDS_BY_KEY
 
 
@@ -36,11 +37,8 @@ def open_problem(org: Organization, data: dict, actor: User) -> Problem:
         errors["standard_key"] = "对应标准无效"
     responsible_id = None
     if data.get("responsible_id"):
-        try:
-            responsible_id = int(data["responsible_id"])
-        except ValueError:
-            responsible_id = -1
-        if not db.session.scalar(select(Membership.id).where(Membership.org_id == org.id,
+        responsible_id = row_id(data["responsible_id"])
+        if responsible_id is None or not db.session.scalar(select(Membership.id).where(Membership.org_id == org.id,
                                                              Membership.user_id == responsible_id)):
             errors["responsible_id"] = "责任人必须是本支部人员"
     deadline = _date(data.get("deadline"), errors, "deadline", "整改期限")
