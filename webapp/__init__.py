@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from . import security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
+from . import nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
@@ -67,6 +67,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     errors.install(app)
     template_helpers.install(app)
     security_headers.install(app)
+    nul_text.install(app)
 
     import importlib
 
