@@ -14,7 +14,7 @@ from .types import (
 )
 
 __all__ = [
-    "APPLIED", "CONFLICT", "DUPLICATE", "MAX_NUMBER", "REJECTED", "STATUSES", "UUID_PATTERN", "Applied", "Mutation", "MutationInvalid",
-    "Outcome", "ProcessedEntry", "Processor", "Race", "Rejected", "Store", "canonical_json", "fingerprint",
-    "process_batch",
+    "APPLIED", "CONFLICT", "DUPLICATE", "MAX_NUMBER", "REJECTED", "STATUSES", "UUID_PATTERN", "Applied",
+    "Mutation", "MutationInvalid", "Outcome", "ProcessedEntry", "Processor", "Race", "Rejected", "Store",
+    "canonical_json", "fingerprint", "process_batch",
 ]

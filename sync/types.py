@@ -57,7 +57,8 @@ class Mutation:
         if target is not None and (not isinstance(target, str) or not UUID_PATTERN.match(target)):
             errors["target"] = "记录标识无效"
         base = raw.get("base_version")
-        if base is not None and (isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= MAX_NUMBER):
+        if base is not None and (isinstance(base, bool) or not isinstance(base, int)
+                                 or not 1 <= base <= MAX_NUMBER):
             errors["base_version"] = "版本号无效"
         client_at = raw.get("client_at")
         if client_at is not None and (not isinstance(client_at, str) or len(client_at) > 40):
