@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
 
 from . import nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
 from .config import Config
@@ -76,6 +77,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     for module_name in CLI_GROUPS:
         app.cli.add_command(importlib.import_module(module_name).cli)
 
+    # Relate the models now, not in the first request each worker serves (a phone's sync after a
+    # restart would wait for it).
+    configure_mappers()
     _check_schema(app)
     return app
 
