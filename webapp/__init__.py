@@ -12,6 +12,7 @@ from sqlalchemy.orm import configure_mappers
 from . import nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .input_numbers import RowIdConverter
 from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
 from .schema_check import problem as schema_problem
 
@@ -72,6 +73,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     import importlib
 
+    app.url_map.converters["int"] = RowIdConverter  # before any rule is bound to it
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
     for module_name in CLI_GROUPS:

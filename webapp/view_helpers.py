@@ -6,13 +6,14 @@ from flask_login import current_user
 
 from . import access
 from .extensions import db
+from .input_numbers import row_id
 from .models import Organization
 
 
 def year_arg(value: str | None, default: int) -> int:
     """A year from a query string, or ``default`` when it is missing or not a plausible year."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+    year = row_id(value)
+    return year if year is not None and 2000 <= year <= 2100 else default
 
 
 def visible_org_or_404(org_id: int) -> Organization:

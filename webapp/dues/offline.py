@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..extensions import db
+from ..input_numbers import row_id
 from ..models import DuesPayment, Organization, User
 from ..records.errors import RecordInvalid
 from ..records.form_data import as_multidict
-from ..row_ids import row_id
 from . import service
 
 

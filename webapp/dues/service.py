@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
+from ..input_numbers import is_month_text
 from ..models import DuesPayment, DuesProfile, Membership, Organization, User
 from ..records.errors import NotAllowed, RecordInvalid
 from ..rules import dues as rules
@@ -92,8 +93,7 @@ def _clean_payment(org: Organization, data: dict) -> dict:
     if user_id not in members:
         errors["user_id"] = "请选择本支部的党员"
     month = str(data.get("month") or "").strip()
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit() \
-            or not 1 <= int(month[5:]) <= 12:
+    if not is_month_text(month):
         errors["month"] = "请选择所缴党费的月份"
     try:
         amount_fen = rules.parse_yuan(str(data.get("amount") or ""))

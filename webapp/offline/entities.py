@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sync import CONFLICT, DUPLICATE, Applied, Mutation, Rejected
 
 from ..extensions import db
+from ..input_numbers import row_id
 from ..models import Organization, Record, StudyNote, User
 from ..records import service, study_notes
 from ..records.errors import NotAllowed, RecordInvalid, RecordLocked, VersionConflict
 from ..records.validation import clean
 from ..records.visibility import can_edit, can_view
-from ..row_ids import row_id
 from .forms import PayloadInvalid, envelope, note_data, record_data
 
 Handler = Callable[[User, Mutation], Applied]

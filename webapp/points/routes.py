@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from .. import access
 from ..china_time import china_today
 from ..extensions import db
+from ..input_numbers import row_id
 from ..models import Membership, PointsApplication
 from ..records.errors import NotAllowed, RecordInvalid
 from ..rules import points as rules
@@ -53,7 +54,8 @@ def branch(org_id: int):
     org = _member_branch_or_404(org_id)
     year = _year()
     month = request.args.get("month", "")
-    until = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+    until = row_id(month)
+    until = until if until is not None and until <= 12 else None
     rows = service.branch_table(org, year, until)
     manages = access.manages(current_user, org)
     return render_template("points/branch.html", org=org, year=year, month=until, rows=rows, manages=manages,

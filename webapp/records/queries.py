@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..china_time import china_today, month_bounds
 from ..extensions import db
+from ..input_numbers import is_month_text, row_id
 from ..models import Attendance, Membership, Organization, Record, RecordVersion, User
 from .visibility import managed_org_ids_query, visible_records_filter
 
@@ -27,11 +28,10 @@ class ReviewFilters:
     @classmethod
     def from_args(cls, args) -> "ReviewFilters":
         def number(name):
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return row_id(args.get(name))
 
         month = (args.get("month") or "").strip()
-        if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        if not is_month_text(month):
             month = ""
         return cls(org_id=number("org_id"), type=(args.get("type") or "").strip(), month=month,
                    state=(args.get("state") or "").strip(), recorder_id=number("recorder_id"),

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from .. import access
 from ..china_time import china_today
 from ..extensions import db
+from ..input_numbers import row_id
 from ..models import AuditLog, Organization, Record
 from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
@@ -180,7 +181,7 @@ def edit(uuid: str):
         base = request.form.get("base_version", "")
         try:
             service.revise_record(record, form_to_data(request.form), current_user,
-                                  base_version=int(base) if base.isdigit() else None)
+                                  base_version=row_id(base))
         except VersionConflict as error:
             errors = {"base_version": f"这条记录已被他人修改（现为第 {error.current_version} 版），"
                                       "请复制您的修改后刷新页面重新填写"}

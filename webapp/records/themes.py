@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from .. import access, audit
 from ..extensions import db
+from ..input_numbers import is_month_text
 from ..models import MonthlyTheme, Organization, User
 from .errors import NotAllowed, RecordInvalid
 
@@ -26,8 +27,7 @@ def set_theme(org: Organization, month: str, title: str, guidance: str, actor: U
     if org.kind not in ("committee", "general_branch") or not access.manages(actor, org):
         raise NotAllowed("只有上级党组织可以设置月度主题")
     errors = {}
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit() \
-            or not 1 <= int(month[5:]) <= 12:
+    if not is_month_text(month):
         errors["month"] = "月份格式应为 2026-11"
     if not title.strip():
         errors["title"] = "请填写主题"

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from ..china_time import china_datetime, china_today
 from ..extensions import db
+from ..input_numbers import MAX_ROW_ID
 from ..models import Membership, Organization, User
-from ..row_ids import MAX_ROW_ID
 from ..rules.life import (
     COMMITTEE_MIN_SEATS, COMMITTEE_SEAT_TITLES, EVALUATION_GRADES, EVALUATION_STEPS,
     PHOTOS_PER_RECORD_MAX, RECORD_TYPES, SECRETARY_TITLES, THEME_DAY_MIN_MINUTES,

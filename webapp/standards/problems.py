@@ -8,10 +8,10 @@ from sqlalchemy import select
 from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
+from ..input_numbers import row_id
 from ..models import Membership, Organization, Problem, User
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
-from ..row_ids import row_id
 from ..rules.standards import STANDARDS_BY_KEY
 
 

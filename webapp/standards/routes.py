@@ -10,6 +10,7 @@ from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
 from ..htmx import render
+from ..input_numbers import row_id
 from ..models import Membership, Problem, StandardTick
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
@@ -33,7 +34,7 @@ def dashboard_page():
     board = dashboard.build(current_user, year, today, temporary_only=request.args.get("temporary") == "1",
                             missing_this_month=request.args.get("missing") == "1",
                             sort=sort if sort in dashboard.SORTS else "name",
-                            page=int(page) if page.isdigit() else 1)
+                            page=row_id(page) or 1)
     return render("standards/dashboard.html", "standards/_dashboard_table.html", board=board, year=year,
                   sorts=dashboard.SORTS, sort=sort, args=request.args)
 

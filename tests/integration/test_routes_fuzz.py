@@ -1,0 +1,72 @@
+"""Every route, signed in as a secretary and as a member, fed junk in its URL numbers, query
+arguments and form fields (Hypothesis draws them, derandomized): the answer may be a form error,
+a 403 or a 404 (a 503 where a service is deliberately not configured, as push without VAPID keys
+in tests), never a server error (500). Found on PostgreSQL: ids beyond the integer columns and
+"digits" such as "²" (webapp/input_numbers.py)."""
+import re
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.conftest import CSRF_PATTERN
+from webapp.extensions import db
+from webapp.models import Organization, Record
+
+JUNK = st.one_of(
+    st.sampled_from(["x" * 5000, str(10**30), str(2**31), "-1", "0", "²", "１２", "2026-13-45", "2026-02-30",
+                     "99:99", "\x00", "🙂" * 300, "", " ", "1e9", "<script>", "' or 1=1 --", "abc"]),
+    st.sampled_from(["1", "2", "2026", "2026-11", "2026-11-01", "09:00", "y"]),
+    st.text(max_size=30),
+)
+QUERY_NAMES = ("year", "month", "page", "period", "type", "state", "org_id", "recorder_id", "sort", "cursor",
+               "device", "temporary", "missing", "status", "next")
+EXAMPLES = settings(max_examples=3, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def _csrf(html: str) -> str | None:
+    match = CSRF_PATTERN.search(html)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+@pytest.mark.parametrize("login", ["shuji", "dangyuan"])
+def test_no_route_answers_junk_with_a_server_error(app, client, auth, demo, login):
+    org_ids = list(db.session.scalars(select(Organization.id)))
+    record_uuids = list(db.session.scalars(select(Record.uuid).limit(3)))
+    auth.login(login)
+    rules = [r for r in app.url_map.iter_rules()
+             if not r.rule.startswith(("/static", "/api/")) and r.rule not in ("/login", "/logout")]
+    seen = []
+
+    for rule in rules:
+        @EXAMPLES
+        @given(data=st.data())
+        def request_with_junk(data):
+            def part(match):
+                converter, name = match.group(1) or "", match.group(2)
+                if converter == "int":
+                    return str(data.draw(st.sampled_from([2**31, 10**12, *org_ids])))
+                if "uuid" in name:
+                    return data.draw(st.sampled_from(record_uuids + [str(uuid.uuid4())]))
+                return data.draw(st.sampled_from(["ab" * 32, "notebooks", "x"]))
+
+            path = re.sub(r"<(?:(\w+):)?(\w+)>", part, rule.rule)
+            query = {name: data.draw(JUNK) for name in QUERY_NAMES}
+            if "GET" in rule.methods:
+                page = client.get(path, query_string=query)
+                seen.append(page.status_code)
+                assert page.status_code != 500, (rule.rule, {k: v[:40] for k, v in query.items()})
+            if "POST" in rule.methods:
+                html = client.get(path).get_data(as_text=True) if "GET" in rule.methods else ""
+                token = _csrf(html) or _csrf(client.get("/").get_data(as_text=True))
+                names = set(re.findall(r'name="([^"]+)"', html)) - {"csrf_token"}
+                form = {name: data.draw(JUNK) for name in sorted(names)}
+                answer = client.post(path, data={**form, "csrf_token": token})
+                seen.append(answer.status_code)
+                assert answer.status_code != 500, (rule.rule, {k: v[:40] for k, v in form.items()})
+
+        request_with_junk()
+    assert len(seen) > 2 * len(rules)
