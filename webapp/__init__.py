@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
-from . import nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
+from . import json_bodies, nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .input_numbers import RowIdConverter
@@ -70,6 +70,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     template_helpers.install(app)
     security_headers.install(app)
     nul_text.install(app)
+    json_bodies.install(app)
 
     import importlib
 

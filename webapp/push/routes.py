@@ -36,7 +36,7 @@ def vapid_public_key():
 def subscribe():
     data = request.get_json(silent=True) or {}
     endpoint = str(data.get("endpoint") or "")
-    sub_keys = data.get("keys") or {}
+    sub_keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
     fields = {}
     if not endpoint.startswith("https://") and not (endpoint.startswith("http://") and
                                                     request.host.startswith(("127.0.0.1", "localhost"))):
