@@ -36,7 +36,6 @@ from webapp.extensions import db  # noqa: E402
 from webapp.models import Membership, Organization, Record, StandardMonthCount, User  # noqa: E402
 from webapp.standards import summaries  # noqa: E402
 
-PG_ADMIN = "postgresql://127.0.0.1:5432/test"
 PG_URL = "postgresql+psycopg://127.0.0.1:5432/zhibu_standards_bench"
 TYPES = ["theme_day", "committee_meeting", "general_meeting", "lecture", "group_meeting", "life_meeting"]
 WEIGHTS = [5, 5, 1, 1, 3, 1]

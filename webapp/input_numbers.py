@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ROW_ID = 2**31 - 1  # PostgreSQL ``integer``, the type of every id column here
+from sync import MAX_NUMBER
+
+MAX_ROW_ID = MAX_NUMBER  # PostgreSQL ``integer``, the type of every id column here, as of seq and version
 
 
 class RowIdConverter(IntegerConverter):

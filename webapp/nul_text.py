@@ -34,10 +34,11 @@ class JSONWithoutNul(DefaultJSONProvider):
 
 
 def _cleaned(values: ImmutableMultiDict) -> ImmutableMultiDict | None:
-    if not any(NUL in v or NUL in k for k, v in values.items(multi=True) if isinstance(v, str)):
+    """Query arguments or form fields (all strings; files are apart) without NUL, or None if none had one."""
+    pairs = list(values.items(multi=True))
+    if not any(NUL in k or NUL in v for k, v in pairs):
         return None
-    return ImmutableMultiDict([(k.replace(NUL, ""), v.replace(NUL, "") if isinstance(v, str) else v)
-                               for k, v in values.items(multi=True)])
+    return ImmutableMultiDict([(k.replace(NUL, ""), v.replace(NUL, "")) for k, v in pairs])
 
 
 def install(app) -> None:

@@ -16,8 +16,12 @@ _cache: dict[Path, tuple[tuple, str]] = {}
 
 def _listing(folder: Path) -> tuple:
     """(path, size, mtime) of every file: cheap to take on each request, changes when a file does."""
-    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
-                        for p in folder.rglob("*") if p.is_file()))
+    entries = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(entries))
 
 
 def static_version(folder: str | Path) -> str:

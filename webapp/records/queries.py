@@ -27,14 +27,11 @@ class ReviewFilters:
 
     @classmethod
     def from_args(cls, args) -> "ReviewFilters":
-        def number(name):
-            return row_id(args.get(name))
-
         month = (args.get("month") or "").strip()
         if not is_month_text(month):
             month = ""
-        return cls(org_id=number("org_id"), type=(args.get("type") or "").strip(), month=month,
-                   state=(args.get("state") or "").strip(), recorder_id=number("recorder_id"),
+        return cls(org_id=row_id(args.get("org_id")), type=(args.get("type") or "").strip(), month=month,
+                   state=(args.get("state") or "").strip(), recorder_id=row_id(args.get("recorder_id")),
                    conflicts=args.get("conflicts") == "1")
 
 

@@ -38,8 +38,8 @@ def open_problem(org: Organization, data: dict, actor: User) -> Problem:
     responsible_id = None
     if data.get("responsible_id"):
         responsible_id = row_id(data["responsible_id"])
-        if responsible_id is None or not db.session.scalar(select(Membership.id).where(Membership.org_id == org.id,
-                                                             Membership.user_id == responsible_id)):
+        if responsible_id is None or not db.session.scalar(select(Membership.id).where(
+                Membership.org_id == org.id, Membership.user_id == responsible_id)):
             errors["responsible_id"] = "责任人必须是本支部人员"
     deadline = _date(data.get("deadline"), errors, "deadline", "整改期限")
     if errors:
