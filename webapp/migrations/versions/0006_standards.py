@@ -1,7 +1,7 @@
 """Checking against the standard: monthly counts, manual ticks, problems and rectification.
 
 Revision ID: 0006_standards
-Revises: 0004_sync
+Revises: 0005_sync
 Create Date: 2026-11-23 02:39:06.862728
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_standards'
-down_revision = '0004_sync'
+down_revision = '0005_sync'
 branch_labels = None
 depends_on = None
 

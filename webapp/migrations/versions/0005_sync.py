@@ -1,7 +1,7 @@
 """sync: registered devices, processed mutations log, quarantine of rejected mutations
 
-Revision ID: 0004_sync
-Revises: 0007_dues_points
+Revision ID: 0005_sync
+Revises: 0004_dues_points
 Create Date: 2026-11-23
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_sync'
-down_revision = '0007_dues_points'
+revision = '0005_sync'
+down_revision = '0004_dues_points'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Dues (党费), points (积分制) and ledger export jobs.
 
-Revision ID: 0007_dues_points
-Revises: 0005_push
+Revision ID: 0004_dues_points
+Revises: 0003_push
 Create Date: 2026-11-23 02:12:27.091173
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_dues_points'
-down_revision = '0005_push'
+revision = '0004_dues_points'
+down_revision = '0003_push'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """push: subscriptions, notification preferences, planned activities, study tasks, reminder queue
 
-Revision ID: 0005_push
+Revision ID: 0003_push
 Revises: 0002_records
 Create Date: 2026-11-23
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_push'
+revision = '0003_push'
 down_revision = '0002_records'
 branch_labels = None
 depends_on = None

@@ -4,7 +4,7 @@ The sync log (sync_processed, a row per mutation ever received) is looked up by 
 record_versions.record_id, record_photos.record_id and sync_devices.user_id lead a composite index
 that serves the same lookups.
 
-Revision ID: 0008_lean_indexes
+Revision ID: 0007_lean_indexes
 Revises: 0006_standards
 Create Date: 2026-11-23 11:30:00
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_lean_indexes'
+revision = '0007_lean_indexes'
 down_revision = '0006_standards'
 branch_labels = None
 depends_on = None
