@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
 from .. import audit
-from ..accounts import notices
+from ..accounts import invitations, notices
 from ..errors import error_response
 from ..extensions import db
 from ..models import User
@@ -86,6 +86,9 @@ def login():
             audit.record(user, "login", "user", user.id, summary="登录")
             for message in notices.deliver(user):
                 flash(message, "info")
+            waiting = len(invitations.pending_for(user))
+            if waiting:
+                flash(f"您有 {waiting} 个组织邀请待处理，请在“我的 › 组织邀请”中接受或拒绝", "info")
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         login_limits.failed(account, address)
