@@ -1,6 +1,6 @@
 """Accounts: signed-in sessions, notices of changes made by others, membership invitations.
 
-Revision ID: 0008_accounts_sessions_invitations
+Revision ID: 0008_accounts_sessions
 Revises: 0007_lean_indexes
 Create Date: 2026-11-30 10:40:36.163886
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_accounts_sessions_invitations'
+revision = '0008_accounts_sessions'
 down_revision = '0007_lean_indexes'
 branch_labels = None
 depends_on = None
