@@ -68,7 +68,8 @@ def test_invited_person_accepts_then_appears_but_the_account_stays_theirs(app, c
     page = client.get("/invitations/").get_data(as_text=True)
     assert office.name in page and "王建平" in page
     from webapp.models import MembershipInvitation
-    invitation = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == jiguan.id))
+    invitation = db.session.scalar(select(MembershipInvitation).where(
+        MembershipInvitation.user_id == jiguan.id, MembershipInvitation.state == "pending"))
     assert auth.post(f"/invitations/{invitation.id}/accept", page="/invitations/").status_code == 302
     membership = membership_of(jiguan, office)
     assert membership is not None and membership.active and membership.relation == "temporary"
@@ -105,7 +106,7 @@ def test_person_declines_and_stays_off_the_roster(app, client, auth, demo):
     auth.login("dangyuan")
     assert "1 个组织邀请待处理" in client.get("/").get_data(as_text=True)
     from webapp.models import MembershipInvitation
-    invitation = db.session.scalar(select(MembershipInvitation))
+    invitation = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.state == "pending"))
     assert auth.post(f"/invitations/{invitation.id}/decline", page="/invitations/").status_code == 302
     assert membership_of(dangyuan, office) is None and actions("decline_invitation")
 
@@ -121,7 +122,8 @@ def test_committee_above_both_approves_and_the_person_is_told(app, client, auth,
     auth.post(f"/orgs/{temp.id}/roster/new", person_data(member))
     auth.logout()
     from webapp.models import MembershipInvitation
-    invitation = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == member.id))
+    invitation = db.session.scalar(select(MembershipInvitation).where(
+        MembershipInvitation.user_id == member.id, MembershipInvitation.state == "pending"))
 
     auth.login("shuji")  # the home secretary is not above the temporary branch
     assert auth.post(f"/invitations/{invitation.id}/accept", page="/invitations/").status_code == 404
@@ -132,13 +134,15 @@ def test_committee_above_both_approves_and_the_person_is_told(app, client, auth,
     assert auth.post(f"/invitations/{invitation.id}/accept", page="/invitations/").status_code == 302
     assert membership_of(member, temp).active
     # An organization department above both places someone directly, without an invitation.
+    in_temp = list(db.session.scalars(select(Membership.user_id).where(Membership.org_id == temp.id)))
     other = db.session.scalar(select(Membership).where(
         Membership.org_id == office.id, Membership.title.is_(None), Membership.user_id != member.id,
-        Membership.user_id.not_in(select(Membership.user_id).where(Membership.org_id == temp.id)))).user
+        Membership.user_id.not_in(in_temp)).order_by(Membership.id)).user
     response = auth.post(f"/orgs/{temp.id}/roster/new", person_data(other), follow_redirects=True)
     assert "已有账号，已加入本组织" in response.get_data(as_text=True)
     assert membership_of(other, temp).active
-    assert db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == other.id)) is None
+    assert db.session.scalar(select(MembershipInvitation).where(
+        MembershipInvitation.user_id == other.id, MembershipInvitation.state == "pending")) is None
     auth.logout()
     page = Auth(client).login("office-member")
     assert page.status_code == 302
@@ -223,3 +227,25 @@ def test_import_of_an_existing_phone_invites(app, client, auth, demo):
                          content_type="multipart/form-data")
     assert "已向本人发出邀请" in response.get_data(as_text=True)
     assert membership_of(demo["jiguan"], office) is None
+
+
+def test_home_branch_keeps_the_account_of_a_member_it_deactivated(app, client, auth, demo):
+    # A member of 办公室党支部 on a project: the branch deactivates and reactivates them, and still
+    # resets their password; the temporary branch they are active in does not take the account over.
+    office, project = org(OFFICE), org("张北风电场水文勘测临时党支部")
+    home = plain_member(office, "office-member")
+    on_project = Membership(user_id=home.user_id, org_id=project.id, relation="temporary")  # accepted earlier
+    db.session.add(on_project)
+    db.session.commit()
+    auth.login("shuji")
+    assert auth.post(f"/orgs/{office.id}/roster/{home.id}/deactivate", {"reason": "调离"}).status_code == 302
+    assert auth.post(f"/orgs/{office.id}/roster/{home.id}/reset-password").status_code == 302
+    assert auth.post(f"/orgs/{office.id}/roster/{home.id}/reactivate").status_code == 302
+    db.session.refresh(home)
+    assert home.active
+    auth.logout()
+    leader = db.session.get(Organization, on_project.org_id).leader  # the project may not
+    leader.username = "project-leader"
+    db.session.commit()
+    auth.login("project-leader")
+    assert auth.post(f"/orgs/{on_project.org_id}/roster/{on_project.id}/reset-password").status_code == 403

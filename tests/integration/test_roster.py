@@ -68,7 +68,8 @@ def test_existing_person_is_invited_to_temporary_branch_and_joins_on_accepting(c
     invitation = client.get("/invitations/").get_data(as_text=True)
     assert temp.name in invitation
     from webapp.models import MembershipInvitation
-    pending = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == person.id))
+    pending = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == person.id,
+                                                                   MembershipInvitation.state == "pending"))
     assert auth.post(f"/invitations/{pending.id}/accept").status_code == 302
     relations = {m.relation for m in db.session.scalars(select(Membership).where(Membership.user_id == person.id))}
     assert relations == {"home", "temporary"}

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from .. import access
 from ..extensions import db
 from ..models import MembershipInvitation
 from ..rules.organization import RELATIONS
@@ -59,7 +60,7 @@ def decline_invitation(invitation_id: int):
 @login_required
 def withdraw_invitation(invitation_id: int):
     invitation = _invitation_or_404(invitation_id)
-    if invitation.user_id == current_user.id and not invitations.access.manages(current_user, invitation.org):
+    if not access.manages(current_user, invitation.org):
         abort(403)
     if FlaskForm().validate_on_submit():
         try:

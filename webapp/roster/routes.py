@@ -72,7 +72,7 @@ def index(org_id: int):
     return render(
         "roster/index.html", "roster/_table.html", org=org, rows=rows, show_inactive=show_inactive, category=category,
         can_manage=can_manage, confirm_form=ConfirmForm(),
-        may_reset={m.user_id for m in rows if can_manage and rights.may_reset_password(current_user, m.user)},
+        may_reset=rights.may_reset_passwords(current_user, {m.user_id for m in rows}) if can_manage else set(),
         pending=invitations.pending_in(org) if can_manage else [],
     )
 
