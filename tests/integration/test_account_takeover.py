@@ -45,11 +45,11 @@ def test_adding_a_committee_members_phone_invites_and_hands_over_nothing(app, cl
     auth.login("shuji")
     response = auth.post(f"/orgs/{office.id}/roster/new",
                          person_data(jiguan, name="冒名顶替", relation="home"), follow_redirects=True)
-    assert "已向本人发出邀请" in response.get_data(as_text=True)
+    assert "已向本人发出邀请（以临时组织关系邀请" in response.get_data(as_text=True)
     assert membership_of(jiguan, office) is None  # not on the roster until accepted
     db.session.refresh(jiguan)
     assert jiguan.name == "郑国华" and jiguan.password_hash == hash_before
-    assert [e.org_id for e in actions("invite_member")] == [office.id]
+    assert [(e.org_id, e.changes["relation"]) for e in actions("invite_member")] == [(office.id, "temporary")]
     # Nothing of the account is reachable from the branch: its committee membership is not the branch's.
     committee_membership = db.session.scalar(select(Membership).where(Membership.user_id == jiguan.id))
     assert auth.post(f"/orgs/{office.id}/roster/{committee_membership.id}/reset-password").status_code == 404

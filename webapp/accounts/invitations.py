@@ -29,7 +29,10 @@ def invite(org: Organization, person: User, data: dict, actor: User) -> Membersh
         invitation = MembershipInvitation(user_id=person.id, org_id=org.id)
         db.session.add(invitation)
     invitation.invited_by_id = actor.id
-    invitation.relation = data.get("relation") or "temporary"
+    # Moving someone's formal relation (组织关系转接) is for the committee above both; an invitation
+    # from one organization offers a temporary relation to anyone who already has a home.
+    has_home = any(m.relation == "home" for m in access.active_memberships(person))
+    invitation.relation = "temporary" if has_home else (data.get("relation") or "temporary")
     invitation.title = data.get("title") or None
     invitation.is_recorder = bool(data.get("is_recorder"))
     invitation.group_id = data.get("group_id") or None

@@ -93,7 +93,9 @@ def new(org_id: int):
         else:
             db.session.commit()
             if added.invitation is not None:
-                flash("该手机号已有账号：已向本人发出邀请。本人在“我的”中接受（或上级党组织批准）后，"
+                relation = "（以临时组织关系邀请；正式组织关系转接须由上级党组织办理）" if (
+                    added.invitation.relation == "temporary" and form.relation.data == "home") else ""
+                flash("该手机号已有账号：已向本人发出邀请" + relation + "。本人在“我的”中接受（或上级党组织批准）后，"
                       "才会出现在本组织花名册中", "success")
                 return redirect(url_for("roster.index", org_id=org.id))
             name = added.membership.user.name
