@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: install run serve test test-sqlite test-postgresql e2e system-deps postgres bench clean
+.PHONY: install run serve test test-sqlite test-postgresql e2e system-deps postgres redis bench clean
 
 install: $(VENV)/.installed
 
@@ -31,12 +31,15 @@ system-deps:
 postgres:
 	@bash scripts/ensure-postgres.sh
 
+redis:
+	@bash scripts/ensure-redis.sh
+
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	FLASK="$(FLASK)" HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
-test: install system-deps postgres
+test: install system-deps postgres redis
 	$(BIN)/python -m pytest
 
 test-sqlite: install

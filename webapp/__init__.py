@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import json_bodies, nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
+from . import startup_checks
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .input_numbers import RowIdConverter
@@ -32,6 +34,7 @@ BLUEPRINTS = (
     "webapp.standards.routes",
     "webapp.push.routes",
     "webapp.plans.routes",
+    "webapp.accounts.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
@@ -46,6 +49,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    startup_checks.check(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -62,10 +66,16 @@ def create_app(config: type | dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client address (sign-in limits, audit) comes from the trusted proxies' headers only.
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     from . import auth_session, errors, template_helpers
+    from .auth import login_limits
 
     auth_session.install(app)
+    login_limits.install(app)
     errors.install(app)
     template_helpers.install(app)
     security_headers.install(app)

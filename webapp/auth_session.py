@@ -1,8 +1,8 @@
 """Flask-Login wiring: loading the signed-in user, and where to send the signed-out."""
 from __future__ import annotations
 
-from .extensions import db, login_manager
-from .models import User
+from .auth import sessions
+from .extensions import login_manager
 
 
 def install(app) -> None:
@@ -13,13 +13,6 @@ def install(app) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        # The id carries the session version: a password change signs out every other session.
-        try:
-            raw_id, raw_version = user_id.split(":", 1)
-            uid, version = int(raw_id), int(raw_version)
-        except ValueError:
-            return None
-        user = db.session.get(User, uid)
-        if user is None or user.session_version != version or not user.active:
-            return None
-        return user
+        # The id carries the session version and the server-side session key: signing out, a
+        # password change and "sign out everywhere" refuse every cookie issued before.
+        return sessions.load(user_id)

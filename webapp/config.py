@@ -35,9 +35,20 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("ZHIBU_RATELIMIT_STORAGE", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
-    # Failed sign-ins allowed per window, per account and per client address.
+    # Failed sign-ins allowed per window, per (account, client address) pair and per client address
+    # (webapp/auth/login_limits.py). The owner at another address is never refused.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("ZHIBU_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("ZHIBU_LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
+    # Past this many failures on one account from anywhere, each further wrong answer waits.
+    LOGIN_SLOWDOWN_AFTER = os.environ.get("ZHIBU_LOGIN_SLOWDOWN_AFTER", "10 per 15 minutes")
+    LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("ZHIBU_LOGIN_SLOWDOWN_SECONDS", "1"))
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+    TRUSTED_PROXIES = int(os.environ.get("ZHIBU_TRUSTED_PROXIES", "0") or 0)
+    # Declared app processes: workers per server (gunicorn reads WEB_CONCURRENCY) and servers. In
+    # production more than one of either needs shared limit storage (webapp/startup_checks.py).
+    WORKERS = int(os.environ.get("WEB_CONCURRENCY", "1") or 1)
+    SERVERS = int(os.environ.get("ZHIBU_SERVERS", "1") or 1)
+    PRODUCTION = False
 
     # Argon2id parameters (argon2-cffi defaults are RFC 9106 "low memory").
     ARGON2_TIME_COST = 3
@@ -53,6 +64,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True

@@ -30,6 +30,22 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
                   "push.vapid_public_key", "push.subscribe", "push.unsubscribe_endpoint", "push.preferences",
                   "push.send_test", "push.settings", "plans.index", "plans.tasks"}
 
+# --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
+PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
+
+
+def invitation_resolvers(target: Organization) -> dict:
+    """A pending invitation into ``target`` of someone who is only in ``target``."""
+    from webapp.models import MembershipInvitation
+
+    person = next(m.user for m in db.session.scalars(select(Membership).where(Membership.org_id == target.id))
+                  if m.user.username not in ("jiguan", "shuji", "linshi", "dangyuan"))
+    invitation = MembershipInvitation(user_id=person.id, org_id=target.id, relation="temporary")
+    db.session.add(invitation)
+    db.session.commit()
+    return {"invitation_id": invitation.id}
+# --- end of accounts and sessions
+
 
 def org_named(name: str) -> Organization:
     return db.session.scalar(select(Organization).where(Organization.name == name))
@@ -106,6 +122,7 @@ def resolvers(target: Organization) -> dict:
         "key": "activity_room",
         "problem_uuid": _problem_in(target),
         **push_resolvers(target, membership),
+        **invitation_resolvers(target),
     }
 
 

@@ -43,7 +43,8 @@ def test_add_member_errors_keep_input(client, auth, demo):
     assert 'value="周红霞"' in body
 
 
-def test_existing_person_joins_temporary_branch(client, auth, demo):
+def test_existing_person_is_invited_to_temporary_branch_and_joins_on_accepting(client, auth, demo):
+    # Issue 13: typing an existing account's phone number no longer links the account at once.
     auth.login("linshi")
     temp = branch("长江中游水文测验项目临时党支部")
     office_member = db.session.scalar(
@@ -57,9 +58,23 @@ def test_existing_person_joins_temporary_branch(client, auth, demo):
         db.session.commit()
     response = auth.post(f"/orgs/{temp.id}/roster/new", member_data(
         name=person.name, phone=person.phone, relation="temporary"), follow_redirects=True)
-    assert "已有账号，已加入本组织" in response.get_data(as_text=True)
+    assert "已向本人发出邀请" in response.get_data(as_text=True)
+    relations = {m.relation for m in db.session.scalars(select(Membership).where(Membership.user_id == person.id))}
+    assert relations == {"home"}
+    auth.logout()
+    person.username = "invited-person"
+    db.session.commit()
+    auth.login("invited-person")
+    invitation = client.get("/invitations/").get_data(as_text=True)
+    assert temp.name in invitation
+    from webapp.models import MembershipInvitation
+    pending = db.session.scalar(select(MembershipInvitation).where(MembershipInvitation.user_id == person.id,
+                                                                   MembershipInvitation.state == "pending"))
+    assert auth.post(f"/invitations/{pending.id}/accept").status_code == 302
     relations = {m.relation for m in db.session.scalars(select(Membership).where(Membership.user_id == person.id))}
     assert relations == {"home", "temporary"}
+    auth.logout()
+    auth.login("linshi")
     response = auth.post(f"/orgs/{temp.id}/roster/new", member_data(name=person.name, phone=person.phone))
     assert response.status_code == 400 and "已在本组织花名册中" in response.get_data(as_text=True)
 
@@ -127,16 +142,20 @@ def test_member_sees_names_but_not_phones(client, auth, demo):
 
 
 def test_reset_password(client, auth, demo):
-    auth.login("linshi")
-    temp = branch("长江中游水文测验项目临时党支部")
-    membership = db.session.scalar(select(Membership).where(Membership.org_id == temp.id,
-                                                            Membership.user_id == demo["dangyuan"].id))
-    body = auth.post(f"/orgs/{temp.id}/roster/{membership.id}/reset-password",
+    # The home branch's secretary resets a member's password; a temporary branch cannot (issue 13).
+    auth.login("shuji")
+    org = branch()
+    membership = db.session.scalar(select(Membership).where(Membership.org_id == org.id,
+                                                            Membership.title.is_(None)).order_by(Membership.id))
+    person = membership.user
+    person.username = "office-member"
+    db.session.commit()
+    body = auth.post(f"/orgs/{org.id}/roster/{membership.id}/reset-password",
                      follow_redirects=True).get_data(as_text=True)
     password = body.split("新初始密码：")[1].split("（")[0]
     auth.logout()
-    assert auth.login("dangyuan", "zhibu-demo").status_code == 401
-    assert auth.login("dangyuan", password).status_code == 302
+    assert auth.login("office-member", "zhibu-demo").status_code == 401
+    assert auth.login("office-member", password).status_code == 302
 
 
 def sheet(rows, header=None) -> bytes:

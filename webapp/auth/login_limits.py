@@ -1,49 +1,73 @@
-"""Sign-in rate limits: per account and per client address; only failed attempts count."""
+"""Sign-in limits: failed attempts counted per (account, client address) pair and per address.
+
+The counters live in the configured storage (``RATELIMIT_STORAGE_URI``): ``memory://`` for one
+process, Redis for several workers and servers, which then share one count. Each app keeps its own
+storage (``install``), so two apps never share a process-wide limiter by accident.
+
+A flood of wrong passwords against one account from one address refuses that pair only: the owner
+signing in from elsewhere is never refused. Past ``LOGIN_SLOWDOWN_AFTER`` failures on an account
+(from any addresses), each further *wrong* answer for it comes back slowly; the right password is
+never slowed or refused because of someone else's attempts.
+"""
 from __future__ import annotations
 
-from flask import current_app, request
-from flask_limiter.util import get_remote_address
+import time
 
-from ..extensions import limiter
+from flask import current_app, request
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+EXTENSION = "zhibu_login_limits"
 
 
 def normalized_login(raw: str | None) -> str:
     return (raw or "").strip().lower().replace(" ", "")
 
 
-def _account_key() -> str:
-    """The account the attempt is aimed at: username and phone of one person share one budget."""
-    from .routes import find_user_by_login
-
-    login = normalized_login(request.form.get("login"))
-    user = find_user_by_login(login)
-    return f"login-account:user-{user.id}" if user is not None else f"login-account:name-{login}"
+def install(app) -> None:
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions[EXTENSION] = MovingWindowRateLimiter(storage)
 
 
-def _address_key() -> str:
-    return "login-address:" + get_remote_address()
+def _limiter() -> MovingWindowRateLimiter:
+    return current_app.extensions[EXTENSION]
 
 
-def _failed(response) -> bool:
-    # A successful sign-in redirects; everything else is a failed attempt.
-    return response.status_code != 302
+def account_key(user, login: str | None) -> str:
+    """The account aimed at: username and phone of one person share one key."""
+    return f"user-{user.id}" if user is not None else f"name-{normalized_login(login)[:64]}"
 
 
-def account_limit():
-    return limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        scope="login-account",
+def client_address() -> str:
+    # Behind trusted proxies, ProxyFix (create_app, ZHIBU_TRUSTED_PROXIES) has set remote_addr.
+    return request.remote_addr or "unknown"
+
+
+def _checks(account: str, address: str):
+    config = current_app.config
+    return (
+        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), ("login-pair", account, address)),
+        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), ("login-address", address)),
     )
 
 
-def address_limit():
-    return limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-        key_func=_address_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        scope="login-address",
-    )
+def retry_after(account: str, address: str) -> int | None:
+    """Seconds until another attempt is allowed, when the pair or the address is over its limit."""
+    limiter = _limiter()
+    for item, keys in _checks(account, address):
+        if not limiter.test(item, *keys):
+            reset = limiter.get_window_stats(item, *keys).reset_time
+            return max(1, int(reset - time.time()) + 1)
+    return None
+
+
+def failed(account: str, address: str) -> None:
+    """Count a failed attempt; slow the answer down when the account is under a wide attack."""
+    limiter = _limiter()
+    for item, keys in _checks(account, address):
+        limiter.hit(item, *keys)
+    config = current_app.config
+    wide = parse(config["LOGIN_SLOWDOWN_AFTER"])
+    if not limiter.hit(wide, "login-account", account):
+        time.sleep(float(config["LOGIN_SLOWDOWN_SECONDS"]))

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Membership, Organization, User
+from ..models import Membership, MembershipInvitation, Organization, User
+from ..models.base import utcnow
 from ..orgs import tree
 from . import dataset
 from . import push as push_demo
@@ -38,6 +39,13 @@ def load(hash_password) -> dict[str, User]:
                                 org.start_date or date(today.year - 3, 1, 1), **fields)
         db.session.add(membership)
         return membership
+
+    def accepted(user: User, org: Organization, **fields) -> Membership:
+        """A temporary-branch member: joined by an invitation the person accepted (issue 13)."""
+        db.session.add(MembershipInvitation(user=user, org=org, relation="temporary", state="accepted",
+                                            is_recorder=fields.get("is_recorder", False), decided_by=user,
+                                            decided_at=utcnow()))
+        return add(user, org, relation="temporary", **fields)
 
     def make_user(data: dict, username: str | None = None) -> User:
         user = User(username=username, password_hash=password_hash, **data)
@@ -107,14 +115,13 @@ def load(hash_password) -> dict[str, User]:
             for user in people_by_branch[home_name]:
                 if joined >= spec["count"] or user in accounts.values():
                     continue
-                add(user, temp, relation="temporary")
+                accepted(user, temp)
                 joined += 1
         leader = None
         for username, account in dataset.ACCOUNTS.items():
             if account.get("temporary") == spec["name"]:
                 user = accounts[username]
-                add(user, temp, relation="temporary",
-                    is_recorder=bool(account.get("temporary_recorder")))
+                accepted(user, temp, is_recorder=bool(account.get("temporary_recorder")))
                 if account.get("temporary_title") == "temporary_leader":
                     leader = user
         db.session.flush()

@@ -31,5 +31,8 @@ def index():
 def me():
     from ..dues import service as dues
 
+    from ..accounts import invitations
+
     return render_template("home/me.html", memberships=access.active_memberships(current_user),
-                           mine=dues.member_arrears(current_user))
+                           mine=dues.member_arrears(current_user),
+                           pending_invitations=invitations.pending_for(current_user))

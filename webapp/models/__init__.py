@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see every table."""
+from .account import AccountNotice, MembershipInvitation, UserSession
 from .audit import AuditLog
 from .dues import DuesPayment, DuesProfile
 from .ledger_export import ExportJob
@@ -17,6 +18,7 @@ from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
 
 __all__ = [
+    "AccountNotice", "MembershipInvitation", "UserSession",
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsGradeOverride", "PointsLine",

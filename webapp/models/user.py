@@ -38,9 +38,12 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
-    # Flask-Login: the id stored in the session includes the session version.
+    # Flask-Login: the id stored in the session (and the remember-me cookie) carries the session
+    # version and the key of this browser's server-side session (webapp/auth/sessions.py).
+    session_key = None  # set per request, never stored
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.session_key or ''}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

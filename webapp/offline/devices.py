@@ -79,3 +79,16 @@ def contact(device_id: int, seq: int):
     return (update(Device).where(Device.id == device_id)
             .values(last_seq=case((Device.last_seq < seq, seq), else_=Device.last_seq), last_seen_at=utcnow())
             .returning(Device.last_seq))
+
+
+def revoke_all(user: User, actor: User) -> int:
+    """Stop every active sync device of the user (a password change or reset, signing out
+    everywhere). Each phone keeps its outbox and syncs again once signed in anew. Returns how many."""
+    count = 0
+    for device in db.session.scalars(select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))):
+        device.revoked_at = utcnow()
+        device.revoked_by_id = actor.id
+        audit.record(actor, "revoke", "sync_device", device.uuid,
+                     summary=f"停用离线设备：{device.name}（{user.name}，密码变更或退出所有设备）")
+        count += 1
+    return count

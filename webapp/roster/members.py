@@ -9,13 +9,19 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import access, audit
+from ..accounts import invitations, notices, rights
+from ..auth import sessions
 from ..extensions import db
-from ..models import Membership, Organization, User
+from ..offline import devices
+from ..models import Membership, MembershipInvitation, Organization, User
 from ..rules.organization import COMMITTEE_TITLES, GENDERS, MEMBER_CATEGORIES, RELATIONS
+from . import joining
 
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
 PERSON_FIELDS = ("name", "gender", "birth_date", "category", "join_date", "phone", "post")
-MEMBERSHIP_FIELDS = ("relation", "title", "is_recorder", "group_id")
+PERSON_LABELS = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "category": "人员类别",
+                 "join_date": "入党日期", "phone": "手机号", "post": "工作岗位"}
+MEMBERSHIP_FIELDS = joining.MEMBERSHIP_FIELDS
 INITIAL_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -27,10 +33,15 @@ class RosterError(ValueError):
         self.errors = errors
 
 
+class AccountNotYours(PermissionError):
+    """The actor manages the roster but not this person's account (accounts/rights.py)."""
+
+
 @dataclass
 class Added:
-    membership: Membership
+    membership: Membership | None  # None while an invitation waits
     initial_password: str | None  # set when a new account was created
+    invitation: MembershipInvitation | None = None
 
 
 def normalize_phone(raw: str | None) -> str:
@@ -81,13 +92,13 @@ def validate_membership(org: Organization, data: dict) -> dict[str, str]:
 
 
 def find_membership(user_id: int, org_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
-    )
+    return joining.find_membership(user_id, org_id)
 
 
 def add_member(org: Organization, data: dict, actor: User, hash_password) -> Added:
-    """Add a person to the branch; an existing person (same phone) gets a membership here."""
+    """Add a person to the organization. A person who already has an account (same phone) is
+    invited instead, unless the actor is a committee above both this organization and the
+    person's home: their account is theirs, not the inviting branch's."""
     phone = normalize_phone(data.get("phone"))
     data = {**data, "phone": phone}
     existing = db.session.scalar(select(User).where(User.phone == phone)) if phone else None
@@ -95,10 +106,12 @@ def add_member(org: Organization, data: dict, actor: User, hash_password) -> Add
     if existing is None:
         errors |= validate_person(data)
     elif (membership := find_membership(existing.id, org.id)) is not None and membership.active:
-        errors["phone"] = f"{existing.name} 已在本组织花名册中"
+        errors["phone"] = "此人已在本组织花名册中"
     if errors:
         raise RosterError(errors)
 
+    if existing is not None and not rights.above_both(actor, org, existing):
+        return Added(None, None, invitations.invite(org, existing, data, actor))
     password = None
     if existing is None:
         password = new_initial_password()
@@ -110,47 +123,42 @@ def add_member(org: Organization, data: dict, actor: User, hash_password) -> Add
                      changes={f: data.get(f) for f in PERSON_FIELDS})
     else:
         user = existing
-    membership = find_membership(user.id, org.id)
-    if membership is None:
-        membership = Membership(user_id=user.id, org_id=org.id)
-        db.session.add(membership)
-    membership.active = True
-    membership.left_on = None
-    membership.joined_on = data.get("joined_on") or date.today()
-    _apply_membership(membership, data)
-    db.session.flush()
-    audit.record(actor, "add_member", "membership", membership.id, org_id=org.id,
-                 summary=f"{user.name} 加入 {org.name}",
-                 changes={f: getattr(membership, f) for f in MEMBERSHIP_FIELDS})
-    access.forget(user)
+    membership = joining.join(org, user, data, actor)
     return Added(membership, password)
 
 
-def _apply_membership(membership: Membership, data: dict) -> None:
-    membership.relation = data.get("relation") or "home"
-    membership.title = data.get("title") or None
-    membership.is_recorder = bool(data.get("is_recorder"))
-    membership.group_id = data.get("group_id") or None
-
-
 def update_member(membership: Membership, data: dict, actor: User) -> None:
+    """Change the membership here; the person's own fields only for those who manage the account
+    (accounts/rights.py), and the relation turns "home" only for them too."""
     user = membership.user
-    data = {**data, "phone": normalize_phone(data.get("phone"))}
-    errors = validate_person(data, existing=user) | validate_membership(membership.org, data)
+    owns_account = rights.manages_account(actor, user)
+    errors = validate_membership(membership.org, data)
+    if owns_account:
+        data = {**data, "phone": normalize_phone(data.get("phone"))}
+        errors |= validate_person(data, existing=user)
+    elif (data.get("relation") or "home") == "home" and membership.relation != "home":
+        errors["relation"] = "转为正式组织关系须由其正式组织关系所在党组织或上级党组织办理"
     if errors:
         raise RosterError(errors)
-    before = {f: getattr(user, f) for f in PERSON_FIELDS} | {
-        f: getattr(membership, f) for f in MEMBERSHIP_FIELDS}
-    for field in PERSON_FIELDS:
-        setattr(user, field, data.get(field))
-    user.name = user.name.strip()
-    _apply_membership(membership, data)
+    person_before = {f: getattr(user, f) for f in PERSON_FIELDS}
+    before = person_before | {f: getattr(membership, f) for f in MEMBERSHIP_FIELDS}
+    if owns_account:
+        for field in PERSON_FIELDS:
+            setattr(user, field, data.get(field))
+        user.name = user.name.strip()
+    joining.apply_fields(membership, data)
     after = {f: getattr(user, f) for f in PERSON_FIELDS} | {
         f: getattr(membership, f) for f in MEMBERSHIP_FIELDS}
     changes = audit.diff(before, after)
     if changes:
         audit.record(actor, "update_member", "membership", membership.id, org_id=membership.org_id,
                      summary=f"修改 {user.name} 的花名册信息", changes=changes)
+    account_changes = audit.diff(person_before, {f: getattr(user, f) for f in PERSON_FIELDS})
+    if account_changes:
+        audit.record(actor, "update_account", "user", user.id, org_id=membership.org_id,
+                     summary=f"修改 {user.name} 的账号信息", changes=account_changes)
+        labels = "、".join(PERSON_LABELS[f] for f in account_changes)
+        notices.tell(user, actor, f"您的{labels}已由 {actor.name} 于 {notices.when()} 修改")
     access.forget(user)
 
 
@@ -170,6 +178,8 @@ def deactivate(membership: Membership, actor: User, reason: str = "") -> None:
 def reactivate(membership: Membership, actor: User) -> None:
     if membership.active:
         raise RosterError({"membership": "该人员未停用"})
+    if membership.relation == "home" and not rights.manages_account(actor, membership.user):
+        raise RosterError({"membership": "此人的正式组织关系已在其他党组织，请重新邀请"})
     membership.active = True
     membership.left_on = None
     audit.record(actor, "reactivate_member", "membership", membership.id, org_id=membership.org_id,
@@ -178,11 +188,17 @@ def reactivate(membership: Membership, actor: User) -> None:
 
 
 def reset_password(membership: Membership, actor: User, hash_password) -> str:
-    """A new initial password for a member who forgot theirs; signs out their other sessions."""
+    """A new initial password for a member who forgot theirs, by those who manage the account.
+    Signs out every session and sync device of the person, and tells them at next sign-in."""
     user = membership.user
+    if not rights.may_reset_password(actor, user):
+        raise AccountNotYours()
     password = new_initial_password()
     user.password_hash = hash_password(password)
     user.session_version += 1
+    sessions.end_all(user)
+    revoked = devices.revoke_all(user, actor)
     audit.record(actor, "reset_password", "user", user.id, org_id=membership.org_id,
-                 summary=f"重置 {user.name} 的密码")
+                 summary=f"重置 {user.name} 的密码", changes={"devices_revoked": revoked})
+    notices.tell(user, actor, f"您的密码已由 {actor.name} 于 {notices.when()} 重置")
     return password

@@ -7,7 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from .. import access
+from ..accounts import invitations, rights
 from ..auth.routes import hash_password
+from ..errors import error_response
 from ..extensions import db
 from ..htmx import render
 from ..models import Membership, User
@@ -36,7 +38,13 @@ def _member_form(org, obj=None) -> MemberForm:
 
 
 def _form_data(form) -> dict:
-    return {name: getattr(form, name).data for name in FORM_FIELDS}
+    return {name: getattr(form, name).data for name in FORM_FIELDS if name in form}
+
+
+def _lock_person_fields(form) -> None:
+    """The person's own fields are not this roster's to change (accounts/rights.py): drop them."""
+    for name in members.PERSON_FIELDS:
+        delattr(form, name)
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:
@@ -60,9 +68,12 @@ def index(org_id: int):
     if category:
         query = query.where(User.category == category)
     rows = list(db.session.scalars(query))
+    can_manage = access.manages(current_user, org)
     return render(
         "roster/index.html", "roster/_table.html", org=org, rows=rows, show_inactive=show_inactive, category=category,
-        can_manage=access.manages(current_user, org), confirm_form=ConfirmForm(),
+        can_manage=can_manage, confirm_form=ConfirmForm(),
+        may_reset=rights.may_reset_passwords(current_user, {m.user_id for m in rows}) if can_manage else set(),
+        pending=invitations.pending_in(org) if can_manage else [],
     )
 
 
@@ -81,6 +92,12 @@ def new(org_id: int):
             _show_errors(form, error.errors)
         else:
             db.session.commit()
+            if added.invitation is not None:
+                relation = "（以临时组织关系邀请；正式组织关系转接须由上级党组织办理）" if (
+                    added.invitation.relation == "temporary" and form.relation.data == "home") else ""
+                flash("该手机号已有账号：已向本人发出邀请" + relation + "。本人在“我的”中接受（或上级党组织批准）后，"
+                      "才会出现在本组织花名册中", "success")
+                return redirect(url_for("roster.index", org_id=org.id))
             name = added.membership.user.name
             if added.initial_password:
                 flash(f"已添加 {name}。初始密码：{added.initial_password}（请告知本人并提醒其修改，此密码只显示一次）", "success")
@@ -90,7 +107,7 @@ def new(org_id: int):
         status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("roster/form.html", org=org, form=form, membership=None), status
+    return render_template("roster/form.html", org=org, form=form, membership=None, owns_account=True), status
 
 
 @bp.route("/<int:membership_id>/edit", methods=["GET", "POST"])
@@ -99,6 +116,9 @@ def edit(org_id: int, membership_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, membership_id)
     form = _member_form(org, obj=membership.user)
+    owns_account = rights.manages_account(current_user, membership.user)
+    if not owns_account:
+        _lock_person_fields(form)
     if request.method == "GET":
         for name in members.MEMBERSHIP_FIELDS:
             getattr(form, name).data = getattr(membership, name)
@@ -116,7 +136,8 @@ def edit(org_id: int, membership_id: int):
         status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("roster/form.html", org=org, form=form, membership=membership), status
+    return render_template("roster/form.html", org=org, form=form, membership=membership,
+                           owns_account=owns_account), status
 
 
 @bp.route("/<int:membership_id>/deactivate", methods=["POST"])
@@ -158,6 +179,9 @@ def reactivate(org_id: int, membership_id: int):
 def reset_password(org_id: int, membership_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, membership_id)
+    if not rights.may_reset_password(current_user, membership.user):
+        return error_response(403, "只有本人正式组织关系所在党组织或其上级党组织可以重置密码，"
+                                   "且不能重置同级或上级职务人员的密码")
     if ConfirmForm().validate_on_submit():
         password = members.reset_password(membership, current_user, hash_password)
         db.session.commit()

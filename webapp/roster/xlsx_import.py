@@ -47,6 +47,7 @@ class RowResult:
     ok: bool
     messages: list[str] = field(default_factory=list)
     initial_password: str | None = None
+    invited: bool = False  # an existing account: invited, on the roster once accepted
 
 
 @dataclass
@@ -187,6 +188,7 @@ def import_roster(org: Organization, content: bytes, actor: User, hash_password)
                 nested.commit()
                 result.ok = True
                 result.initial_password = added.initial_password
+                result.invited = added.invitation is not None
         report.rows.append(result)
     return report
 

@@ -1,0 +1,73 @@
+"""Invitations to join an organization: the person accepts or declines under 我的; a committee
+above both organizations may approve; the inviting organization may withdraw."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from .. import access
+from ..extensions import db
+from ..models import MembershipInvitation
+from ..rules.organization import RELATIONS
+from . import invitations
+
+bp = Blueprint("accounts", __name__, url_prefix="/invitations")
+
+
+def _invitation_or_404(invitation_id: int) -> MembershipInvitation:
+    invitation = db.session.get(MembershipInvitation, invitation_id)
+    if invitation is None or not invitations.may_see(current_user, invitation):
+        abort(404)
+    return invitation
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("accounts/invitations.html", mine=invitations.pending_for(current_user),
+                           approvable=invitations.approvable_by(current_user), relations=RELATIONS)
+
+
+def _decide(invitation_id: int, action, done: str):
+    invitation = _invitation_or_404(invitation_id)
+    if not invitations.may_decide(current_user, invitation):
+        abort(403)
+    if FlaskForm().validate_on_submit():
+        try:
+            action(invitation, current_user)
+        except invitations.InvitationError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(done.format(name=invitation.user.name, org=invitation.org.name), "success")
+    return redirect(url_for("accounts.index"))
+
+
+@bp.route("/<int:invitation_id>/accept", methods=["POST"])
+@login_required
+def accept_invitation(invitation_id: int):
+    return _decide(invitation_id, invitations.accept, "{name} 已加入 {org}")
+
+
+@bp.route("/<int:invitation_id>/decline", methods=["POST"])
+@login_required
+def decline_invitation(invitation_id: int):
+    return _decide(invitation_id, invitations.decline, "已拒绝：{name} 不加入 {org}")
+
+
+@bp.route("/<int:invitation_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_invitation(invitation_id: int):
+    invitation = _invitation_or_404(invitation_id)
+    if not access.manages(current_user, invitation.org):
+        abort(403)
+    if FlaskForm().validate_on_submit():
+        try:
+            invitations.withdraw(invitation, current_user)
+        except invitations.InvitationError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已撤回对 {invitation.user.name} 的邀请", "success")
+    return redirect(url_for("roster.index", org_id=invitation.org_id))

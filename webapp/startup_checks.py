@@ -1,0 +1,28 @@
+"""Refusals at start in production mode: settings whose absence would fail silently later."""
+from __future__ import annotations
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that would break sign-in security; the message says what to set."""
+
+
+def problems(config) -> list[str]:
+    if not config.get("PRODUCTION"):
+        return []
+    found = []
+    if not config.get("SECRET_KEY"):
+        found.append("ZHIBU_SECRET_KEY is not set: every server would sign sessions with its own "
+                     "random key, and sessions would break from one server to the next")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    processes = int(config.get("WORKERS") or 1) * int(config.get("SERVERS") or 1)
+    if storage.startswith("memory") and processes > 1:
+        found.append(f"sign-in limits are kept per process ({storage}) while {processes} app processes "
+                     "are declared (WEB_CONCURRENCY x ZHIBU_SERVERS): set ZHIBU_RATELIMIT_STORAGE to "
+                     "a Redis URL shared by all of them")
+    return found
+
+
+def check(config) -> None:
+    found = problems(config)
+    if found:
+        raise UnsafeConfiguration("Refusing to start in production mode: " + "; ".join(found))
