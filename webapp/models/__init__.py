@@ -9,7 +9,7 @@ from .push import (
     NotificationPreference, PlannedActivity, PushMessage, PushSubscription, StudyTask, StudyTaskDone,
 )
 from .record import (
-    Attendance, CheckIn, MonthlyTheme, Photo, Record, RecordPhoto, RecordVersion, ReviewComment,
+    Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
 )
 from .points import PointsApplication, PointsGradeOverride, PointsLine
@@ -18,7 +18,7 @@ from .user import User
 
 __all__ = [
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
-    "MonthlyTheme", "Organization", "Photo", "ProcessedMutation", "QuarantinedMutation",
+    "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsGradeOverride", "PointsLine",
     "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
