@@ -11,7 +11,7 @@ from tests.conftest import csrf_token
 from webapp.extensions import db
 from webapp.models import (
     AuditLog, DuesPayment, DuesProfile, ExportJob, Membership, Organization, PointsApplication, PointsGradeOverride,
-    PointsLine, Problem, Record, RecordPhoto, StandardTick, StudyNote, User,
+    PointsLine, Problem, QuarantinedMutation, Record, RecordPhoto, StandardTick, StudyNote, User,
 )
 from webapp.records import photos
 
@@ -404,7 +404,7 @@ def snapshot(skip: tuple[str, ...] = ()) -> dict:
         if table.name in skip:
             continue
         query = select(table)
-        if table.name == "audit_logs" and "sync_quarantine" in skip:
+        if table.name == AuditLog.__tablename__ and "sync_quarantine" in skip:
             query = query.where(table.c.action != "quarantine")
         rows = sorted(repr(tuple(row)) for row in db.session.execute(query))
         state[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
@@ -515,4 +515,198 @@ def test_every_state_changing_route_refuses_the_wrong_person(app, demo):
             after = snapshot()
             if not is_refusal(response, role == ANONYMOUS, bulk=row.bulk) or changed(before, after):
                 failures.append((row.endpoint, role, response.status_code, changed(before, after)))
+    assert not failures, failures
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Someone acting where they may, naming another branch's object in the body or sync payload."""
+    name: str
+    kind: str  # which kind of reference the client supplies
+    actor: str  # own_secretary: the office secretary in his branch; field_recorder: 张晓燕 on her phone
+    endpoint: str
+    body: Callable[[dict], Any]
+    values: Callable[[dict], dict] = lambda v: {}
+    json: bool = False
+    bulk: bool = False
+
+
+def _office_record_form(v, **changes):
+    form = MultiDict(data_to_pairs(theme_day_data(org_named(OFFICE), **changes)))
+    return form
+
+
+_SEQ = {"last": 0}  # the phone's sequence numbers (a fresh device per test)
+
+
+def _mutation(entity, payload, target=None, base_version=None):
+    _SEQ["last"] += 1
+    return {"id": str(uuidlib.uuid4()), "seq": _SEQ["last"], "entity": entity, "payload": payload, "target": target,
+            "base_version": base_version, "client_at": "2026-11-20T09:00:00+08:00"}
+
+
+def _field_record(v, **changes):
+    field_branch = org_named(FIELD_BRANCH)
+    return {"data": theme_day_data(field_branch, **changes), "org_id": field_branch.id, "type": "theme_day"}
+
+
+REFERENCE_ROWS = [
+    # Forms: the office secretary records in his own branch, naming what is not his branch's.
+    Reference("attendee of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, attendee_ids=[v["foreign_member_id"]])),
+    Reference("host of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, host_id=v["foreign_member_id"])),
+    Reference("recorder of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, recorder_id=v["foreign_member_id"])),
+    Reference("absentee of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, absentees=[{"user_id": v["foreign_member_id"], "reason": ""}])),
+    Reference("party group of another branch", "group id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, group_id=v["foreign_group_id"]),
+              values=lambda v: {"record_type": "group_meeting"}),
+    Reference("photo of another branch on a record", "photo hash", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, photos=[v["foreign_sha256"]])),
+    Reference("attendee of another branch in an edit", "member id", "own_secretary", "records.edit",
+              lambda v: MultiDict([*data_to_pairs({**_current_data(v["editable_uuid"]),
+                                                   "attendee_ids": [v["foreign_member_id"]]}),
+                                   ("base_version", "1")]),
+              values=lambda v: {"uuid": v["editable_uuid"]}),
+    Reference("photo of another branch in a study note", "photo hash", "own_secretary", "study.new_note",
+              lambda v: {**_note(v), "photo_sha256": v["foreign_sha256"]}),
+    Reference("photo of another branch in a points application", "photo hash", "own_secretary",
+              "points.apply", lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
+                                         "photo_sha256": v["foreign_sha256"]}),
+    Reference("dues payment for another branch's member", "member id", "own_secretary", "dues.pay",
+              lambda v: {"user_id": str(v["foreign_member_id"]), "month": YESTERDAY[:7], "amount": "10.00",
+                         "paid_on": YESTERDAY, "channel": "cash"}),
+    Reference("points verdict on another branch's member", "member id", "own_secretary", "points.unqualified",
+              lambda v: {"reason": "违纪"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
+    Reference("dues profile of another branch's member", "member id", "own_secretary", "dues.profile",
+              lambda v: {"band": "b1", "base": "5000"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
+    Reference("membership of another branch under his own", "member id", "own_secretary", "roster.deactivate",
+              lambda v: {"reason": "调出"}, values=lambda v: {"membership_id": v["foreign_membership_id"]}),
+    Reference("export of another branch", "org id", "own_secretary", "ledgers.start_export",
+              lambda v: {"org_id": str(v["foreign_org_id"]), "year": "2026", "kind": "xlsx"}),
+    Reference("bulk approval of another branch's record", "record id", "own_secretary", "records.bulk_approve",
+              lambda v: MultiDict([("uuid", v["foreign_record_uuid"])]), bulk=True),
+    Reference("another person's push endpoint", "subscription endpoint", "own_secretary",
+              "push.unsubscribe_endpoint", lambda v: {"endpoint": v["foreign_endpoint"]}, json=True),
+    Reference("another person's device", "device id", "own_secretary", "offline.revoke_device",
+              lambda v: {}, values=lambda v: {"device_uuid": v["foreign_device_uuid"]}),
+    Reference("talk by a recorder off the committee", "record type", "field_recorder", "records.new",
+              lambda v: {"occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",
+                         "place": "站里", "talk_with_ids": str(v["field_member_id"])},
+              values=lambda v: {"org_id": v["field_org_id"], "record_type": "talk"}),
+    # The sync API: 张晓燕's phone names the office branch's things (she is not in it).
+    Reference("sync: record in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": theme_day_data(org_named(OFFICE)), "org_id": v["org_id"],
+                                              "type": "theme_day"})]),
+    Reference("sync: check-in to another branch's record", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("check_in", {"record_uuid": v["submitted_uuid"]}, target=v["submitted_uuid"])]),
+    Reference("sync: edit of another branch's record", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": theme_day_data(org_named(OFFICE))},
+                                   target=v["submitted_uuid"], base_version=1)]),
+    Reference("sync: study note in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": _note(v), "org_id": v["org_id"]})]),
+    Reference("sync: edit of another person's study note", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": _note(v)}, target=v["note_uuid"])]),
+    Reference("sync: dues payment in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("dues_payment", {"fields": [
+                  ["uuid", str(uuidlib.uuid4())], ["org_id", str(v["org_id"])], ["user_id", str(v["user_id"])],
+                  ["month", YESTERDAY[:7]], ["amount", "10.00"], ["paid_on", YESTERDAY], ["channel", "cash"]]})]),
+    Reference("sync: photo of another branch on her record", "photo hash", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", _field_record(v, photos=[v["sha256"]]))]),
+    Reference("sync: photo of another branch in her note", "photo hash", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": {**_note(v), "photo_sha256": v["sha256"]},
+                                                  "org_id": v["field_org_id"]})]),
+    Reference("sync: attendee of another branch", "member id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", _field_record(v, attendee_ids=[v["office_only_member_id"]]))]),
+    Reference("sync: talk by a recorder off the committee", "record type", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": {
+                  "occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",
+                  "place": "站里", "talk_with_ids": [v["field_member_id"]]}, "org_id": v["field_org_id"],
+                  "type": "talk"})]),
+]
+
+# Every kind of reference a client supplies, each proven by at least one row above or by a URL
+# value of the rows before (export ids are URL values only: /ledgers/exports/<job_uuid>).
+REFERENCE_KINDS = {"photo hash", "record id", "member id", "org id", "group id", "device id",
+                   "subscription endpoint", "record type"}
+SYNC_TABLES = ("sync_processed", "sync_quarantine", "sync_devices")
+
+
+def _current_data(record_uuid: str) -> dict:
+    return db.session.scalar(select(Record).where(Record.uuid == record_uuid)).current.data
+
+
+def foreign_values(values: dict, demo) -> dict:
+    """What the office secretary may not name (the planning branch's), and the field branch's own."""
+    from webapp.models import Device, PushSubscription
+
+    office, planning, survey = org_named(OFFICE), org_named(PLANNING), org_named(SURVEY)
+    field_branch = org_named(FIELD_BRANCH)
+    office_ids = set(db.session.scalars(select(Membership.user_id).where(Membership.org_id == office.id)))
+    field_ids = set(db.session.scalars(select(Membership.user_id).where(Membership.org_id == field_branch.id)))
+    foreign_membership = next(m for m in db.session.scalars(
+        select(Membership).where(Membership.org_id == planning.id).order_by(Membership.id))
+        if m.user_id not in office_ids)
+    foreign_record = records_service.create_record(planning, "theme_day", theme_day_data(planning),
+                                                   secretary_of(PLANNING))
+    photo, _ = photos.store(_png_bytes((20, 40, 160)), foreign_membership.user)
+    foreign_record.photos.append(RecordPhoto(sha256=photo.sha256, position=0))
+    sha = photo.sha256
+    editable = records_service.create_record(office, "theme_day", theme_day_data(office, topic="可修改"),
+                                             demo["shuji"])
+    subscription = PushSubscription(user_id=foreign_membership.user_id, endpoint="https://push.example/planning",
+                                    p256dh="x", auth="x")
+    device = Device(user_id=foreign_membership.user_id, name="别人的手机", token_hash=uuidlib.uuid4().hex * 2)
+    db.session.add_all([subscription, device])
+    db.session.commit()
+    return {
+        "foreign_member_id": foreign_membership.user_id, "foreign_membership_id": foreign_membership.id,
+        "foreign_group_id": next(g.id for g in survey.children if g.kind == "group"),
+        "foreign_sha256": sha, "foreign_org_id": planning.id, "foreign_record_uuid": foreign_record.uuid,
+        "foreign_endpoint": subscription.endpoint, "foreign_device_uuid": device.uuid,
+        "editable_uuid": editable.uuid, "field_org_id": field_branch.id,
+        "field_member_id": next(i for i in sorted(field_ids) if i != demo["dangyuan"].id),
+        "office_only_member_id": next(i for i in sorted(office_ids) if i not in field_ids),
+    }
+
+
+def test_every_kind_of_client_reference_has_rows():
+    assert {row.kind for row in REFERENCE_ROWS} == REFERENCE_KINDS
+
+
+def test_a_reference_to_another_branchs_object_is_refused_and_changes_nothing(app, demo):
+    values = office_values(app, demo)
+    values.update(foreign_values(values, demo))
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    clients = signed_in_clients(app, {row.actor for row in REFERENCE_ROWS}, values, demo)
+    token = clients["field_recorder"].post("/api/sync/devices", json={"name": "测试手机"}, headers={
+        "X-CSRFToken": csrf_token(clients["field_recorder"], "/")}).get_json()["token"]
+    own_branches = {m.org_id for m in demo["dangyuan"].memberships if m.active}
+    _SEQ["last"] = 0
+    failures = []
+    for row in REFERENCE_ROWS:
+        row_values = {**values, **row.values(values)}
+        body = row.body(row_values)
+        client = clients[row.actor]
+        if row.endpoint == "offline.push":
+            before = snapshot(skip=SYNC_TABLES)
+            response = client.post("/api/sync/push", json={"mutations": body},
+                                   headers={"Authorization": f"Bearer {token}"})
+            results = response.get_json()["results"]
+            parked = db.session.scalars(select(QuarantinedMutation).where(
+                QuarantinedMutation.mutation_id.in_([m["id"] for m in body]))).all()
+            refused = (response.status_code == 200 and all(r["status"] == "rejected" for r in results)
+                       and len(parked) == len(body) and all(p.org_id in own_branches for p in parked))
+            outcome = [(r.get("code"), r.get("message")) for r in results]
+            after = snapshot(skip=SYNC_TABLES)
+        else:
+            before = snapshot()
+            response = send(client, rules[row.endpoint], row_values, "POST", body, row.json)
+            refused = is_refusal(response, anonymous=False, form_error=True, bulk=row.bulk)
+            outcome = response.status_code
+            after = snapshot()
+        if not refused or changed(before, after):
+            failures.append((row.name, outcome, changed(before, after)))
     assert not failures, failures
