@@ -529,11 +529,19 @@ class Reference:
     values: Callable[[dict], dict] = lambda v: {}
     json: bool = False
     bulk: bool = False
+    # The same request with the reference swapped for one of the actor's own: it must be accepted,
+    # so the refusal above is for the reference, not for anything else in the body.
+    control: Callable[[dict], Any] | None = None
 
 
 def _office_record_form(v, **changes):
     form = MultiDict(data_to_pairs(theme_day_data(org_named(OFFICE), **changes)))
     return form
+
+
+def _new_member(v, phone, group_id):
+    return {"name": "新党员", "phone": phone, "gender": "male", "category": "activist", "relation": "home",
+            "group_id": str(group_id)}
 
 
 _SEQ = {"last": 0}  # the phone's sequence numbers (a fresh device per test)
@@ -553,7 +561,8 @@ def _field_record(v, **changes):
 REFERENCE_ROWS = [
     # Forms: the office secretary records in his own branch, naming what is not his branch's.
     Reference("attendee of another branch", "member id", "own_secretary", "records.new",
-              lambda v: _office_record_form(v, attendee_ids=[v["foreign_member_id"]])),
+              lambda v: _office_record_form(v, attendee_ids=[v["foreign_member_id"]]),
+              control=lambda v: _office_record_form(v, attendee_ids=[v["user_id"]])),
     Reference("host of another branch", "member id", "own_secretary", "records.new",
               lambda v: _office_record_form(v, host_id=v["foreign_member_id"])),
     Reference("recorder of another branch", "member id", "own_secretary", "records.new",
@@ -562,22 +571,29 @@ REFERENCE_ROWS = [
               lambda v: _office_record_form(v, absentees=[{"user_id": v["foreign_member_id"], "reason": ""}])),
     Reference("party group of another branch", "group id", "own_secretary", "records.new",
               lambda v: _office_record_form(v, group_id=v["foreign_group_id"]),
-              values=lambda v: {"record_type": "group_meeting"}),
+              values=lambda v: {"record_type": "group_meeting"},
+              control=lambda v: _office_record_form(v, group_id=v["own_group_id"])),
     Reference("photo of another branch on a record", "photo hash", "own_secretary", "records.new",
-              lambda v: _office_record_form(v, photos=[v["foreign_sha256"]])),
+              lambda v: _office_record_form(v, photos=[v["foreign_sha256"]]),
+              control=lambda v: _office_record_form(v, photos=[v["own_sha256"]])),
     Reference("attendee of another branch in an edit", "member id", "own_secretary", "records.edit",
               lambda v: MultiDict([*data_to_pairs({**_current_data(v["editable_uuid"]),
                                                    "attendee_ids": [v["foreign_member_id"]]}),
                                    ("base_version", "1")]),
               values=lambda v: {"uuid": v["editable_uuid"]}),
     Reference("photo of another branch in a study note", "photo hash", "own_secretary", "study.new_note",
-              lambda v: {**_note(v), "photo_sha256": v["foreign_sha256"]}),
+              lambda v: {**_note(v), "photo_sha256": v["foreign_sha256"]},
+              control=lambda v: {**_note(v), "photo_sha256": v["own_sha256"]}),
     Reference("photo of another branch in a points application", "photo hash", "own_secretary",
               "points.apply", lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
-                                         "photo_sha256": v["foreign_sha256"]}),
+                                         "photo_sha256": v["foreign_sha256"]},
+              control=lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
+                                 "photo_sha256": v["own_sha256"]}),
     Reference("dues payment for another branch's member", "member id", "own_secretary", "dues.pay",
               lambda v: {"user_id": str(v["foreign_member_id"]), "month": YESTERDAY[:7], "amount": "10.00",
-                         "paid_on": YESTERDAY, "channel": "cash"}),
+                         "paid_on": YESTERDAY, "channel": "cash"},
+              control=lambda v: {"user_id": str(v["user_id"]), "month": YESTERDAY[:7], "amount": "10.00",
+                                 "paid_on": YESTERDAY, "channel": "cash"}),
     Reference("points verdict on another branch's member", "member id", "own_secretary", "points.unqualified",
               lambda v: {"reason": "违纪"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
     Reference("dues profile of another branch's member", "member id", "own_secretary", "dues.profile",
@@ -586,6 +602,12 @@ REFERENCE_ROWS = [
               lambda v: {"reason": "调出"}, values=lambda v: {"membership_id": v["foreign_membership_id"]}),
     Reference("export of another branch", "org id", "own_secretary", "ledgers.start_export",
               lambda v: {"org_id": str(v["foreign_org_id"]), "year": "2026", "kind": "xlsx"}),
+    Reference("party group of another branch in the roster", "group id", "own_secretary", "roster.new",
+              lambda v: _new_member(v, "13700000002", v["foreign_group_id"]),
+              control=lambda v: _new_member(v, "13700000002", v["own_group_id"])),
+    Reference("responsible person of another branch", "member id", "own_secretary", "standards.problems_page",
+              lambda v: {"description": "问题", "responsible_id": str(v["foreign_member_id"])},
+              control=lambda v: {"description": "问题", "responsible_id": str(v["user_id"])}),
     Reference("bulk approval of another branch's record", "record id", "own_secretary", "records.bulk_approve",
               lambda v: MultiDict([("uuid", v["foreign_record_uuid"])]), bulk=True),
     Reference("another person's push endpoint", "subscription endpoint", "own_secretary",
@@ -660,8 +682,10 @@ def foreign_values(values: dict, demo) -> dict:
                                     p256dh="x", auth="x")
     device = Device(user_id=foreign_membership.user_id, name="别人的手机", token_hash=uuidlib.uuid4().hex * 2)
     db.session.add_all([subscription, device])
+    own_photo, _ = photos.store(_png_bytes((200, 160, 20)), demo["shuji"])
     db.session.commit()
     return {
+        "own_sha256": own_photo.sha256, "own_group_id": next(g.id for g in office.children if g.kind == "group"),
         "foreign_member_id": foreign_membership.user_id, "foreign_membership_id": foreign_membership.id,
         "foreign_group_id": next(g.id for g in survey.children if g.kind == "group"),
         "foreign_sha256": sha, "foreign_org_id": planning.id, "foreign_record_uuid": foreign_record.uuid,
@@ -709,4 +733,8 @@ def test_a_reference_to_another_branchs_object_is_refused_and_changes_nothing(ap
             after = snapshot()
         if not refused or changed(before, after):
             failures.append((row.name, outcome, changed(before, after)))
+        if row.control is not None:
+            accepted = send(client, rules[row.endpoint], row_values, "POST", row.control(row_values), row.json)
+            if accepted.status_code != 302 or changed(after, snapshot()) == []:
+                failures.append((row.name, "control not accepted", accepted.status_code))
     assert not failures, failures
