@@ -11,7 +11,7 @@ from tests.conftest import csrf_token
 from webapp.extensions import db
 from webapp.models import (
     AuditLog, DuesPayment, DuesProfile, ExportJob, Membership, Organization, PointsApplication, PointsGradeOverride,
-    PointsLine, Problem, Record, RecordPhoto, StandardTick, StudyNote, User,
+    PointsLine, Problem, QuarantinedMutation, Record, RecordPhoto, StandardTick, StudyNote, User,
 )
 from webapp.records import photos
 
@@ -262,3 +262,500 @@ def test_home_branch_secretary_reads_temporary_branch_of_own_members(client, aut
     temp = org_named("张北风电场水文勘测临时党支部")
     assert client.get(f"/orgs/{temp.id}").status_code == 200
     assert client.get(f"/orgs/{temp.id}/roster/new").status_code == 403
+
+
+# === Every state-changing route and every client-supplied reference, as the wrong person ========
+#
+# Two data tables. WRONG_PERSON_ROWS: one row (at least) per POST/PUT/PATCH/DELETE route, naming
+# who must be refused when the route is called on the office branch's objects. REFERENCE_ROWS:
+# people acting where they may, naming something of another branch in the body or sync payload.
+# Every refusal must be a 403/404 (401 or the sign-in page for the anonymous, a structured JSON
+# error for the API, a form error for a reference in a form), and must leave the database as it was.
+# Add a row here with every new route: test_every_state_changing_route_has_a_row fails until then.
+
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import date as _date, timedelta  # noqa: E402
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import uuid as uuidlib  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from tests.conftest import Auth  # noqa: E402
+from tests.records_helpers import FIELD_BRANCH, theme_day_data  # noqa: E402
+from webapp.records import service as records_service  # noqa: E402
+from webapp.records.form_data import data_to_pairs  # noqa: E402
+
+OFFICE, PLANNING, SURVEY = "办公室党支部", "规划计划处党支部", "水文测验处党支部"
+YESTERDAY = (_date.today() - timedelta(days=1)).isoformat()
+
+# The wrong people for the office branch's objects.
+OTHER_MEMBER = "other_member"            # a member of another branch (张晓燕, 规划计划处)
+SIBLING_SECRETARY = "sibling_secretary"  # the secretary of a sibling branch (水文测验处)
+SAME_MEMBER = "same_member"              # a plain member of the office branch itself
+ANONYMOUS = "anonymous"
+MANAGERS_ONLY = (OTHER_MEMBER, SIBLING_SECRETARY, SAME_MEMBER, ANONYMOUS)
+OWNER_ONLY = MANAGERS_ONLY               # someone else's device, note, subscription, parked item
+MEMBERS_ONLY = (OTHER_MEMBER, SIBLING_SECRETARY, ANONYMOUS)
+SIGNED_IN = (ANONYMOUS,)                 # acts on the person's own things only
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    refused: tuple[str, ...]
+    body: Callable[[dict], Any] | None = None  # form data (or JSON) built from the resolved values
+    json: bool = False
+    method: str = "POST"
+    values: Callable[[dict], dict] | None = None  # overrides of the URL values
+    # A bulk action refuses item by item: it answers with the list again (302) and a message per
+    # refused item; the proof is then that nothing changed.
+    bulk: bool = False
+
+
+def _note(v):
+    return {"noted_on": YESTERDAY, "topic": "学习党章", "text": "笔记"}
+
+
+def _record_form(v):
+    return MultiDict(data_to_pairs(theme_day_data(org_named(OFFICE))))
+
+
+def _edit_form(v):
+    record = db.session.scalar(select(Record).where(Record.uuid == v["submitted_uuid"]))
+    form = MultiDict(data_to_pairs({**record.current.data, "topic": "改过的主题"}))
+    form["base_version"] = str(record.version)
+    return form
+
+
+WRONG_PERSON_ROWS = [
+    # --- account and self routes (the accounts helper may add rows here) ---
+    Row("auth.logout", SIGNED_IN),
+    Row("auth.change_password", SIGNED_IN, lambda v: {"current_password": "zhibu-demo",
+                                                      "new_password": "another-pass-123",
+                                                      "confirm_password": "another-pass-123"}),
+    Row("offline.register_device", SIGNED_IN, lambda v: {"name": "手机"}, json=True),
+    Row("offline.push", SIGNED_IN, lambda v: {"mutations": []}, json=True),
+    Row("offline.put_photo", SIGNED_IN, lambda v: _png_bytes((9, 9, 9)), method="PUT",
+        values=lambda v: {"sha256": hashlib.sha256(_png_bytes((9, 9, 9))).hexdigest()}),
+    Row("records.upload_photo", SIGNED_IN, lambda v: {"photo": (io.BytesIO(_png_bytes((8, 8, 8))), "a.png")}),
+    Row("push.subscribe", SIGNED_IN, lambda v: {"endpoint": "https://push.example/new",
+                                                "keys": {"p256dh": "x", "auth": "x"}}, json=True),
+    Row("push.preferences", SIGNED_IN, lambda v: {"reminders": "y"}),
+    Row("push.send_test", SIGNED_IN),
+    # --- someone else's things: device, subscription, parked mutation, note ---
+    Row("offline.revoke_device", OWNER_ONLY),
+    Row("push.delete_subscription", OWNER_ONLY),
+    Row("push.unsubscribe_endpoint", OWNER_ONLY, lambda v: {"endpoint": v["endpoint"]}, json=True),
+    Row("offline.quarantine_retry", OWNER_ONLY),
+    Row("offline.quarantine_dismiss", OWNER_ONLY, lambda v: {"reason": "不予入库"}),
+    Row("offline.quarantine_edit", OWNER_ONLY, lambda v: {"topic": "改", "occurred_on": YESTERDAY}),
+    Row("study.edit_note", OWNER_ONLY, _note),
+    # --- the branch's own business: its committee only ---
+    Row("orgs.new_child", MANAGERS_ONLY, lambda v: {"name": "新党小组", "kind": "group"}),
+    Row("orgs.edit", MANAGERS_ONLY, lambda v: {"name": "改名党支部"}),
+    Row("orgs.close", MANAGERS_ONLY, lambda v: {"reason": "撤销"}),
+    Row("orgs.reopen", MANAGERS_ONLY),
+    Row("roster.new", MANAGERS_ONLY, lambda v: {"name": "新党员", "phone": "13700000001", "relation": "home"}),
+    Row("roster.edit", MANAGERS_ONLY, lambda v: {"name": "改名"}),
+    Row("roster.deactivate", MANAGERS_ONLY, lambda v: {"reason": "调出"}),
+    Row("roster.reactivate", MANAGERS_ONLY),
+    Row("roster.reset_password", MANAGERS_ONLY),
+    Row("roster.import_sheet", MANAGERS_ONLY, lambda v: {"sheet": (io.BytesIO(b"PK"), "a.xlsx")}),
+    Row("dues.profile", MANAGERS_ONLY, lambda v: {"band": "b1", "base": "5000"}),
+    Row("dues.pay", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "month": YESTERDAY[:7],
+                                              "amount": "10.00", "paid_on": YESTERDAY, "channel": "cash"}),
+    Row("ledgers.start_export", MANAGERS_ONLY, lambda v: {"org_id": str(v["org_id"]), "year": "2026",
+                                                          "kind": "xlsx"}),
+    Row("plans.new", MANAGERS_ONLY, lambda v: {"type": "theme_day", "title": "主题党日",
+                                               "on_date": (_date.today() + timedelta(days=5)).isoformat(),
+                                               "start_time": "09:00", "place": "会议室"}),
+    Row("plans.edit", MANAGERS_ONLY, lambda v: {"type": "theme_day", "title": "改",
+                                                "on_date": (_date.today() + timedelta(days=5)).isoformat(),
+                                                "start_time": "09:00", "place": "会议室"}),
+    Row("plans.cancel", MANAGERS_ONLY),
+    Row("plans.new_task", MANAGERS_ONLY, lambda v: {"topic": "学习", "body": "x",
+                                                    "due_on": (_date.today() + timedelta(days=5)).isoformat()}),
+    Row("points.unqualified", MANAGERS_ONLY, lambda v: {"reason": "违纪"}),
+    Row("points.review", MANAGERS_ONLY, lambda v: {"decision": "accept", "note": "同意"}),
+    Row("records.new", MANAGERS_ONLY, _record_form),  # the plain member is no recorder
+    Row("records.edit", MANAGERS_ONLY, _edit_form, values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("records.approve", MANAGERS_ONLY, values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("records.return_record", MANAGERS_ONLY, lambda v: {"comment": "请补充"},
+        values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("records.comment", MANAGERS_ONLY, lambda v: {"comment": "意见"},
+        values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("records.resolve_conflict", MANAGERS_ONLY, lambda v: {"decision": "dismiss"},
+        values=lambda v: {"uuid": v["submitted_uuid"], "number": 1}),
+    Row("records.bulk_approve", MANAGERS_ONLY, lambda v: MultiDict([("uuid", v["submitted_uuid"])]), bulk=True),
+    Row("standards.problems_page", MANAGERS_ONLY, lambda v: {"description": "问题", "found_on": YESTERDAY}),
+    Row("standards.tick", MANAGERS_ONLY, lambda v: {"done": "y"}),
+    Row("standards.close_problem", MANAGERS_ONLY, lambda v: {"note": "已整改"}),
+    Row("study.monthly_theme", MANAGERS_ONLY, lambda v: {"month": YESTERDAY[:7], "title": "主题"},
+        values=lambda v: {"org_id": v["committee_id"]}),
+    # --- what every member of the branch does: check in, write notes, apply for points ---
+    Row("records.check_in", MEMBERS_ONLY, values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("study.new_note", MEMBERS_ONLY, _note),
+    Row("points.apply", MEMBERS_ONLY, lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务"}),
+    Row("plans.task_done", MEMBERS_ONLY),
+]
+
+# Routes no person can be wrong for.
+NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in"}
+
+
+def _png_bytes(color) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def snapshot(skip: tuple[str, ...] = ()) -> dict:
+    """Every committed row of every table (a refused request must change none of them)."""
+    db.session.rollback()  # what a request left uncommitted is undone at its end in production
+    state = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in skip:
+            continue
+        query = select(table)
+        if table.name == AuditLog.__tablename__ and "sync_quarantine" in skip:
+            query = query.where(table.c.action != "quarantine")
+        rows = sorted(repr(tuple(row)) for row in db.session.execute(query))
+        state[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return state
+
+
+def changed(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+def is_refusal(response, anonymous: bool, form_error: bool = False, bulk: bool = False) -> bool:
+    status = response.status_code
+    if status in (401, 403, 404):
+        return True
+    if status == 302 and anonymous and response.headers.get("Location", "").startswith("/login"):
+        return True
+    if status == 302 and bulk and not anonymous:
+        return True
+    if 400 <= status < 500 and response.is_json and isinstance((response.get_json() or {}).get("error"), dict):
+        return True
+    return form_error and status == 400
+
+
+def plain_office_member(exclude: set[int]) -> User:
+    office = org_named(OFFICE)
+    for membership in db.session.scalars(select(Membership).where(
+            Membership.org_id == office.id, Membership.active.is_(True)).order_by(Membership.id)):
+        user = membership.user
+        if (not membership.title and not membership.is_recorder and not user.username and user.id not in exclude
+                and len([m for m in user.memberships if m.active]) == 1):
+            return user
+    raise AssertionError("demo data has plain members in the office branch")
+
+
+def secretary_of(org_name: str) -> User:
+    return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org_named(org_name).id, Membership.title == "secretary"))
+
+
+def office_values(app, demo) -> dict:
+    """The office branch's objects, plus a submitted record, its committee and an owner's endpoint."""
+    from webapp.models import Device, PushSubscription
+
+    office = org_named(OFFICE)
+    values = resolvers(office)
+    submitted = records_service.create_record(office, "theme_day", theme_day_data(office, topic="待审核"),
+                                              demo["shuji"])
+    db.session.commit()
+    values["submitted_uuid"] = submitted.uuid
+    values["committee_id"] = office.parent_id
+    subscription = db.session.get(PushSubscription, values["subscription_id"])
+    values["endpoint"] = subscription.endpoint
+    values["owners"] = {values["user_id"], subscription.user_id, db.session.scalar(
+        select(Device.user_id).where(Device.uuid == values["device_uuid"]))}
+    return values
+
+
+def signed_in_clients(app, roles: set[str], values: dict, demo) -> dict:
+    people = {OTHER_MEMBER: demo["dangyuan"], SIBLING_SECRETARY: secretary_of(SURVEY),
+              SAME_MEMBER: plain_office_member(values["owners"]), "own_secretary": demo["shuji"],
+              "field_recorder": demo["dangyuan"]}
+    clients = {}
+    for role in roles:
+        client = app.test_client()
+        if role != ANONYMOUS:
+            person = people[role]
+            response = Auth(client).login(person.username or person.phone)
+            assert response.status_code == 302, (role, person.name)
+        clients[role] = client
+    return clients
+
+
+def send(client, rule, values: dict, row_method: str, body, as_json: bool):
+    path = rule.build(values, append_unknown=False)[1]
+    page = "/login" if client.get("/").status_code == 302 else "/"
+    token = csrf_token(client, page)
+    if as_json:
+        return client.open(path, method=row_method, json=body if body is not None else {},
+                           headers={"X-CSRFToken": token})
+    if isinstance(body, bytes):
+        return client.open(path, method=row_method, data=body, headers={"Content-Type": "image/png"})
+    data = MultiDict(body) if body is not None else MultiDict()
+    data["csrf_token"] = token
+    return client.open(path, method=row_method, data=data)
+
+
+def test_every_state_changing_route_has_a_row(app):
+    changing = {rule.endpoint for rule in app.url_map.iter_rules()
+                if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}
+    covered = {row.endpoint for row in WRONG_PERSON_ROWS} | set(NO_WRONG_PERSON)
+    assert changing - covered == set(), "access matrix: add a WRONG_PERSON_ROWS row for these routes"
+    assert covered - changing == set(), "access matrix: rows for routes that no longer exist"
+
+
+def test_every_state_changing_route_refuses_the_wrong_person(app, demo):
+    values = office_values(app, demo)
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    roles = {role for row in WRONG_PERSON_ROWS for role in row.refused}
+    clients = signed_in_clients(app, roles, values, demo)
+    failures = []
+    for row in WRONG_PERSON_ROWS:
+        rule = rules[row.endpoint]
+        row_values = {**values, **(row.values(values) if row.values else {})}
+        for role in row.refused:
+            body = row.body(row_values) if row.body else None
+            before = snapshot()
+            response = send(clients[role], rule, row_values, row.method, body, row.json)
+            after = snapshot()
+            if not is_refusal(response, role == ANONYMOUS, bulk=row.bulk) or changed(before, after):
+                failures.append((row.endpoint, role, response.status_code, changed(before, after)))
+    assert not failures, failures
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Someone acting where they may, naming another branch's object in the body or sync payload."""
+    name: str
+    kind: str  # which kind of reference the client supplies
+    actor: str  # own_secretary: the office secretary in his branch; field_recorder: 张晓燕 on her phone
+    endpoint: str
+    body: Callable[[dict], Any]
+    values: Callable[[dict], dict] = lambda v: {}
+    json: bool = False
+    bulk: bool = False
+    # The same request with the reference swapped for one of the actor's own: it must be accepted,
+    # so the refusal above is for the reference, not for anything else in the body.
+    control: Callable[[dict], Any] | None = None
+    via_session: bool = False  # a sync call signed by the browser session (and a device it names)
+
+
+def _office_record_form(v, **changes):
+    form = MultiDict(data_to_pairs(theme_day_data(org_named(OFFICE), **changes)))
+    return form
+
+
+def _new_member(v, phone, group_id):
+    return {"name": "新党员", "phone": phone, "gender": "male", "category": "activist", "relation": "home",
+            "group_id": str(group_id)}
+
+
+_SEQ = {"last": 0}  # the phone's sequence numbers (a fresh device per test)
+
+
+def _mutation(entity, payload, target=None, base_version=None):
+    _SEQ["last"] += 1
+    return {"id": str(uuidlib.uuid4()), "seq": _SEQ["last"], "entity": entity, "payload": payload, "target": target,
+            "base_version": base_version, "client_at": "2026-11-20T09:00:00+08:00"}
+
+
+def _field_record(v, **changes):
+    field_branch = org_named(FIELD_BRANCH)
+    return {"data": theme_day_data(field_branch, **changes), "org_id": field_branch.id, "type": "theme_day"}
+
+
+REFERENCE_ROWS = [
+    # Forms: the office secretary records in his own branch, naming what is not his branch's.
+    Reference("attendee of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, attendee_ids=[v["foreign_member_id"]]),
+              control=lambda v: _office_record_form(v, attendee_ids=[v["user_id"]])),
+    Reference("host of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, host_id=v["foreign_member_id"])),
+    Reference("recorder of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, recorder_id=v["foreign_member_id"])),
+    Reference("absentee of another branch", "member id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, absentees=[{"user_id": v["foreign_member_id"], "reason": ""}])),
+    Reference("party group of another branch", "group id", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, group_id=v["foreign_group_id"]),
+              values=lambda v: {"record_type": "group_meeting"},
+              control=lambda v: _office_record_form(v, group_id=v["own_group_id"])),
+    Reference("photo of another branch on a record", "photo hash", "own_secretary", "records.new",
+              lambda v: _office_record_form(v, photos=[v["foreign_sha256"]]),
+              control=lambda v: _office_record_form(v, photos=[v["own_sha256"]])),
+    Reference("attendee of another branch in an edit", "member id", "own_secretary", "records.edit",
+              lambda v: MultiDict([*data_to_pairs({**_current_data(v["editable_uuid"]),
+                                                   "attendee_ids": [v["foreign_member_id"]]}),
+                                   ("base_version", "1")]),
+              values=lambda v: {"uuid": v["editable_uuid"]}),
+    Reference("photo of another branch in a study note", "photo hash", "own_secretary", "study.new_note",
+              lambda v: {**_note(v), "photo_sha256": v["foreign_sha256"]},
+              control=lambda v: {**_note(v), "photo_sha256": v["own_sha256"]}),
+    Reference("photo of another branch in a points application", "photo hash", "own_secretary",
+              "points.apply", lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
+                                         "photo_sha256": v["foreign_sha256"]},
+              control=lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
+                                 "photo_sha256": v["own_sha256"]}),
+    Reference("dues payment for another branch's member", "member id", "own_secretary", "dues.pay",
+              lambda v: {"user_id": str(v["foreign_member_id"]), "month": YESTERDAY[:7], "amount": "10.00",
+                         "paid_on": YESTERDAY, "channel": "cash"},
+              control=lambda v: {"user_id": str(v["user_id"]), "month": YESTERDAY[:7], "amount": "10.00",
+                                 "paid_on": YESTERDAY, "channel": "cash"}),
+    Reference("points verdict on another branch's member", "member id", "own_secretary", "points.unqualified",
+              lambda v: {"reason": "违纪"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
+    Reference("dues profile of another branch's member", "member id", "own_secretary", "dues.profile",
+              lambda v: {"band": "b1", "base": "5000"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
+    Reference("membership of another branch under his own", "member id", "own_secretary", "roster.deactivate",
+              lambda v: {"reason": "调出"}, values=lambda v: {"membership_id": v["foreign_membership_id"]}),
+    Reference("export of another branch", "org id", "own_secretary", "ledgers.start_export",
+              lambda v: {"org_id": str(v["foreign_org_id"]), "year": "2026", "kind": "xlsx"}),
+    Reference("party group of another branch in the roster", "group id", "own_secretary", "roster.new",
+              lambda v: _new_member(v, "13700000002", v["foreign_group_id"]),
+              control=lambda v: _new_member(v, "13700000002", v["own_group_id"])),
+    Reference("responsible person of another branch", "member id", "own_secretary", "standards.problems_page",
+              lambda v: {"description": "问题", "responsible_id": str(v["foreign_member_id"])},
+              control=lambda v: {"description": "问题", "responsible_id": str(v["user_id"])}),
+    Reference("bulk approval of another branch's record", "record id", "own_secretary", "records.bulk_approve",
+              lambda v: MultiDict([("uuid", v["foreign_record_uuid"])]), bulk=True),
+    Reference("another person's push endpoint", "subscription endpoint", "own_secretary",
+              "push.unsubscribe_endpoint", lambda v: {"endpoint": v["foreign_endpoint"]}, json=True),
+    Reference("another person's device", "device id", "own_secretary", "offline.revoke_device",
+              lambda v: {}, values=lambda v: {"device_uuid": v["foreign_device_uuid"]}),
+    Reference("another person's device signing a sync push", "device id", "own_secretary", "offline.push",
+              lambda v: {"device": v["foreign_device_uuid"], "mutations": [
+                  _mutation("study_note", {"data": _note(v), "org_id": v["org_id"]})]}, json=True, via_session=True),
+    Reference("talk by a recorder off the committee", "record type", "field_recorder", "records.new",
+              lambda v: {"occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",
+                         "place": "站里", "talk_with_ids": str(v["field_member_id"])},
+              values=lambda v: {"org_id": v["field_org_id"], "record_type": "talk"}),
+    # The sync API: 张晓燕's phone names the office branch's things (she is not in it).
+    Reference("sync: record in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": theme_day_data(org_named(OFFICE)), "org_id": v["org_id"],
+                                              "type": "theme_day"})]),
+    Reference("sync: check-in to another branch's record", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("check_in", {"record_uuid": v["submitted_uuid"]}, target=v["submitted_uuid"])]),
+    Reference("sync: edit of another branch's record", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": theme_day_data(org_named(OFFICE))},
+                                   target=v["submitted_uuid"], base_version=1)]),
+    Reference("sync: study note in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": _note(v), "org_id": v["org_id"]})]),
+    Reference("sync: edit of another person's study note", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": _note(v)}, target=v["note_uuid"])]),
+    Reference("sync: dues payment in another branch", "org id", "field_recorder", "offline.push",
+              lambda v: [_mutation("dues_payment", {"fields": [
+                  ["uuid", str(uuidlib.uuid4())], ["org_id", str(v["org_id"])], ["user_id", str(v["user_id"])],
+                  ["month", YESTERDAY[:7]], ["amount", "10.00"], ["paid_on", YESTERDAY], ["channel", "cash"]]})]),
+    Reference("sync: photo of another branch on her record", "photo hash", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", _field_record(v, photos=[v["sha256"]]))]),
+    Reference("sync: photo of another branch in her note", "photo hash", "field_recorder", "offline.push",
+              lambda v: [_mutation("study_note", {"data": {**_note(v), "photo_sha256": v["sha256"]},
+                                                  "org_id": v["field_org_id"]})]),
+    Reference("sync: attendee of another branch", "member id", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", _field_record(v, attendee_ids=[v["office_only_member_id"]]))]),
+    Reference("sync: talk by a recorder off the committee", "record type", "field_recorder", "offline.push",
+              lambda v: [_mutation("record", {"data": {
+                  "occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",
+                  "place": "站里", "talk_with_ids": [v["field_member_id"]]}, "org_id": v["field_org_id"],
+                  "type": "talk"})]),
+]
+
+# Every kind of reference a client supplies, each proven by at least one row above or by a URL
+# value of the rows before (export ids are URL values only: /ledgers/exports/<job_uuid>).
+REFERENCE_KINDS = {"photo hash", "record id", "member id", "org id", "group id", "device id",
+                   "subscription endpoint", "record type"}
+SYNC_TABLES = ("sync_processed", "sync_quarantine", "sync_devices")
+
+
+def _current_data(record_uuid: str) -> dict:
+    return db.session.scalar(select(Record).where(Record.uuid == record_uuid)).current.data
+
+
+def foreign_values(values: dict, demo) -> dict:
+    """What the office secretary may not name (the planning branch's), and the field branch's own."""
+    from webapp.models import Device, PushSubscription
+
+    office, planning, survey = org_named(OFFICE), org_named(PLANNING), org_named(SURVEY)
+    field_branch = org_named(FIELD_BRANCH)
+    office_ids = set(db.session.scalars(select(Membership.user_id).where(Membership.org_id == office.id)))
+    field_ids = set(db.session.scalars(select(Membership.user_id).where(Membership.org_id == field_branch.id)))
+    foreign_membership = next(m for m in db.session.scalars(
+        select(Membership).where(Membership.org_id == planning.id).order_by(Membership.id))
+        if m.user_id not in office_ids)
+    foreign_record = records_service.create_record(planning, "theme_day", theme_day_data(planning),
+                                                   secretary_of(PLANNING))
+    photo, _ = photos.store(_png_bytes((20, 40, 160)), foreign_membership.user)
+    foreign_record.photos.append(RecordPhoto(sha256=photo.sha256, position=0))
+    sha = photo.sha256
+    editable = records_service.create_record(office, "theme_day", theme_day_data(office, topic="可修改"),
+                                             demo["shuji"])
+    subscription = PushSubscription(user_id=foreign_membership.user_id, endpoint="https://push.example/planning",
+                                    p256dh="x", auth="x")
+    device = Device(user_id=foreign_membership.user_id, name="别人的手机", token_hash=uuidlib.uuid4().hex * 2)
+    db.session.add_all([subscription, device])
+    own_photo, _ = photos.store(_png_bytes((200, 160, 20)), demo["shuji"])
+    db.session.commit()
+    return {
+        "own_sha256": own_photo.sha256, "own_group_id": next(g.id for g in office.children if g.kind == "group"),
+        "foreign_member_id": foreign_membership.user_id, "foreign_membership_id": foreign_membership.id,
+        "foreign_group_id": next(g.id for g in survey.children if g.kind == "group"),
+        "foreign_sha256": sha, "foreign_org_id": planning.id, "foreign_record_uuid": foreign_record.uuid,
+        "foreign_endpoint": subscription.endpoint, "foreign_device_uuid": device.uuid,
+        "editable_uuid": editable.uuid, "field_org_id": field_branch.id,
+        "field_member_id": next(i for i in sorted(field_ids) if i != demo["dangyuan"].id),
+        "office_only_member_id": next(i for i in sorted(office_ids) if i not in field_ids),
+    }
+
+
+def test_every_kind_of_client_reference_has_rows():
+    assert {row.kind for row in REFERENCE_ROWS} == REFERENCE_KINDS
+
+
+def test_a_reference_to_another_branchs_object_is_refused_and_changes_nothing(app, demo):
+    values = office_values(app, demo)
+    values.update(foreign_values(values, demo))
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    clients = signed_in_clients(app, {row.actor for row in REFERENCE_ROWS}, values, demo)
+    token = clients["field_recorder"].post("/api/sync/devices", json={"name": "测试手机"}, headers={
+        "X-CSRFToken": csrf_token(clients["field_recorder"], "/")}).get_json()["token"]
+    own_branches = {m.org_id for m in demo["dangyuan"].memberships if m.active}
+    _SEQ["last"] = 0
+    failures = []
+    for row in REFERENCE_ROWS:
+        row_values = {**values, **row.values(values)}
+        body = row.body(row_values)
+        client = clients[row.actor]
+        if row.endpoint == "offline.push" and not row.via_session:
+            before = snapshot(skip=SYNC_TABLES)
+            response = client.post("/api/sync/push", json={"mutations": body},
+                                   headers={"Authorization": f"Bearer {token}"})
+            results = response.get_json()["results"]
+            parked = db.session.scalars(select(QuarantinedMutation).where(
+                QuarantinedMutation.mutation_id.in_([m["id"] for m in body]))).all()
+            refused = (response.status_code == 200 and all(r["status"] == "rejected" for r in results)
+                       and len(parked) == len(body) and all(p.org_id in own_branches for p in parked))
+            outcome = [(r.get("code"), r.get("message")) for r in results]
+            after = snapshot(skip=SYNC_TABLES)
+        else:
+            before = snapshot()
+            response = send(client, rules[row.endpoint], row_values, "POST", body, row.json)
+            refused = is_refusal(response, anonymous=False, form_error=True, bulk=row.bulk)
+            outcome = response.status_code
+            after = snapshot()
+        if not refused or changed(before, after):
+            failures.append((row.name, outcome, changed(before, after)))
+        if row.control is not None:
+            accepted = send(client, rules[row.endpoint], row_values, "POST", row.control(row_values), row.json)
+            if accepted.status_code != 302 or changed(after, snapshot()) == []:
+                failures.append((row.name, "control not accepted", accepted.status_code))
+    assert not failures, failures

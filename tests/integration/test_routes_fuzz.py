@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import CSRF_PATTERN
 from webapp.extensions import db
-from webapp.models import Organization, Record
+from webapp.models import Membership, Organization, PointsApplication, Record, StudyNote, User
 
 JUNK = st.one_of(
     st.sampled_from(["x" * 5000, str(10**30), str(2**31), "-1", "0", "²", "１２", "2026-13-45", "2026-02-30",
@@ -32,10 +32,31 @@ def _csrf(html: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
+def other_peoples_references() -> list[str]:
+    """Real identifiers of every branch (most of them someone else's): people, memberships, groups,
+    records, notes, applications, photos. Fed to URL parts and form fields, as a hostile client would."""
+    import io
+
+    from PIL import Image
+
+    from webapp.records import photos
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (90, 10, 10)).save(buffer, "PNG")
+    photo, _ = photos.store(buffer.getvalue(), db.session.scalar(select(User).where(User.username == "jiguan")))
+    db.session.commit()
+    refs = [photo.sha256]
+    for column in (User.id, Membership.id, Organization.id, Record.uuid, StudyNote.uuid, PointsApplication.uuid):
+        refs += [str(value) for value in db.session.scalars(select(column).order_by(column).limit(4))]
+    return refs
+
+
 @pytest.mark.parametrize("login", ["shuji", "dangyuan"])
 def test_no_route_answers_junk_with_a_server_error(app, client, auth, demo, login):
     org_ids = list(db.session.scalars(select(Organization.id)))
     record_uuids = list(db.session.scalars(select(Record.uuid).limit(3)))
+    refs = other_peoples_references()
+    hostile = st.one_of(JUNK, st.sampled_from(refs))
     auth.login(login)
     rules = [r for r in app.url_map.iter_rules()
              if not r.rule.startswith(("/static", "/api/")) and r.rule not in ("/login", "/logout")]
@@ -50,8 +71,8 @@ def test_no_route_answers_junk_with_a_server_error(app, client, auth, demo, logi
                 if converter == "int":
                     return str(data.draw(st.sampled_from([2**31, 10**12, *org_ids])))
                 if "uuid" in name:
-                    return data.draw(st.sampled_from(record_uuids + [str(uuid.uuid4())]))
-                return data.draw(st.sampled_from(["ab" * 32, "notebooks", "x"]))
+                    return data.draw(st.sampled_from(record_uuids + [str(uuid.uuid4())] + refs))
+                return data.draw(st.sampled_from(["ab" * 32, "notebooks", "x"] + refs))
 
             path = re.sub(r"<(?:(\w+):)?(\w+)>", part, rule.rule)
             query = {name: data.draw(JUNK) for name in QUERY_NAMES}
@@ -63,7 +84,7 @@ def test_no_route_answers_junk_with_a_server_error(app, client, auth, demo, logi
                 html = client.get(path).get_data(as_text=True) if "GET" in rule.methods else ""
                 token = _csrf(html) or _csrf(client.get("/").get_data(as_text=True))
                 names = set(re.findall(r'name="([^"]+)"', html)) - {"csrf_token"}
-                form = {name: data.draw(JUNK) for name in sorted(names)}
+                form = {name: data.draw(hostile) for name in sorted(names)}
                 answer = client.post(path, data={**form, "csrf_token": token})
                 seen.append(answer.status_code)
                 assert answer.status_code != 500, (rule.rule, {k: v[:40] for k, v in form.items()})

@@ -312,9 +312,10 @@ def test_out_of_range_ids_and_malformed_uuids_in_a_payload_are_rejected_not_a_fa
     assert [r["status"] for r in results] == ["rejected"] * len(cases), results
     assert results[6]["message"] == "标识（uuid）格式不正确"
     assert count(QuarantinedMutation) == len(cases)
-    # The branch a phone named that does not exist is not linked: the item is parked for no branch.
+    # The branch a phone named that does not exist is not linked: the item is parked with the
+    # person's own (home) branch.
     parked = db.session.scalar(select(QuarantinedMutation).where(QuarantinedMutation.mutation_id == cases[5]["id"]))
-    assert parked.org_id is None
+    assert parked.org_id == org_named("规划计划处党支部").id
     assert "redone one by one" not in caplog.text and "sync push failed" not in caplog.text
 
 

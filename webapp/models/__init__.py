@@ -10,7 +10,7 @@ from .push import (
     NotificationPreference, PlannedActivity, PushMessage, PushSubscription, StudyTask, StudyTaskDone,
 )
 from .record import (
-    Attendance, CheckIn, MonthlyTheme, Photo, Record, RecordPhoto, RecordVersion, ReviewComment,
+    Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
 )
 from .points import PointsApplication, PointsGradeOverride, PointsLine
@@ -20,7 +20,7 @@ from .user import User
 __all__ = [
     "AccountNotice", "MembershipInvitation", "UserSession",
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
-    "MonthlyTheme", "Organization", "Photo", "ProcessedMutation", "QuarantinedMutation",
+    "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsGradeOverride", "PointsLine",
     "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",

@@ -195,6 +195,21 @@ class Photo(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PhotoUpload(db.Model):
+    """Who sent a photo's bytes. A hash alone grants nothing: a photo may be attached to a record, a
+    study note or a points application only by someone who uploaded it or may already see it
+    (webapp/records/photo_access.py)."""
+
+    __tablename__ = "photo_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"))  # led by the unique (sha256, …) index
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("sha256", "user_id", name="uq_photo_uploads_sha_user"),)
+
+
 class RecordPhoto(db.Model):
     """A record names its photos by hash; the photo may arrive later than the record."""
 

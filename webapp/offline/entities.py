@@ -19,7 +19,7 @@ from sync import CONFLICT, DUPLICATE, Applied, Mutation, Rejected
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record, StudyNote, User
-from ..records import service, study_notes
+from ..records import photo_access, service, study_notes
 from ..records.errors import NotAllowed, RecordInvalid, RecordLocked, VersionConflict
 from ..records.validation import clean
 from ..records.visibility import can_edit, can_view
@@ -141,7 +141,8 @@ def record(actor: User, mutation: Mutation) -> Applied:
     if not can_edit(actor, existing):
         raise Rejected("forbidden", "只有记录人或支委可以修改这条记录", org_id=existing.org_id)
     try:
-        cleaned = clean(existing.org, existing.type, data, actor).data
+        cleaned = clean(existing.org, existing.type, data, actor,
+                        attached=photo_access.record_hashes(existing)).data
     except RecordInvalid as error:
         raise _invalid(error, existing.org_id) from error
     if base is None:

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Membership, QuarantinedMutation, Record, User
 from ..models.base import utcnow
 from ..records.themes import theme_for
-from ..records.visibility import visible_records_filter
+from ..records.visibility import can_record_type, visible_records_filter
 from ..rules.life import RECORD_TYPES
 from ..rules.sync import PULL_PAGE_SIZE, PULL_RECENT_DAYS
 
@@ -59,7 +59,7 @@ def _entry_pages(user: User, org, membership) -> list[str]:
     pages = [f"/study/notes/new/{org.id}"]
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
         pages.append(f"/records/new/{org.id}")
-        pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES]
+        pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]
         pages.append(f"/dues/{org.id}/pay")
     return pages
 

@@ -14,6 +14,19 @@ from ..records.errors import NotAllowed, RecordInvalid
 from .entities import confirmed_by_manager, handler_for
 
 
+def parking_org_id(actor: User, claimed: int | None) -> int | None:
+    """The branch a rejected mutation of ``actor`` is parked with: the one it names only when the
+    person belongs to it or manages it, else their own branch (home first). The payload is the
+    phone's claim: nobody puts text into another secretary's queue by naming their branch."""
+    memberships = access.active_memberships(actor)
+    if claimed is not None:
+        org = db.session.get(Organization, claimed)
+        if org is not None and (any(m.org_id == org.id for m in memberships) or access.manages(actor, org)):
+            return org.id
+    branches = sorted((m for m in memberships if m.org.kind == "branch"), key=lambda m: m.relation != "home")
+    return branches[0].org_id if branches else None
+
+
 def visible_filter(user: User):
     """Secretaries see their branches' items; everyone sees their own."""
     managed = select(Organization.id).where(access.managed_filter(user))

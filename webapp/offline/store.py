@@ -16,12 +16,13 @@ from .. import audit
 from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import (
-    Attendance, CheckIn, Device, Organization, ProcessedMutation, QuarantinedMutation, Record, RecordVersion,
+    Attendance, CheckIn, Device, ProcessedMutation, QuarantinedMutation, Record, RecordVersion,
     User,
 )
 from . import devices
 from .bulk_ingest import BulkIngest, processed_row
 from .entities import handler_for, record_uuid
+from .quarantine import parking_org_id
 
 
 def _expire_records() -> None:
@@ -130,8 +131,7 @@ class SqlStore:
         db.session.flush()
 
     def quarantine(self, device_id, mutation: Mutation, outcome: Outcome, org_id: int | None) -> None:
-        if org_id is not None and db.session.get(Organization, org_id) is None:
-            org_id = None  # a branch named by the phone that does not exist: parked for no branch
+        org_id = parking_org_id(self.actor, org_id)  # the phone's claim, never another branch
         db.session.add(QuarantinedMutation(
             mutation_id=mutation.id, device_id=device_id, user_id=self.actor.id, org_id=org_id,
             entity=mutation.entity, target=mutation.target, base_version=mutation.base_version,

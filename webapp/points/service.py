@@ -11,6 +11,7 @@ from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Membership, Organization, PointsApplication, PointsGradeOverride, PointsLine, Record, User
+from ..records import photo_access
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
 from ..rules import points as rules
@@ -123,6 +124,8 @@ def apply(org: Organization, user: User, data: dict) -> PointsApplication:
     photo = str(data.get("photo_sha256") or "").strip().lower() or None
     if photo and not SHA256.match(photo):
         errors["photo_sha256"] = "照片标识无效"
+    elif photo and photo_access.refused(user, [photo]):
+        errors["photo_sha256"] = photo_access.REFUSED_MESSAGE
     if errors:
         raise RecordInvalid(errors)
     today = china_today()

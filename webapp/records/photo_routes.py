@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..extensions import db
-from .. import access
-from ..models import Organization, Photo, PointsApplication, Record, RecordPhoto, StudyNote
-from . import photos
+from ..models import Photo
+from . import photo_access, photos
 from .routes import bp
-from .study_notes import can_view_note
 from .validation import SHA256
-from .visibility import can_view
 
 
 def _api_error(status: int, code: str, message: str):
@@ -36,28 +32,9 @@ def upload_photo():
                     "thumb_url": url_for("records.photo_thumb", sha256=photo.sha256)}), 201 if created else 200
 
 
-def may_see_photo(sha256: str) -> bool:
-    """The uploader, or anyone who may see a record or study note that uses the photo."""
-    photo = db.session.get(Photo, sha256)
-    if photo is None:
-        return False
-    if photo.uploaded_by_id == current_user.id:
-        return True
-    records = db.session.scalars(select(Record).join(RecordPhoto, RecordPhoto.record_id == Record.id)
-                                 .where(RecordPhoto.sha256 == sha256))
-    if any(can_view(current_user, r) for r in records):
-        return True
-    notes = db.session.scalars(select(StudyNote).where(StudyNote.photo_sha256 == sha256))
-    if any(can_view_note(current_user, n) for n in notes):
-        return True
-    applications = db.session.scalars(select(PointsApplication).where(PointsApplication.photo_sha256 == sha256))
-    return any(a.user_id == current_user.id or access.manages(current_user, db.session.get(Organization, a.org_id))
-               for a in applications)
-
-
 def _serve(sha256: str, thumb: bool):
     sha256 = sha256.lower()
-    if not SHA256.match(sha256) or not may_see_photo(sha256):
+    if not SHA256.match(sha256) or not photo_access.may_see(current_user, sha256):
         abort(404)
     path = photos.path_for(sha256, thumb=thumb)
     if not path.exists():

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import Photo, Record, RecordPhoto, User
 from ..rules.life import PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, PHOTO_MAX_EDGE_PX, PHOTO_THUMB_EDGE_PX
+from . import photo_access
 
 FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -54,6 +55,7 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
         raise PhotoRejected("照片内容与标识不符（上传可能不完整），请重试", "hash_mismatch")
     existing = db.session.get(Photo, sha256)
     if existing is not None:
+        photo_access.note_uploader(uploader, sha256)  # sending the bytes proves one holds them
         return existing, False
     try:
         image = Image.open(io.BytesIO(content))
@@ -77,6 +79,7 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
                   height=height, uploaded_by_id=getattr(uploader, "id", None))
     db.session.add(photo)
     db.session.flush()
+    photo_access.note_uploader(uploader, sha256)
     _refresh_missing_counts(sha256)
     return photo, True
 

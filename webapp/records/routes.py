@@ -24,7 +24,8 @@ from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, Versio
 from .form_data import data_to_pairs, form_to_data
 from .validation import has_committee
 from .visibility import (
-    can_check_in, can_edit, can_record, can_review, can_view, is_own_record, recordable_branches,
+    can_check_in, can_edit, can_record, can_record_type, can_review, can_view, is_own_record,
+    recordable_branches,
 )
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -76,7 +77,8 @@ def my_attendance():
 def choose_type(org_id: int):
     org = recordable_org_or_404(org_id)
     committee = has_committee({m.user_id: m for m in queries.branch_roster(org)})
-    types = [(key, spec) for key, spec in RECORD_TYPES.items() if committee or not spec.get("needs_committee")]
+    types = [(key, spec) for key, spec in RECORD_TYPES.items()
+             if (committee or not spec.get("needs_committee")) and can_record_type(current_user, org, key)]
     return render_template("records/choose_type.html", org=org, types=types)
 
 
@@ -105,6 +107,8 @@ def new(org_id: int, record_type: str):
     org = recordable_org_or_404(org_id)
     if record_type not in RECORD_TYPES:
         abort(404)
+    if not can_record_type(current_user, org, record_type):
+        abort(403)  # 谈心谈话 for a recorder off the committee: never offered
     errors: dict[str, str] = {}
     if request.method == "POST":
         uuid = (request.form.get("uuid") or "").strip() or None

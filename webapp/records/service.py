@@ -20,10 +20,12 @@ from ..models import (
 )
 from ..models.base import new_uuid, utcnow
 from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
-from . import events, photos
+from . import events, photo_access, photos
 from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
 from .validation import clean
-from .visibility import can_check_in, can_edit, can_record, can_review, is_own_record
+from .visibility import (
+    PRIVATE_TYPE_REFUSED, can_check_in, can_edit, can_record, can_record_type, can_review, is_own_record,
+)
 
 __all__ = [
     "NewRecord", "NotAllowed", "RecordInvalid", "RecordLocked", "ReviewRefused", "VersionConflict",
@@ -131,6 +133,8 @@ def plan_record(org: Organization, record_type: str, data: dict, actor: User, *,
     """Check the right and the rules, and lay out the new record's rows (nothing is written)."""
     if not can_record(actor, org):
         raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
+    if not can_record_type(actor, org, record_type):
+        raise NotAllowed(PRIVATE_TYPE_REFUSED)
     cleaned = clean(org, record_type, data, actor, members=members)
     uuid = uuid or new_uuid()
     record = {"uuid": uuid, "org_id": org.id, "type": record_type, "state": "submitted", "version": 1,
@@ -175,7 +179,7 @@ def revise_record(record: Record, data: dict, actor: User, *, base_version: int 
         raise RecordLocked("记录已审核通过，不能直接修改")
     if base_version != record.version:
         raise VersionConflict(record.version, base_version)
-    cleaned = clean(record.org, record.type, data, actor)
+    cleaned = clean(record.org, record.type, data, actor, attached=photo_access.record_hashes(record))
     if record.current is not None and cleaned.data == record.current.data:
         return record.current  # nothing changed: no new version
     number = _next_number(record)

@@ -7,11 +7,14 @@ from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, StudyNote, User
+from . import photo_access
 from .errors import NotAllowed, RecordInvalid
 from .validation import SHA256
 
 
-def clean_note(data: dict) -> dict:
+def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
+    """``attached``: the note's photo so far (keeping it is no new attachment); any other photo
+    must be one ``user`` uploaded or may see."""
     errors = {}
     try:
         noted_on = date.fromisoformat(str(data.get("noted_on") or "")) if data.get("noted_on") else None
@@ -31,6 +34,8 @@ def clean_note(data: dict) -> dict:
     photo = (data.get("photo_sha256") or "").strip().lower() or None
     if photo and not SHA256.match(photo):
         errors["photo_sha256"] = "照片标识无效"
+    elif photo and photo_access.refused(user, [photo], already=[attached] if attached else ()):
+        errors["photo_sha256"] = photo_access.REFUSED_MESSAGE
     if not text and not photo:
         errors["text"] = "请填写学习内容或拍下手写笔记"
     if len(text) > 20000:
@@ -48,7 +53,7 @@ def create_note(user: User, org: Organization, data: dict, *, uuid: str | None =
                 client_recorded_at: datetime | None = None) -> StudyNote:
     if not any(m.org_id == org.id for m in access.active_memberships(user)):
         raise NotAllowed("只能在自己所在的支部下记学习笔记")
-    fields = clean_note(data)
+    fields = clean_note(data, user)
     note = StudyNote(user_id=user.id, org_id=org.id, client_recorded_at=client_recorded_at, **fields)
     if uuid:
         note.uuid = uuid
@@ -61,7 +66,7 @@ def create_note(user: User, org: Organization, data: dict, *, uuid: str | None =
 def update_note(note: StudyNote, user: User, data: dict) -> StudyNote:
     if note.user_id != user.id:
         raise NotAllowed("只能修改自己的学习笔记")
-    fields = clean_note(data)
+    fields = clean_note(data, user, attached=note.photo_sha256)
     before = {k: getattr(note, k) for k in fields}
     for key, value in fields.items():
         setattr(note, key, value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Iterable
 
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from ..rules.life import (
     PHOTOS_PER_RECORD_MAX, RECORD_TYPES, SECRETARY_TITLES, THEME_DAY_MIN_MINUTES,
     THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
+from . import photo_access
 from .errors import RecordInvalid
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -92,9 +94,11 @@ def _text(raw: dict, key: str) -> str:
 
 
 def clean(org: Organization, record_type: str, raw: dict, actor: User,
-          *, today: date | None = None, members: dict[int, Membership] | None = None) -> Cleaned:
+          *, today: date | None = None, members: dict[int, Membership] | None = None,
+          attached: Iterable[str] = ()) -> Cleaned:
     """``members``: the branch's active members when the caller already read them (a sync batch
-    cleans many records of one branch)."""
+    cleans many records of one branch). ``attached``: the photos the record carries already (an
+    edit may keep them); any other photo must be one the actor uploaded or may see."""
     errors: dict[str, str] = {}
     spec = RECORD_TYPES.get(record_type)
     if spec is None:
@@ -198,6 +202,8 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
         errors["photos"] = "照片标识无效"
     if len(photos) > PHOTOS_PER_RECORD_MAX:
         errors["photos"] = f"每条记录最多 {PHOTOS_PER_RECORD_MAX} 张照片"
+    elif "photos" not in errors and photo_access.refused(actor, photos, already=attached):
+        errors["photos"] = photo_access.REFUSED_MESSAGE
     data["photos"] = list(dict.fromkeys(photos))
 
     # Type-specific rules.

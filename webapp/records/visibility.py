@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select
 
 from .. import access
 from ..models import Attendance, CheckIn, Membership, Organization, Record, User
+from ..rules.life import PRIVATE_RECORD_TYPES
 
 
 def managed_org_ids_query(user: User):
@@ -54,6 +55,15 @@ def can_record(user: User, org: Organization) -> bool:
     if access.manages(user, org):
         return True
     return any(m.org_id == org.id and m.is_recorder for m in access.active_memberships(user))
+
+
+def can_record_type(user: User, org: Organization, record_type: str) -> bool:
+    """谈心谈话 are private to the committee: a recorder off the committee would write a record that
+    then vanishes from them, so only those who will still see it may write one."""
+    return can_record(user, org) and (record_type not in PRIVATE_RECORD_TYPES or access.manages(user, org))
+
+
+PRIVATE_TYPE_REFUSED = "谈心谈话仅支委会可见，只有支委可以记录"
 
 
 def recordable_branches(user: User) -> list[Organization]:
