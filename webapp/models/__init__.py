@@ -13,6 +13,7 @@ from .record import (
     StudyNote,
 )
 from .points import PointsApplication, PointsGradeOverride, PointsLine
+from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
 
@@ -23,4 +24,5 @@ __all__ = [
     "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
+    "RuleOverride", "StructuralException",
 ]
