@@ -308,8 +308,10 @@ def branch_gaps(org: Organization, now: datetime) -> list[str]:
             continue
         if item.spec["check"] == "structural" and item.status == "missed":
             gaps.append(f"{item.spec['label']}：{item.note}" if item.note else item.spec["label"])
-        elif item.spec["check"] == "records" and item.spec["period"] == "month":
-            gaps.append(f"本月{item.spec['label']}尚未完成" + (f"（{item.note}）" if item.note else ""))
+        elif item.spec["check"] == "records" and item.scope is None:
+            gaps.append(f"本月{item.label}尚未完成" + (f"（{item.note}）" if item.note else ""))
+        elif item.spec["check"] == "records" and item.days_left is not None:
+            gaps.append(f"{item.label}：{item.note}")  # a quarter / half year / year still short
     waiting = db.session.scalar(select(func.count()).select_from(Record).where(
         Record.org_id == org.id, Record.state == "submitted"))
     if waiting:

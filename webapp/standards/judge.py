@@ -92,8 +92,11 @@ def _overlaps(a: Period, b: Period) -> bool:
 
 
 def _done(counts, key: str, start: date, end: date) -> int:
-    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
-    return sum(n for (month, k), n in counts.items() if k == key and first <= month <= last)
+    total, year, month = 0, start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        total += counts.get((f"{year:04d}-{month:02d}", key), 0)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return total
 
 
 def _unit_status(done: int, minimum: int, unit: Period, today: date) -> str:
