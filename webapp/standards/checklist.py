@@ -136,11 +136,18 @@ def _structural_item(org, spec, day, facts, ctx, exceptions) -> Item:
 
 
 def _manual_item(org, spec, period, today) -> Item:
+    """Ticked once a year: a shorter view shows the year's status."""
+    year = periods.make("year", period.start.year)
+    scope = year if period.kind != "year" else None
     tick = db.session.scalar(select(StandardTick).where(StandardTick.org_id == org.id, StandardTick.key == spec["key"],
                                                         StandardTick.year == period.start.year))
     if tick:
-        return Item(spec, "met", tick=tick, note=tick.note)
-    return Item(spec, "missed" if period.end < today else "not_yet", note="由支部书记核实后勾选")
+        return Item(spec, "met", tick=tick, note=("本年度已完成：" if scope else "") + tick.note, scope=scope)
+    if year.end < today:
+        return Item(spec, "missed", note="由支部书记核实后勾选", scope=scope)
+    days_left = (year.end - today).days + 1
+    return Item(spec, "not_yet", note=f"本年度尚缺，剩 {days_left} 天；由支部书记核实后勾选", scope=scope,
+                days_left=days_left)
 
 
 def evaluate(org: Organization, period: Period, today: date) -> list[Item]:
