@@ -144,7 +144,7 @@ def _rows(found, year: int, months: list[str], longer: list[periods.Period], tod
         has_committee, groups = facts_by_org[org.id]
         ctx = judge.BranchContext(book=books[org.id], counts=counts[org.id],
                                   has_committee=lambda _day, has=has_committee: has,
-                                  is_temporary=org.is_temporary, window=structure.active_window(org))
+                                  is_temporary=org.is_temporary, window=structure.active_window(org), notes=False)
         row = Row(org=org, theme_months=theme_months)
         window = structure.active_window(org)
         for period in month_periods:
@@ -173,12 +173,7 @@ def _judged(period: periods.Period, today: date, ctx: judge.BranchContext, group
     if (start and period.end < start) or (end and period.start > end):
         return []  # the branch did not exist yet, or was closed
     judged = []
-    for spec in STANDARDS:
-        if spec["check"] != "records":
-            continue
-        unit = judge.unit_at(ctx.book, spec["key"], period.start)
-        if unit.period.kind != period.kind:
-            continue
+    for spec in _judged_over(ctx.book, period):
         if spec.get("condition") == "per_group":
             for group_id, name in groups.items():
                 verdict = judge.standard_met(spec["key"], period, today, ctx, judge.group_count_key(group_id))
@@ -186,6 +181,22 @@ def _judged(period: periods.Period, today: date, ctx: judge.BranchContext, group
         else:
             judged.append((judge.standard_met(spec["key"], period, today, ctx).status, spec["short"]))
     return judged
+
+
+_SPECS_BY_PERIOD: dict[tuple, list[dict]] = {}
+
+
+def _judged_over(book: rule_book.RuleBook, period: periods.Period) -> list[dict]:
+    """The records standards whose unit (by the rule in force) is exactly this kind of period."""
+    memo_key = (book.signature, period)
+    specs = _SPECS_BY_PERIOD.get(memo_key)
+    if specs is None:
+        specs = [spec for spec in STANDARDS if spec["check"] == "records"
+                 and judge.unit_at(book, spec["key"], period.start).period.kind == period.kind]
+        if len(_SPECS_BY_PERIOD) > 20000:
+            _SPECS_BY_PERIOD.clear()
+        _SPECS_BY_PERIOD[memo_key] = specs
+    return specs
 
 
 def _combine(judged: list[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Callable
 
 from ..rules.standards import DAYS_PER_PERIOD, PERIOD_ORDER, PERIODS, STANDARDS_BY_KEY, THIS_PERIOD
@@ -51,6 +52,7 @@ class BranchContext:
     has_committee: Callable[[date], bool]
     is_temporary: bool = False
     window: tuple[date | None, date | None] = (None, None)
+    notes: bool = True  # False: the status and counts only (a dashboard cell shows no notes)
 
 
 _TILES: dict[tuple, list[Unit]] = {}
@@ -74,8 +76,32 @@ def units_of_year(book: RuleBook, spec_key: str, year: int) -> list[Unit]:
     return out
 
 
+_BY_MONTH: dict[tuple, list[Unit]] = {}
+_OVERLAPPING: dict[tuple, list[Unit]] = {}
+
+
 def unit_at(book: RuleBook, spec_key: str, day: date) -> Unit:
-    return next(u for u in units_of_year(book, spec_key, day.year) if u.period.start <= day <= u.period.end)
+    """The unit holding ``day`` (units are whole months)."""
+    memo_key = (book.signature, spec_key, day.year)
+    by_month = _BY_MONTH.get(memo_key)
+    if by_month is None:
+        units = units_of_year(book, spec_key, day.year)
+        by_month = [next(u for u in units if u.period.start.month <= m <= u.period.end.month) for m in range(1, 13)]
+        if len(_BY_MONTH) > 20000:
+            _BY_MONTH.clear()
+        _BY_MONTH[memo_key] = by_month
+    return by_month[day.month - 1]
+
+
+def _overlapping(book: RuleBook, spec_key: str, period: Period) -> list[Unit]:
+    memo_key = (book.signature, spec_key, period)
+    units = _OVERLAPPING.get(memo_key)
+    if units is None:
+        units = [u for u in units_of_year(book, spec_key, period.start.year) if _overlaps(u.period, period)]
+        if len(_OVERLAPPING) > 20000:
+            _OVERLAPPING.clear()
+        _OVERLAPPING[memo_key] = units
+    return units
 
 
 def label(spec: dict, kind: str, minimum: int) -> str:
@@ -91,12 +117,17 @@ def _overlaps(a: Period, b: Period) -> bool:
     return a.start <= b.end and b.start <= a.end
 
 
-def _done(counts, key: str, start: date, end: date) -> int:
-    total, year, month = 0, start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        total += counts.get((f"{year:04d}-{month:02d}", key), 0)
+@lru_cache(maxsize=4096)
+def _month_keys(start_year: int, start_month: int, end_year: int, end_month: int) -> tuple[str, ...]:
+    out, year, month = [], start_year, start_month
+    while (year, month) <= (end_year, end_month):
+        out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return total
+    return tuple(out)
+
+
+def _done(counts, key: str, start: date, end: date) -> int:
+    return sum(counts.get((month, key), 0) for month in _month_keys(start.year, start.month, end.year, end.month))
 
 
 def _unit_status(done: int, minimum: int, unit: Period, today: date) -> str:
@@ -118,7 +149,7 @@ def standard_met(spec_key: str, period: Period, today: date, ctx: BranchContext,
     key = count_key or default_count_key(spec)
     if ctx.is_temporary:
         return _temporary(spec, key, period, today, ctx)
-    units = [u for u in units_of_year(ctx.book, spec_key, period.start.year) if _overlaps(u.period, period)]
+    units = _overlapping(ctx.book, spec_key, period)
     if len(units) == 1 and _contains(units[0].period, period):
         return _one_unit(spec, key, units[0], period, today, ctx)
     marks, done_total, required_total, status = [], 0, 0, "met"
@@ -157,7 +188,9 @@ def _one_unit(spec, key, unit: Unit, asked: Period, today: date, ctx: BranchCont
     status = _unit_status(done, unit.minimum, period, today)
     days_left = (period.end - today).days + 1 if status == "not_yet" else None
     word = THIS_PERIOD[kind]
-    if scope is not None:
+    if not ctx.notes:
+        note = ""
+    elif scope is not None:
         note = {"met": f"{word}已完成", "not_yet": f"{word}尚缺，剩 {days_left} 天",
                 "missed": f"{word}未完成"}[status] + f"（{period.label}：{done}/{unit.minimum}）"
     else:

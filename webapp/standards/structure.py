@@ -118,13 +118,14 @@ def member_counts(org_ids: list[int], day: date) -> dict[int, tuple[int, int, in
     if not org_ids:
         return out
     rows = db.session.execute(
-        select(Membership.org_id, User.category, Membership.title.in_(COMMITTEE_SEAT_TITLES), func.count())
+        select(Membership.org_id, User.category, Membership.title, func.count())
         .join(User, Membership.user_id == User.id).where(
             Membership.org_id.in_(org_ids),
             or_(Membership.joined_on.is_(None), Membership.joined_on <= day),
             or_(and_(Membership.active.is_(True), Membership.left_on.is_(None)), Membership.left_on > day))
-        .group_by(Membership.org_id, User.category, Membership.title.in_(COMMITTEE_SEAT_TITLES)))
-    for org_id, category, seated, count in rows:
+        .group_by(Membership.org_id, User.category, Membership.title))
+    for org_id, category, title, count in rows:
+        seated = title in COMMITTEE_SEAT_TITLES
         members, full, seats = out[org_id]
         out[org_id] = (members + (count if category in ("full", "probationary") else 0),
                        full + (count if category == "full" else 0), seats + (count if seated else 0))
