@@ -72,6 +72,10 @@ PERIOD_ORDER = ("month", "quarter", "half_year", "year")
 # honestly").
 LATE_ENTRY_MIN_DAYS = 1
 
+# The weekly digest names a quarterly, half-yearly or yearly standard still short once its period has
+# at most this many days left (monthly standards are named all month).
+LONGER_PERIOD_REMINDER_DAYS = 31
+
 # Temporary branches are judged only over their active days and prorated: they owe
 # round(active days / days per period) records, half up — so a branch of 40 days owes one monthly
 # theme day (40/30 ≈ 1.3), not three, and no quarterly meeting (40/91 ≈ 0.4). DOMAIN.md Organization:
