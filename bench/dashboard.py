@@ -9,6 +9,7 @@ client, signed in as the higher committee):
 and prints the query plan of the dashboard's main query.
 
 Usage: .venv/bin/python bench/dashboard.py [--scale 1.0] [--backend sqlite|postgresql|both] [--repeat 30]
+       [--pg-url postgresql+psycopg://127.0.0.1:5432/NAME] (the database is dropped and created anew)
 """
 from __future__ import annotations
 
@@ -206,6 +207,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 5,000 branches and 2,000,000 records")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL database to create anew for the run")
     args = parser.parse_args()
     print(f"dashboard benchmark, scale {args.scale} (cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f})")
     if args.backend in ("sqlite", "both"):
@@ -218,12 +220,12 @@ def main() -> None:
         from _fresh_database import fresh_database
 
         try:
-            fresh_database(PG_URL)
+            fresh_database(args.pg_url)
         except psycopg.OperationalError as error:
             print(f"PostgreSQL unavailable, skipped: {error}")
             return
         print("PostgreSQL:")
-        run(PG_URL, args.scale, args.repeat)
+        run(args.pg_url, args.scale, args.repeat)
 
 
 if __name__ == "__main__":

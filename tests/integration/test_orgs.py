@@ -19,7 +19,7 @@ def test_create_temporary_branch_with_leader(client, auth, demo):
     response = auth.post(f"/orgs/{committee.id}/children/new", {
         "kind": "branch", "is_temporary": "1", "name": "汉江水文应急监测临时党支部",
         "project_name": "汉江秋汛应急监测", "site": "湖北省丹江口市", "start_date": "2026-10-01",
-        "end_date": "2026-12-31", "leader_id": str(leader.id),
+        "end_date": "2026-12-31", "leader_id": str(leader.id), "planned_people": "26", "planned_members": "8",
     })
     assert response.status_code == 302, response.get_data(as_text=True)
     temp = db.session.scalar(select(Organization).where(Organization.name == "汉江水文应急监测临时党支部"))
@@ -58,16 +58,23 @@ def test_kind_rules_of_the_tree(client, auth, demo):
     branch = db.session.scalar(select(Organization).where(Organization.name == "规划计划处党支部"))
     response = auth.post(f"/orgs/{branch.id}/children/new", {"kind": "committee", "name": "错误"})
     assert response.status_code == 400
-    response = auth.post(f"/orgs/{branch.id}/children/new", {"kind": "group", "name": "新党小组"})
-    assert response.status_code == 302
+    members = [m for m in db.session.scalars(select(Membership).where(
+        Membership.org_id == branch.id, Membership.active.is_(True)).order_by(Membership.id)) if m.user.category == "full"]
+    response = auth.post(f"/orgs/{branch.id}/children/new", {"kind": "group", "name": "新党小组",
+                                                              "group_member_ids": [str(m.id) for m in members[:3]]})
+    assert response.status_code == 302, response.get_data(as_text=True)
     group = db.session.scalar(select(Organization).where(Organization.name == "新党小组"))
     assert group.parent_id == branch.id and group.kind == "group"
+    assert {m.group_id for m in members[:3]} == {group.id}
 
 
 def test_branch_secretary_creates_groups_in_own_branch(client, auth, demo):
     auth.login("shuji")
     branch = db.session.scalar(select(Organization).where(Organization.name == "办公室党支部"))
-    assert auth.post(f"/orgs/{branch.id}/children/new", {"kind": "group", "name": "第三党小组"}).status_code == 302
+    # An empty group is below the group rules (≥ 3 members): saved with the reason written.
+    assert auth.post(f"/orgs/{branch.id}/children/new", {"kind": "group", "name": "第三党小组"}).status_code == 400
+    assert auth.post(f"/orgs/{branch.id}/children/new", {"kind": "group", "name": "第三党小组",
+                                                         "exception_reason": "成员下周从花名册分入"}).status_code == 302
 
 
 def test_edit_records_changes_in_audit_log(client, auth, demo):

@@ -238,12 +238,17 @@ def test_digest_reflects_the_branch_records(app, everyone, http):
     db.session.commit()
     _run(china(2026, 12, 7, 9), china(2026, 12, 7, 9), http)
     [digest] = _sent(people["secretary"], "digest")
-    assert digest.payload["body"] == "1 条记录待审核"
+    # The quarter's general meeting is still missing with 25 days left: named with the queue (the
+    # digest used to know only monthly standards).
+    assert digest.payload["body"].startswith("支部党员大会每季度至少 1 次：本季度尚缺，剩 25 天")
+    assert digest.payload["body"].endswith("；1 条记录待审核")
     assert digest.payload["url"] == scheduler.review_queue_url(org.id)
     db.session.execute(update(Record).values(state="approved"))
     db.session.commit()
     _run(china(2026, 12, 14, 9), china(2026, 12, 14, 9), http)
-    assert len(_sent(people["secretary"], "digest")) == 1  # nothing missing: no digest that week
+    later = [m for m in _sent(people["secretary"], "digest") if m.id != digest.id]
+    assert len(later) == 1 and "待审核" not in later[0].payload["body"]  # the queue is empty now
+    assert "本季度尚缺，剩 18 天" in later[0].payload["body"]
 
 
 def test_a_claimed_row_is_never_claimed_again(app, everyone, backend):

@@ -16,6 +16,7 @@ from ..input_numbers import is_month_text
 from ..models import DuesPayment, DuesProfile, Membership, Organization, User
 from ..records.errors import NotAllowed, RecordInvalid
 from ..rules import dues as rules
+from ..standards.rule_book import dues_amount_fen
 
 PAYMENT_CHANNELS = {"cash": "现金（主题党日当场）", "transfer": "转账", "payroll": "工资代扣", "online": "线上缴纳"}
 
@@ -37,7 +38,8 @@ def monthly_due(profile: DuesProfile | None) -> int | None:
         return profile.override_fen
     if profile.category in ("salaried", "retired", "farmer") and not profile.base_fen:
         return None
-    return rules.monthly_amount_fen(profile.category, profile.base_fen)
+    # The dues bands in force for the branch today (a higher committee may adjust them).
+    return dues_amount_fen(profile.org_id, profile.category, profile.base_fen, china_today())
 
 
 def set_profile(org: Organization, user: User, actor: User, *, category: str, base: str,

@@ -17,6 +17,7 @@ from ..records import photos
 from ..records.queries import user_names
 from ..rules.life import THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS
 from ..rules.ledgers import PDF_PHOTO_MM, PDF_PHOTOS_PER_ROW
+from ..standards.late_entry import late_days
 from .sheets.common import approved_data, approved_records
 
 FONT_CANDIDATES = [
@@ -120,6 +121,8 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
                 facts.append(("活动形式", "、".join(THEME_DAY_OPTIONAL_FORMS[i] for i in data["theme_forms"])))
         if record.meets_standard is False:
             facts.append(("未达标准", "；".join(record.standard_problems)))
+        if late_days(record):
+            facts.append(("补录", f"活动后 {late_days(record)} 天录入"))
         for label, value in facts:
             pdf.multi_cell(0, 6, f"{label}：{value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         groups = {"present": [], "leave": [], "absent": []}

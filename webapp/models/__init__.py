@@ -14,6 +14,7 @@ from .record import (
     StudyNote,
 )
 from .points import PointsApplication, PointsGradeOverride, PointsLine
+from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
 
@@ -25,4 +26,5 @@ __all__ = [
     "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
+    "RuleOverride", "StructuralException",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,6 +32,10 @@ class Organization(db.Model):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     committee_term_start: Mapped[date | None] = mapped_column(Date)
     committee_term_end: Mapped[date | None] = mapped_column(Date)
+    # A temporary branch's project as planned when it was set up: people on site and party members
+    # (DOMAIN.md: set up when "≥ 20 people and > 5 party members"); checked with a warning, never a block.
+    planned_people: Mapped[int | None] = mapped_column(Integer)
+    planned_members: Mapped[int | None] = mapped_column(Integer)
 
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

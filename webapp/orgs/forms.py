@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class OrgForm(FlaskForm):
@@ -13,7 +13,16 @@ class OrgForm(FlaskForm):
     site = StringField("项目地点", validators=[Optional(), Length(max=200)])
     start_date = DateField("开始日期", validators=[Optional()])
     end_date = DateField("结束日期（预计）", validators=[Optional()])
+    planned_people = IntegerField("项目人员数", validators=[
+        Optional(), NumberRange(0, 100000, "请填写 0 至 100000 之间的整数")])
+    planned_members = IntegerField("其中党员人数", validators=[
+        Optional(), NumberRange(0, 100000, "请填写 0 至 100000 之间的整数")])
     leader_id = SelectField("负责人（临时负责人 / 党小组组长）", choices=[], validate_choice=False,
                             validators=[Optional()])
     committee_term_start = DateField("本届支委会任期开始", validators=[Optional()])
     committee_term_end = DateField("本届支委会任期届满", validators=[Optional()])
+    # A party group's members, chosen from the branch when the group is set up.
+    group_member_ids = SelectMultipleField("党小组成员", choices=[], coerce=str, validate_choice=False,
+                                           validators=[Optional()])
+    # Structural rules warn, never block: going ahead against one takes a reason, kept and audited.
+    exception_reason = TextAreaField("例外说明", validators=[Optional(), Length(max=500)])

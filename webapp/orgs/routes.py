@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from .. import access
 from ..records.visibility import can_record
 from ..extensions import db
-from ..models import Membership, User
-from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, ORG_KINDS
+from ..models import Membership, StructuralException, User
+from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, MEMBER_CATEGORIES, ORG_KINDS
 from ..view_helpers import org_editable_by_current_user, visible_org_or_404
-from . import tree
+from . import structural, tree
 from .forms import OrgForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -19,7 +19,11 @@ bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 TITLE_ORDER = {title: rank for rank, title in enumerate(COMMITTEE_TITLES)}
 
 FIELDS = ("name", "description", "project_name", "site", "start_date", "end_date",
-          "committee_term_start", "committee_term_end")
+          "committee_term_start", "committee_term_end", "planned_people", "planned_members")
+# Fields the structural rules read: changing one re-checks them on edit.
+STRUCTURAL_FIELDS = ("start_date", "end_date", "planned_people", "planned_members", "committee_term_start",
+                     "committee_term_end")
+NEEDS_REASON = "以上情况不符合规定；如确需继续，请写明理由（将记录在案）"
 
 
 def _member_counts(org_ids):
@@ -64,9 +68,36 @@ def detail(org_id: int):
         can_manage=access.manages(current_user, org),
         can_record_here=can_record(current_user, org),
         can_edit=org_editable_by_current_user(org),
+        exceptions=_exceptions(org),
         child_kinds=[(k, ORG_KINDS[k]) for k in ALLOWED_CHILD_KINDS.get(org.kind, ())]
         if access.manages(current_user, org) and not org.is_closed else [],
     )
+
+
+def _exceptions(org) -> list[StructuralException]:
+    return list(db.session.scalars(select(StructuralException).where(StructuralException.org_id == org.id)
+                                   .order_by(StructuralException.created_at, StructuralException.id)))
+
+
+def _group_choices(parent) -> list[Membership]:
+    """Branch members who may be put into a new party group."""
+    if parent.kind != "branch":
+        return []
+    return [m for m in _active_members(parent) if m.relation == "home" or parent.is_temporary]
+
+
+def _chosen(form, members: list[Membership]) -> list[Membership]:
+    by_id = {str(m.id): m for m in members}
+    raw = form.group_member_ids.data or []
+    if any(i not in by_id for i in raw):
+        form.group_member_ids.errors.append("只能选择本支部的党员")
+        return []
+    return [by_id[i] for i in dict.fromkeys(raw)]
+
+
+def _party_sizes(memberships: list[Membership]) -> tuple[int, int]:
+    party = [m for m in memberships if m.user.category in ("full", "probationary")]
+    return len(party), sum(1 for m in party if m.user.category == "full")
 
 
 def _active_members(org):
@@ -87,7 +118,8 @@ def _form(kind_choices, obj=None):
 
 
 def _fields(form) -> dict:
-    fields = {name: getattr(form, name).data or None for name in FIELDS}
+    fields = {name: getattr(form, name).data if getattr(form, name).data is not None and
+              getattr(form, name).data != "" else None for name in FIELDS}
     fields["name"] = form.name.data.strip()
     fields["description"] = (form.description.data or "").strip()
     return fields
@@ -116,28 +148,46 @@ def new_child(org_id: int):
     if not kinds:
         abort(404)
     form, candidates = _form(kinds)
+    members = _group_choices(parent)
+    form.group_member_ids.choices = [(str(m.id), f"{m.user.name}（{MEMBER_CATEGORIES.get(m.user.category, '')}）")
+                                     for m in members]
     if request.method == "GET" and request.args.get("kind") in dict(kinds):
         form.kind.data = request.args["kind"]
         form.is_temporary.data = request.args.get("temporary", "0")
-    status = 200
+    status, warnings = 200, []
     if form.validate_on_submit():
         leader = _leader(form, candidates)
-        if not form.leader_id.errors:
+        chosen = _chosen(form, members) if form.kind.data == "group" else []
+        fields = _fields(form)
+        is_temporary = form.is_temporary.data == "1"
+        warnings = structural.creation_warnings(form.kind.data, is_temporary, fields,
+                                                _party_sizes(chosen) if form.kind.data == "group" else None)
+        reason = (form.exception_reason.data or "").strip()
+        try:
+            tree.validate_child(parent, form.kind.data, is_temporary, fields)
+        except tree.TreeError as error:
+            form.name.errors.append(str(error))
+            warnings = []  # the form's own errors first
+        if warnings and not reason:
+            form.exception_reason.errors.append(NEEDS_REASON)
+        if not (form.name.errors or form.leader_id.errors or form.group_member_ids.errors
+                or form.exception_reason.errors):
             try:
-                org = tree.create_child(
-                    parent, form.kind.data, current_user, leader=leader,
-                    is_temporary=form.is_temporary.data == "1", **_fields(form),
-                )
+                org = tree.create_child(parent, form.kind.data, current_user, leader=leader,
+                                        is_temporary=is_temporary, **fields)
             except tree.TreeError as error:
                 form.name.errors.append(str(error))
             else:
+                tree.assign_group_members(org, chosen, current_user)
+                if warnings:
+                    tree.accept_exception(org, warnings, reason, current_user)
                 db.session.commit()
-                flash(f"已新建{org.kind_label}：{org.name}", "success")
+                flash(f"已新建{org.kind_label}：{org.name}" + ("（已记录例外说明）" if warnings else ""), "success")
                 return redirect(url_for("orgs.detail", org_id=org.id))
         status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("orgs/form.html", form=form, parent=parent, org=None), status
+    return render_template("orgs/form.html", form=form, parent=parent, org=None, warnings=warnings), status
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -147,25 +197,41 @@ def edit(org_id: int):
     if not org_editable_by_current_user(org):
         abort(403)
     form, candidates = _form([(org.kind, org.kind_label)], obj=org)
-    del form.kind, form.is_temporary  # kind and temporariness are fixed once created
+    del form.kind, form.is_temporary, form.group_member_ids  # fixed once created; groups fill from the roster
     if request.method == "GET":
         form.leader_id.data = str(org.leader_id or "")
-    status = 200
+    status, warnings = 200, []
     if form.validate_on_submit():
         leader = _leader(form, candidates)
-        if not form.leader_id.errors:
+        fields = _fields(form)
+        # Changing a field the structural rules read re-checks them; warnings already accepted stand.
+        changed = any(fields[name] != getattr(org, name) for name in STRUCTURAL_FIELDS)
+        accepted = {w.get("message") for e in _exceptions(org) for w in e.warnings or [] if isinstance(w, dict)}
+        warnings = [w for w in structural.creation_warnings(org.kind, org.is_temporary, fields)
+                    if w.message not in accepted] if changed else []
+        reason = (form.exception_reason.data or "").strip()
+        try:
+            tree.validate_dates(fields.get("start_date"), fields.get("end_date"))
+        except tree.TreeError as error:
+            form.end_date.errors.append(str(error))
+            warnings = []
+        if warnings and not reason:
+            form.exception_reason.errors.append(NEEDS_REASON)
+        if not (form.end_date.errors or form.leader_id.errors or form.exception_reason.errors):
             try:
-                tree.update(org, current_user, leader=leader, **_fields(form))
+                tree.update(org, current_user, leader=leader, **fields)
             except tree.TreeError as error:
                 form.end_date.errors.append(str(error))
             else:
+                if warnings:
+                    tree.accept_exception(org, warnings, reason, current_user)
                 db.session.commit()
-                flash("已保存", "success")
+                flash("已保存" + ("（已记录例外说明）" if warnings else ""), "success")
                 return redirect(url_for("orgs.detail", org_id=org.id))
         status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("orgs/form.html", form=form, parent=org.parent, org=org), status
+    return render_template("orgs/form.html", form=form, parent=org.parent, org=org, warnings=warnings), status
 
 
 @bp.route("/<int:org_id>/close", methods=["POST"])

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from .. import access, audit
 from ..extensions import db
-from ..models import Membership, Organization, User
+from ..models import Membership, Organization, StructuralException, User
 from ..models.base import utcnow
 from ..rules.organization import ALLOWED_CHILD_KINDS
 
 EDITABLE_FIELDS = (
     "name", "description", "project_name", "site", "start_date", "end_date",
-    "committee_term_start", "committee_term_end",
+    "committee_term_start", "committee_term_end", "planned_people", "planned_members",
 )
 
 
@@ -44,16 +44,21 @@ def create_root(kind: str, name: str, actor: User | None = None) -> Organization
     return org
 
 
-def create_child(parent: Organization, kind: str, actor: User, **fields) -> Organization:
+def validate_child(parent: Organization, kind: str, is_temporary: bool, fields: dict) -> None:
+    """The tree's own rules for a new child (raises TreeError); structural rules only warn elsewhere."""
     if kind not in ALLOWED_CHILD_KINDS.get(parent.kind, ()):
         raise TreeError("该组织下不能设立此类组织")
     if parent.is_closed:
         raise TreeError("上级组织已撤销，不能新建下级组织")
+    validate_dates(fields.get("start_date"), fields.get("end_date"))
+    if is_temporary and kind == "branch" and not (fields.get("project_name") and fields.get("start_date")):
+        raise TreeError("临时党支部需填写项目名称和开始日期")
+
+
+def create_child(parent: Organization, kind: str, actor: User, **fields) -> Organization:
     is_temporary = bool(fields.pop("is_temporary", False)) and kind == "branch"
     leader = fields.pop("leader", None)
-    validate_dates(fields.get("start_date"), fields.get("end_date"))
-    if is_temporary and not (fields.get("project_name") and fields.get("start_date")):
-        raise TreeError("临时党支部需填写项目名称和开始日期")
+    validate_child(parent, kind, is_temporary, fields)
     org = Organization(parent=parent, kind=kind, is_temporary=is_temporary, **fields)
     db.session.add(org)
     db.session.flush()
@@ -142,3 +147,25 @@ def leader_candidates(actor: User) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def accept_exception(org: Organization, warnings: list, reason: str, actor: User) -> StructuralException:
+    """Go ahead against structural rules (``orgs.structural`` warnings) with a reason: kept, shown, audited."""
+    exception = StructuralException(org_id=org.id, warnings=[w.as_dict() for w in warnings], reason=reason[:500],
+                                    created_by_id=getattr(actor, "id", None))
+    db.session.add(exception)
+    db.session.flush()
+    audit.record(actor, "accept_structural_exception", "organization", org.id, org_id=org.id,
+                 summary=f"{org.name} 例外：{reason}"[:255],
+                 changes={"warnings": [w.message for w in warnings], "reason": reason})
+    return exception
+
+
+def assign_group_members(group: Organization, memberships: list[Membership], actor: User) -> None:
+    """Put branch members into a new party group (their membership of the branch names the group)."""
+    for membership in memberships:
+        membership.group_id = group.id
+    if memberships:
+        audit.record(actor, "assign_group", "organization", group.id, org_id=group.id,
+                     summary=f"{group.name} 成员 {len(memberships)} 人",
+                     changes={"membership_ids": [m.id for m in memberships]})

@@ -15,6 +15,7 @@ from ..records import photo_access
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
 from ..rules import points as rules
+from ..standards.rule_book import attendance_points
 
 
 def apply_attendance(record: Record) -> None:
@@ -32,13 +33,15 @@ def apply_attendance(record: Record) -> None:
         select(PointsLine.user_id, func.coalesce(func.sum(PointsLine.delta), 0)).where(
             PointsLine.org_id == record.org_id, PointsLine.year == year, PointsLine.month == month,
             PointsLine.bucket == "task", PointsLine.record_id.is_not(None)).group_by(PointsLine.user_id)).all())
-    award = rules.ATTENDANCE_TASK_POINTS[record.type]
+    # The points rules in force for the branch on the day (a higher committee may adjust them).
+    in_force = attendance_points(record.org_id, record.type, record.occurred_on)
+    award = in_force.award
     for attendance in record.attendances:
         if attendance.status == "present":
-            delta = max(0, min(award, rules.TASK_MONTHLY_CAP - gained.get(attendance.user_id, 0)))
+            delta = max(0, min(award, in_force.monthly_cap - gained.get(attendance.user_id, 0)))
             bucket, reason = "task", f"参加{record.type_label}（{record.occurred_on:%m月%d日}）"
         elif attendance.status == "absent":
-            delta, bucket = -rules.UNEXCUSED_ABSENCE_DEDUCTION, "base"
+            delta, bucket = -in_force.deduction, "base"
             reason = f"无故缺席{record.type_label}（{record.occurred_on:%m月%d日}）"
         else:
             continue

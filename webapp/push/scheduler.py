@@ -292,6 +292,7 @@ def digest_moment(now: datetime) -> datetime:
 def branch_gaps(org: Organization, now: datetime) -> list[str]:
     """What the branch misses against the standard: this month's theme day (held or not, approved or
     not), the rest of this month's checklist, facts such as an expired committee term, and the queue."""
+    from ..rules.standards import LONGER_PERIOD_REMINDER_DAYS
     from ..standards import checklist, periods
 
     today = china_today(now)
@@ -308,8 +309,11 @@ def branch_gaps(org: Organization, now: datetime) -> list[str]:
             continue
         if item.spec["check"] == "structural" and item.status == "missed":
             gaps.append(f"{item.spec['label']}：{item.note}" if item.note else item.spec["label"])
-        elif item.spec["check"] == "records" and item.spec["period"] == "month":
-            gaps.append(f"本月{item.spec['label']}尚未完成" + (f"（{item.note}）" if item.note else ""))
+        elif item.spec["check"] == "records" and item.scope is None:
+            gaps.append(f"本月{item.label}尚未完成" + (f"（{item.note}）" if item.note else ""))
+        elif item.spec["check"] == "records" and item.days_left is not None \
+                and item.days_left <= LONGER_PERIOD_REMINDER_DAYS:
+            gaps.append(f"{item.label}：{item.note}")  # a quarter / half year / year still short
     waiting = db.session.scalar(select(func.count()).select_from(Record).where(
         Record.org_id == org.id, Record.state == "submitted"))
     if waiting:

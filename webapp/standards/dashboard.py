@@ -1,9 +1,12 @@
-"""The higher committee's dashboard: every branch below, month by month, from the monthly counts.
+"""The higher committee's dashboard: every branch below, every standard over its own period.
 
-A cell is met when the month's monthly standards are proven by approved records: a theme day meeting
-the standard, a committee meeting where the branch has a committee, and a meeting of every party group.
-The overall figures and the chart use the headline standard (the monthly theme day) over all branches
-in one aggregate query; the grid is read for one page of branches at a time.
+Each row has a cell per month (the month's monthly standards), per quarter, per half year and for the
+year (the standards judged over those periods by the rule in force, e.g. the quarterly general meeting,
+the half-yearly 党课, the yearly 组织生活会 and the secretary's ticks), and one for the organization's
+structure. A cell is judged by the same functions as the branch checklist (``judge.standard_met``,
+``structural_verdict``), so a cell says what the checklist of that period says. The overall figures and
+the chart use the headline standard (the monthly theme day) over all branches in one aggregate query;
+the grid is read for one page of branches at a time.
 """
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from sqlalchemy import func, select
 
 from .. import access
 from ..extensions import db
-from ..models import Organization, StandardMonthCount, User
-from ..rules.life import RECORD_TYPE_LABELS
-from . import structure
+from ..models import Organization, StandardMonthCount, StandardTick, User
+from ..rules.standards import STANDARDS
+from . import judge, periods, rule_book, structure
+from .checklist import exceptions_of
+from .structural_verdicts import StructureFacts, structural_verdict
 
 PER_PAGE = 50
 # Sorting runs in SQL over every branch: by the headline standard, the months with a theme day met.
@@ -29,6 +34,9 @@ class Row:
     # (month, met/missed/not_yet/na, what is still missing that month: "主题党日", "党小组会（第一党小组）")
     cells: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     theme_months: int = 0
+    # (period code, status, what is still missing) for each quarter, half year and the year, then the
+    # organization's structure under the code "structure".
+    period_cells: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def met(self) -> int:
@@ -52,6 +60,7 @@ class Dashboard:
     months: list[str]
     overall_rate: int | None
     chart: list[tuple[str, int | None]]
+    longer: list[periods.Period] = field(default_factory=list)  # the quarters, halves and year shown
 
 
 def _months(year: int, today: date) -> list[str]:
@@ -87,29 +96,8 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(max(1, page), pages)
     found = db.session.execute(query.order_by(*order).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    page_ids = [org.id for org, _ in found]
-    counts: dict[tuple[int, str, str], int] = {}
-    if page_ids and months:
-        for org_id, month, key, count in db.session.execute(
-                select(StandardMonthCount.org_id, StandardMonthCount.month, StandardMonthCount.key,
-                       StandardMonthCount.count)
-                .where(StandardMonthCount.org_id.in_(page_ids), StandardMonthCount.month.in_(months))):
-            counts[(org_id, month, key)] = count
-    rows = []
-    facts_by_org = structure.page_facts(page_ids, min(today, date(year, 12, 31))) if page_ids else {}
-    for org, theme_months in found:
-        has_committee, groups = facts_by_org[org.id]
-        start, end = structure.active_window(org)
-        row = Row(org=org, theme_months=theme_months)
-        for month in months:
-            first = date(int(month[:4]), int(month[5:]), 1)
-            if (start and start.strftime("%Y-%m") > month) or (end and end < first):
-                row.cells.append((month, "na", ()))
-                continue
-            missing = _missing(lambda key: counts.get((org.id, month, key), 0) > 0, has_committee, groups)
-            status = "met" if not missing else ("not_yet" if month == this_month else "missed")
-            row.cells.append((month, status, missing))
-        rows.append(row)
+    longer = _longer_periods(year, today)
+    rows = _rows(found, year, months, longer, today)
     # Headline over every branch: the share of branch-months with a theme day meeting the standard.
     per_month = dict(db.session.execute(
         select(StandardMonthCount.month, func.count()).where(
@@ -122,20 +110,104 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     overall = (round(100 * sum(per_month.get(m, 0) for m in closed) / (branch_count * len(closed)))
                if branch_count and closed else None)
     return Dashboard(rows=rows, total=total, page=page, pages=pages, months=months, overall_rate=overall,
-                     chart=chart)
+                     chart=chart, longer=longer)
 
 
-def _missing(held, has_committee: bool, groups: dict[int, str]) -> tuple[str, ...]:
-    """The month's monthly standards not yet proven: a theme day meeting the standard, a committee
-    meeting where the branch has a committee, a meeting of every party group."""
-    missing = []
-    if not held("theme_day_ok"):
-        missing.append(RECORD_TYPE_LABELS["theme_day"])
-    if has_committee and not held("committee_meeting"):
-        missing.append(RECORD_TYPE_LABELS["committee_meeting"])
-    missing.extend(f"{RECORD_TYPE_LABELS['group_meeting']}（{name}）"
-                   for group_id, name in groups.items() if not held(f"group_meeting:{group_id}"))
-    return tuple(missing)
+def _longer_periods(year: int, today: date) -> list[periods.Period]:
+    out = [periods.make("quarter", year, q) for q in (1, 2, 3, 4)] + [
+        periods.make("half_year", year, h) for h in (1, 2)] + [periods.make("year", year)]
+    return [p for p in out if p.start <= today]
+
+
+def _rows(found, year: int, months: list[str], longer: list[periods.Period], today: date) -> list[Row]:
+    page_ids = [org.id for org, _ in found]
+    if not page_ids:
+        return []
+    day = min(today, date(year, 12, 31))
+    counts: dict[int, dict[tuple[str, str], int]] = {org_id: {} for org_id in page_ids}
+    for org_id, month, key, count in db.session.execute(
+            select(StandardMonthCount.org_id, StandardMonthCount.month, StandardMonthCount.key,
+                   StandardMonthCount.count)
+            .where(StandardMonthCount.org_id.in_(page_ids),
+                   StandardMonthCount.month.between(f"{year}-01", f"{year}-12"))):
+        counts[org_id][(month, key)] = count
+    facts_by_org = structure.page_facts(page_ids, day)
+    sizes = structure.member_counts(page_ids, day)
+    group_sizes = structure.group_sizes([g for _, groups in facts_by_org.values() for g in groups], day)
+    books = rule_book.books_for([org for org, _ in found])
+    exceptions = exceptions_of(page_ids)
+    ticked = set(db.session.execute(select(StandardTick.org_id, StandardTick.key).where(
+        StandardTick.org_id.in_(page_ids), StandardTick.year == year)).all())
+    month_periods = [periods.make("month", year, int(m[5:])) for m in months]
+    rows = []
+    for org, theme_months in found:
+        has_committee, groups = facts_by_org[org.id]
+        ctx = judge.BranchContext(book=books[org.id], counts=counts[org.id],
+                                  has_committee=lambda _day, has=has_committee: has,
+                                  is_temporary=org.is_temporary, window=structure.active_window(org), notes=False)
+        row = Row(org=org, theme_months=theme_months)
+        window = structure.active_window(org)
+        for period in month_periods:
+            row.cells.append((period.code, *_combine(_judged(period, today, ctx, groups, window))))
+        for period in longer:
+            judged = _judged(period, today, ctx, groups, window)
+            if period.kind == "year":
+                judged += [(("met" if (org.id, spec["key"]) in ticked else
+                             "missed" if period.end < today else "not_yet"), spec["label"])
+                           for spec in STANDARDS if spec["check"] == "manual"]
+            row.period_cells.append((period.code, *_combine(judged)))
+        members, full, seats = sizes[org.id]
+        facts = StructureFacts(members, full, seats, [(g, name, *group_sizes[g]) for g, name in groups.items()])
+        verdicts = [(spec, structural_verdict(spec, org, facts, day, ctx.book, exceptions[org.id]))
+                    for spec in STANDARDS if spec["check"] == "structural"]
+        row.period_cells.append(("structure", *_combine(
+            [(v.status, spec["label"] + (f"（{v.note}）" if v.note else "")) for spec, v in verdicts])))
+        rows.append(row)
+    return rows
+
+
+def _judged(period: periods.Period, today: date, ctx: judge.BranchContext, groups: dict[int, str],
+            window) -> list[tuple[str, str]]:
+    """(status, label) of the records standards judged over exactly this period, by the rule in force."""
+    start, end = window
+    if (start and period.end < start) or (end and period.start > end):
+        return []  # the branch did not exist yet, or was closed
+    judged = []
+    for spec in _judged_over(ctx.book, period):
+        if spec.get("condition") == "per_group":
+            for group_id, name in groups.items():
+                verdict = judge.standard_met(spec["key"], period, today, ctx, judge.group_count_key(group_id))
+                judged.append((verdict.status, f"{spec['short']}（{name}）"))
+        else:
+            judged.append((judge.standard_met(spec["key"], period, today, ctx).status, spec["short"]))
+    return judged
+
+
+_SPECS_BY_PERIOD: dict[tuple, list[dict]] = {}
+
+
+def _judged_over(book: rule_book.RuleBook, period: periods.Period) -> list[dict]:
+    """The records standards whose unit (by the rule in force) is exactly this kind of period."""
+    memo_key = (book.signature, period)
+    specs = _SPECS_BY_PERIOD.get(memo_key)
+    if specs is None:
+        specs = [spec for spec in STANDARDS if spec["check"] == "records"
+                 and judge.unit_at(book, spec["key"], period.start).period.kind == period.kind]
+        if len(_SPECS_BY_PERIOD) > 20000:
+            _SPECS_BY_PERIOD.clear()
+        _SPECS_BY_PERIOD[memo_key] = specs
+    return specs
+
+
+def _combine(judged: list[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
+    """A cell's status from its standards' (status, label): missed over running over met; none due: na."""
+    due = [(status, label) for status, label in judged if status not in ("na", "waived")]
+    if not due:
+        return "na", ()
+    missing = tuple(label for status, label in due if status in ("missed", "not_yet"))
+    if any(status == "missed" for status, _ in due):
+        return "missed", missing
+    return ("not_yet" if missing else "met"), missing
 
 
 __all__ = ["Dashboard", "Row", "build"]

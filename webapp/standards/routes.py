@@ -14,9 +14,10 @@ from ..input_numbers import row_id
 from ..models import Membership, Problem, StandardTick
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
+from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
-from ..view_helpers import managed_org_or_404, year_arg
-from . import alerts, checklist, dashboard, periods, problems, summaries
+from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
+from . import alerts, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
 summaries.install()
@@ -130,6 +131,39 @@ def close_problem(problem_uuid: str):
         db.session.commit()
         flash("问题已销号", "success")
     return redirect(url_for("standards.problems_page", org_id=org.id))
+
+
+@bp.route("/rules/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def rules_page(org_id: int):
+    """规则调整: the rules in force for an organization; its higher committee adjusts them here."""
+    org = visible_org_or_404(org_id)
+    can_adjust = rule_changes.may_adjust(current_user, org)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not can_adjust:
+            abort(403)
+        try:
+            override = rule_changes.adjust(org, request.form, current_user)
+        except (RecordInvalid, NotAllowed) as error:
+            errors = error.field_errors("key")
+        else:
+            db.session.commit()
+            flash(f"已调整：{ADJUSTABLE_RULES[override.key]['label']}，自 {override.effective_from:%Y-%m-%d} 起执行",
+                  "success")
+            return redirect(url_for("standards.rules_page", org_id=org.id))
+    today = china_today()
+    book = rule_book.book_for(org)
+    rows = [(key, spec, book.in_force(key, today)) for key, spec in ADJUSTABLE_RULES.items()]
+    history = sorted((o for key in ADJUSTABLE_RULES for o in book.changes(key)),
+                     key=lambda o: (o.effective_from, o.id), reverse=True)
+    above = [a for a in access.managed_orgs(current_user) if org.is_within(a) and rule_changes.may_adjust(current_user, a)
+             and a.id != org.id]
+    return render_template("standards/rules.html", org=org, rows=rows, history=history, groups=GROUPS,
+                           rules=ADJUSTABLE_RULES, can_adjust=can_adjust, errors=errors, values=request.form,
+                           today=today, show_value=rule_changes.show_value, editable_text=rule_changes.editable_text,
+                           above=above, current={key: in_force.value for key, _, in_force in rows}), \
+        (400 if errors else 200)
 
 
 @bp.cli.command("rebuild")

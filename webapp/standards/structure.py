@@ -93,3 +93,40 @@ def page_facts(org_ids: list[int], day: date) -> dict[int, tuple[bool, dict[int,
             .order_by(Organization.name)):
         groups[parent_id][group_id] = name
     return {org_id: (seats.get(org_id, 0) >= COMMITTEE_MIN_SEATS, groups[org_id]) for org_id in org_ids}
+
+
+def group_sizes(group_ids: list[int], day: date) -> dict[int, tuple[int, int]]:
+    """Party members (full and probationary) and full members assigned to each party group on ``day``."""
+    out = {group_id: (0, 0) for group_id in group_ids}
+    if not group_ids:
+        return out
+    rows = db.session.execute(
+        select(Membership.group_id, User.category, func.count()).join(User, Membership.user_id == User.id).where(
+            Membership.group_id.in_(group_ids), User.category.in_(("full", "probationary")),
+            or_(Membership.joined_on.is_(None), Membership.joined_on <= day),
+            or_(and_(Membership.active.is_(True), Membership.left_on.is_(None)), Membership.left_on > day))
+        .group_by(Membership.group_id, User.category))
+    for group_id, category, count in rows:
+        members, full = out[group_id]
+        out[group_id] = (members + count, full + (count if category == "full" else 0))
+    return out
+
+
+def member_counts(org_ids: list[int], day: date) -> dict[int, tuple[int, int, int]]:
+    """For a page of branches: (party members, full members, committee seats) on ``day``."""
+    out = {org_id: (0, 0, 0) for org_id in org_ids}
+    if not org_ids:
+        return out
+    rows = db.session.execute(
+        select(Membership.org_id, User.category, Membership.title, func.count())
+        .join(User, Membership.user_id == User.id).where(
+            Membership.org_id.in_(org_ids),
+            or_(Membership.joined_on.is_(None), Membership.joined_on <= day),
+            or_(and_(Membership.active.is_(True), Membership.left_on.is_(None)), Membership.left_on > day))
+        .group_by(Membership.org_id, User.category, Membership.title))
+    for org_id, category, title, count in rows:
+        seated = title in COMMITTEE_SEAT_TITLES
+        members, full, seats = out[org_id]
+        out[org_id] = (members + (count if category in ("full", "probationary") else 0),
+                       full + (count if category == "full" else 0), seats + (count if seated else 0))
+    return out

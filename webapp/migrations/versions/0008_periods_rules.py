@@ -1,0 +1,67 @@
+"""Rules a higher committee adjusts with an effective date, accepted structural exceptions, and the
+planned size of a temporary branch's project.
+
+Revision ID: 0008_periods_rules
+Revises: 0007_lean_indexes
+Create Date: 2026-11-30 11:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0008_periods_rules'
+down_revision = '0007_lean_indexes'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('rule_overrides',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.JSON(), nullable=False),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_rule_overrides_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_rule_overrides_org_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rule_overrides'))
+    )
+    with op.batch_alter_table('rule_overrides', schema=None) as batch_op:
+        batch_op.create_index('ix_rule_overrides_org_key', ['org_id', 'key', 'effective_from'], unique=False)
+
+    op.create_table('structural_exceptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                            name=op.f('fk_structural_exceptions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'],
+                            name=op.f('fk_structural_exceptions_org_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_structural_exceptions'))
+    )
+    with op.batch_alter_table('structural_exceptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_structural_exceptions_org_id'), ['org_id'], unique=False)
+
+    with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('planned_people', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('planned_members', sa.Integer(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.drop_column('planned_members')
+        batch_op.drop_column('planned_people')
+    with op.batch_alter_table('structural_exceptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_structural_exceptions_org_id'))
+    op.drop_table('structural_exceptions')
+    with op.batch_alter_table('rule_overrides', schema=None) as batch_op:
+        batch_op.drop_index('ix_rule_overrides_org_key')
+    op.drop_table('rule_overrides')
