@@ -6,7 +6,8 @@ from .membership import Membership
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
 from .push import (
-    NotificationPreference, PlannedActivity, PushMessage, PushSubscription, StudyTask, StudyTaskDone,
+    NotificationPreference, PlannedActivity, PushDelivery, PushMessage, PushServiceBackoff, PushSubscription,
+    StudyTask, StudyTaskDone,
 )
 from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, Record, RecordPhoto, RecordVersion, ReviewComment,
@@ -20,7 +21,8 @@ __all__ = [
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsGradeOverride", "PointsLine",
-    "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
+    "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
+    "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
 ]
