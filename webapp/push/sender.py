@@ -145,8 +145,7 @@ def fan_out(now: datetime) -> int:
         if taken != 1:  # another worker took it
             db.session.rollback()
             continue
-        message = db.session.get(PushMessage, message_id)
-        db.session.refresh(message)
+        message = db.session.get(PushMessage, message_id, populate_existing=True)
         subscriptions = list(db.session.scalars(select(PushSubscription).where(
             PushSubscription.user_id == message.user_id).order_by(PushSubscription.id)))
         if not subscriptions:
@@ -239,13 +238,11 @@ def back_off_service(host: str, until: datetime, status: int | None) -> None:
 
 def process(delivery_id: int, worker: str, clock, session: requests.Session | None = None) -> str:
     """Send one leased delivery; every write checks the lease is still this worker's."""
-    delivery = db.session.get(PushDelivery, delivery_id)
-    db.session.refresh(delivery)
+    delivery = db.session.get(PushDelivery, delivery_id, populate_existing=True)
     if delivery.state != "sending" or delivery.lease_owner != worker:
         db.session.rollback()
         return "skipped"
-    message = delivery.message
-    db.session.refresh(message)
+    message = db.session.get(PushMessage, delivery.message_id, populate_existing=True)
     now = clock()
     state = _prepare(delivery, message, worker, now)
     if state is not None:
@@ -254,7 +251,12 @@ def process(delivery_id: int, worker: str, clock, session: requests.Session | No
         return state
     subscription = db.session.get(PushSubscription, delivery.subscription_id)
     rendered = words.render(message.kind, message.payload, message.due_at, message.expires_at, now)
-    db.session.commit()  # no transaction stays open across the network call
+    orm = db.session()
+    orm.expire_on_commit = False  # what was just read stays usable without reloading it
+    try:
+        db.session.commit()  # no transaction stays open across the network call
+    finally:
+        orm.expire_on_commit = True
     outcome = push_one(subscription, message, rendered.payload, rendered.ttl, session, now)
     done = clock()
     state = _record(delivery, message, subscription, worker, outcome, done)
