@@ -57,7 +57,7 @@ class ExportJob(db.Model):
         now = now or utcnow()
         if self.state == "running":
             return self.lease_until is None or self.lease_until < now
-        if self.state == "queued":
+        if self.state == "queued" and self.created_at is not None:
             return (now - self.created_at).total_seconds() > EXPORT_QUEUED_STALE_SECONDS
         return False
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 from pywebpush import WebPushException, webpush
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db_savepoint import savepoint
@@ -132,31 +132,42 @@ FAN_OUT_BATCH = 500
 
 
 def fan_out(now: datetime) -> int:
-    """Take due messages (each exactly once: a conditional update) and give each device of the
-    recipient its own delivery. Returns how many messages were looked at."""
-    ids = list(db.session.scalars(select(PushMessage.id).where(
-        PushMessage.state == "queued", PushMessage.next_attempt_at <= now)
-        .order_by(PushMessage.next_attempt_at, PushMessage.id).limit(FAN_OUT_BATCH)))
-    db.session.rollback()
-    for message_id in ids:
-        taken = db.session.execute(update(PushMessage).where(
-            PushMessage.id == message_id, PushMessage.state == "queued").values(state="delivering")
-            .execution_options(synchronize_session=False)).rowcount
-        if taken != 1:  # another worker took it
-            db.session.rollback()
-            continue
-        message = db.session.get(PushMessage, message_id, populate_existing=True)
-        subscriptions = list(db.session.scalars(select(PushSubscription).where(
-            PushSubscription.user_id == message.user_id).order_by(PushSubscription.id)))
-        if not subscriptions:
-            message.state, message.last_error = "failed", "无已订阅的设备"
-        for subscription in subscriptions:
-            db.session.add(PushDelivery(message_id=message.id, subscription_id=subscription.id,
-                                        service_host=endpoints.service_of(subscription.endpoint),
-                                        state="queued", attempts=0,
-                                        next_attempt_at=message.next_attempt_at))
-        db.session.commit()
-    return len(ids)
+    """Take a batch of due messages (each exactly once: one conditional update, rows another worker is
+    taking are skipped) and give each device of the recipient its own delivery, in one transaction.
+    Returns how many messages were taken."""
+    due = select(PushMessage.id).where(PushMessage.state == "queued", PushMessage.next_attempt_at <= now) \
+        .order_by(PushMessage.next_attempt_at, PushMessage.id).limit(FAN_OUT_BATCH)
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    taken = db.session.execute(
+        update(PushMessage).where(PushMessage.id.in_(due.scalar_subquery()), PushMessage.state == "queued")
+        .values(state="delivering")
+        .returning(PushMessage.id, PushMessage.user_id, PushMessage.next_attempt_at)
+        .execution_options(synchronize_session=False)).all()
+    if not taken:
+        db.session.rollback()
+        return 0
+    devices: dict[int, list[tuple[int, str]]] = {}
+    for sub_id, user_id, endpoint in db.session.execute(
+            select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint)
+            .where(PushSubscription.user_id.in_({row.user_id for row in taken})).order_by(PushSubscription.id)):
+        devices.setdefault(user_id, []).append((sub_id, endpoint))
+    rows, without = [], []
+    for message_id, user_id, at in taken:
+        if not devices.get(user_id):
+            without.append(message_id)
+        for sub_id, endpoint in devices.get(user_id, []):
+            rows.append({"message_id": message_id, "subscription_id": sub_id, "state": "queued", "attempts": 0,
+                         "service_host": endpoints.service_of(endpoint), "next_attempt_at": at,
+                         "created_at": now})
+    if rows:
+        db.session.execute(insert(PushDelivery), rows)
+    if without:
+        db.session.execute(update(PushMessage).where(PushMessage.id.in_(without))
+                           .values(state="failed", last_error="无已订阅的设备")
+                           .execution_options(synchronize_session=False))
+    db.session.commit()
+    return len(taken)
 
 
 # --- claiming: a lease taken at the moment of the claim ---------------------------------------------
