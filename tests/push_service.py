@@ -6,6 +6,8 @@ service checks and decrypts what only the browser could.
 - Payload (RFC 8291 + RFC 8188 aes128gcm): decrypted with the subscription's private key and auth
   secret using ``cryptography`` directly, independent of pywebpush/http_ece.
 - Answers are configurable per request: 201 by default, or queued (status, headers) pairs.
+- ``on_receive`` (optional) is called with each request before it is answered: tests use it to make
+  the service slow on their controllable clock, or to let a second worker act meanwhile.
 """
 from __future__ import annotations
 
@@ -88,6 +90,7 @@ class PushService:
     received: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_receive: object = None
 
     def subscription(self, name: str) -> tuple[str, dict]:
         browser = Browser()
@@ -143,6 +146,12 @@ def start_push_service() -> tuple[PushService, ThreadingHTTPServer]:
             with service.lock:
                 status, extra = service.answers.pop(0) if service.answers else (201, {})
                 service.received.append(Received(self.path, headers, claims, key, payload, status))
+            if service.on_receive is not None:
+                try:
+                    service.on_receive(service.received[-1])
+                except Exception as error:  # noqa: BLE001 - reported to the test
+                    with service.lock:
+                        service.errors.append(f"on_receive: {error!r}")
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)

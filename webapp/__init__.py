@@ -57,6 +57,9 @@ def create_app(config: type | dict | None = None) -> Flask:
             app.instance_path, "zhibu.db"
         )
     _tune_engine(app)
+    from .push.keys import check_subject
+
+    check_subject(app)  # production refuses to start without ZHIBU_VAPID_SUBJECT
 
     db.init_app(app)
     from .migration_render import render_item

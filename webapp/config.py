@@ -5,6 +5,8 @@ Values come from the environment so the same code runs in development, tests and
 import os
 from datetime import timedelta
 
+from .rules.reminders import PUSH_SERVICE_HOSTS_DEFAULT
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -62,12 +64,22 @@ class Config:
     EXPORTS_IN_THREAD = True
     HSTS = _env_bool("ZHIBU_HSTS", False)
 
+    # Web push (issues 13 and 17). VAPID contact for push service operators (mailto: or https:).
+    VAPID_SUBJECT = os.environ.get("ZHIBU_VAPID_SUBJECT")
+    REQUIRE_VAPID_SUBJECT = False
+    # Hosts of the push services whose endpoints are accepted ("*." matches subdomains).
+    PUSH_SERVICE_HOSTS = tuple(h.strip().lower() for h in os.environ.get("ZHIBU_PUSH_SERVICE_HOSTS", "").split(",")
+                               if h.strip()) or PUSH_SERVICE_HOSTS_DEFAULT
+    # Test only: configured hosts allowed to resolve to a loopback address (the fake push service).
+    PUSH_LOOPBACK_TEST_HOSTS: tuple = ()
+
 
 class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
+    REQUIRE_VAPID_SUBJECT = True
 
 
 class TestConfig(Config):
@@ -78,3 +90,7 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
     EXPORTS_IN_THREAD = False
+    VAPID_SUBJECT = "mailto:push-test@zhibu.example.cn"
+    # The fake push service of tests/push_service.py listens on 127.0.0.1.
+    PUSH_SERVICE_HOSTS = PUSH_SERVICE_HOSTS_DEFAULT + ("127.0.0.1",)
+    PUSH_LOOPBACK_TEST_HOSTS = ("127.0.0.1",)

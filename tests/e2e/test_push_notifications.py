@@ -159,3 +159,91 @@ def test_click_with_the_app_closed_opens_a_new_window_at_the_page(browser, live_
         assert opened == live_server.url + f"/plans/{activity_id}"
     finally:
         context.close()
+
+
+def _subscription_of(live_server, username):
+    with live_server.app.app_context():
+        from webapp.models import PushSubscription, User
+
+        user = db.session.scalar(select(User).where(User.username == username))
+        rows = list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
+        db.session.remove()
+        return user.id, [row.endpoint for row in rows]
+
+
+def test_a_rotated_subscription_reaches_the_server_through_the_service_worker(browser, live_server):
+    """The browser replaces the subscription (pushsubscriptionchange with no new one): the worker
+    subscribes again and posts the new endpoint with the old one; the server swaps them."""
+    from webapp.models import PushSubscription
+
+    old = "https://fcm.googleapis.com/fcm/send/e2e-rotated-old"
+    new = "https://fcm.googleapis.com/fcm/send/e2e-rotated-new"
+    user_id, _ = _subscription_of(live_server, "dangyuan")
+    with live_server.app.app_context():
+        db.session.add(PushSubscription(user_id=user_id, endpoint=old, p256dh="BOld", auth="old"))
+        db.session.commit()
+        db.session.remove()
+    context, page = _controlled_page(browser, live_server)
+    try:
+        context.clear_cookies()  # the worker needs no session: the old endpoint identifies the device
+        worker = context.service_workers[0]
+        dispatched = worker.evaluate("""([oldEndpoint, newEndpoint]) => {
+            self.registration.pushManager.subscribe = (options) => Promise.resolve({
+                endpoint: newEndpoint,
+                toJSON() { return {endpoint: newEndpoint, keys: {p256dh: "BNewKey", auth: "newAuth"}}; },
+            });
+            const event = new ExtendableEvent("pushsubscriptionchange");
+            Object.defineProperty(event, "oldSubscription", {value: {endpoint: oldEndpoint,
+                options: {applicationServerKey: new Uint8Array(65)}}});
+            Object.defineProperty(event, "newSubscription", {value: null});
+            return self.dispatchEvent(event);
+        }""", [old, new])
+        assert dispatched is True
+        for _ in range(100):
+            _, endpoints = _subscription_of(live_server, "dangyuan")
+            if new in endpoints:
+                break
+            page.wait_for_timeout(50)
+        assert endpoints == [new]
+    finally:
+        context.close()
+        with live_server.app.app_context():
+            db.session.query(PushSubscription).filter(PushSubscription.user_id == user_id).delete()
+            db.session.commit()
+            db.session.remove()
+
+
+KNOWN_ONLY_BY_THE_BROWSER = """
+PushManager.prototype.getSubscription = function () {
+  return Promise.resolve({
+    endpoint: "https://fcm.googleapis.com/fcm/send/e2e-dropped",
+    toJSON() { return {endpoint: this.endpoint, keys: {p256dh: "BDropped", auth: "dropped"}}; },
+    unsubscribe() { return Promise.resolve(true); },
+  });
+};
+"""
+
+
+def test_the_page_reposts_a_subscription_the_server_dropped(browser, live_server):
+    """The server removed the subscription (the push service answered 410) while the browser kept it:
+    the page does not claim "已开启" on the browser's word, it posts the subscription again."""
+    context = browser.new_context(**DESKTOP)
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    context.add_init_script(KNOWN_ONLY_BY_THE_BROWSER)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "dangyuan")
+        page.goto(live_server.url + "/me")
+        page.locator("[data-push-device-id]").first.wait_for()  # re-posted, then listed after a reload
+        page.get_by_text("本设备已开启通知。").wait_for()
+        _, endpoints = _subscription_of(live_server, "dangyuan")
+        assert endpoints == ["https://fcm.googleapis.com/fcm/send/e2e-dropped"]
+    finally:
+        context.close()
+        with live_server.app.app_context():
+            from webapp.models import PushSubscription
+
+            db.session.query(PushSubscription).filter(
+                PushSubscription.endpoint == "https://fcm.googleapis.com/fcm/send/e2e-dropped").delete()
+            db.session.commit()
+            db.session.remove()

@@ -140,3 +140,59 @@ def test_registry_skips_capabilities_not_installed_and_runs_extra_writers(demo, 
 def write(ws, org, year):
     """A sheet writer registered by the registry test above."""
     ws.append([f"{org.name}-{year}"])
+
+
+def test_a_job_abandoned_by_a_dead_process_is_taken_up_by_run_pending(app, demo):
+    from datetime import timedelta
+
+    from webapp.models.base import utcnow
+
+    org = org_named(FIELD)
+    abandoned = jobs.request_export(org, 2026, "xlsx", demo["linshi"])
+    alive = jobs.request_export(org, 2026, "pdf", demo["linshi"])
+    db.session.commit()
+    # A process took the first job ten minutes ago and died: its lease ran out long since.
+    assert jobs.claim(abandoned.id, owner="dead-host:4242", now=utcnow() - timedelta(minutes=10))
+    # Another process is building the second one right now, its lease still running.
+    assert jobs.claim(alive.id, owner="busy-host:7")
+    assert jobs.run_pending() == 1
+    db.session.expire_all()
+    assert abandoned.state == "done" and abandoned.progress == 100 and jobs.file_path(abandoned).exists()
+    assert abandoned.lease_owner != "dead-host:4242"
+    assert alive.state == "running" and alive.lease_owner == "busy-host:7"  # left to its process
+    assert jobs.claim(abandoned.id) is False  # done: nobody builds it again
+
+
+def test_status_partial_stops_polling_and_offers_restart(client, auth, demo):
+    from datetime import timedelta
+
+    from webapp.models.base import utcnow
+
+    org = org_named(FIELD)
+    stalled = jobs.request_export(org, 2026, "xlsx", demo["linshi"])
+    failed = jobs.request_export(org, 2026, "pdf", demo["linshi"])
+    db.session.commit()
+    jobs.claim(stalled.id, owner="dead-host:1", now=utcnow() - timedelta(minutes=10))
+    failed.state, failed.error = "failed", "磁盘已满"
+    db.session.commit()
+    auth.login("linshi")
+    for job, words in ((stalled, "处理进程已停止"), (failed, "磁盘已满")):
+        partial = client.get(f"/ledgers/exports/{job.uuid}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "hx-trigger" not in partial, job.state  # never polls forever
+        assert words in partial and "重新生成" in partial
+    response = auth.post(f"/ledgers/exports/{stalled.uuid}/restart", page=f"/ledgers/exports/{stalled.uuid}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert stalled.state == "failed"
+    again = db.session.scalar(select(ExportJob).where(ExportJob.id > failed.id))
+    assert response.headers["Location"].endswith(f"/ledgers/exports/{again.uuid}")
+    assert (again.org_id, again.year, again.kind, again.state) == (org.id, 2026, "xlsx", "done")
+    # A job still running under a live lease is not restarted.
+    busy = jobs.request_export(org, 2026, "xlsx", demo["linshi"])
+    db.session.commit()
+    jobs.claim(busy.id, owner="busy-host:7")
+    partial = client.get(f"/ledgers/exports/{busy.uuid}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in partial and "重新生成" not in partial
+    auth.post(f"/ledgers/exports/{busy.uuid}/restart", page=f"/ledgers/exports/{busy.uuid}")
+    db.session.expire_all()
+    assert busy.state == "running" and db.session.scalar(select(ExportJob).where(ExportJob.id > busy.id)) is None

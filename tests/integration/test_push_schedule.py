@@ -3,6 +3,7 @@ changes and cancellations, study tasks, the secretaries' weekly digest, quiet ho
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import date, time, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
 from webapp.extensions import db
-from webapp.models import NotificationPreference, PushMessage
+from webapp.models import NotificationPreference, PushDelivery, PushMessage
 from webapp.push import planning, scheduler, sender
 
 HOUR = timedelta(hours=1)
@@ -30,6 +31,16 @@ def _run(start, end, http, step=HOUR):
     while at <= end:
         sender.run_once(now=at, worker="w", session=http)
         at += step
+
+
+def _titles(push_service, user):
+    """What the user's device showed, in order (the words are made at send time)."""
+    return [r.payload["title"] for r in push_service.received if r.path.startswith(f"/push/u{user.id}-")]
+
+
+def _dropped(user):
+    return list(db.session.scalars(select(PushMessage).where(PushMessage.user_id == user.id,
+                                                             PushMessage.state == "dropped")))
 
 
 def _sent(user=None, kind=None):
@@ -63,8 +74,8 @@ def test_a_month_of_reminders_arrives_at_the_right_times(app, everyone, push_ser
     for key in ("secretary", "a", "b", "c"):
         theme = _sent(people[key], "theme_day")
         assert [m.sent_at for m in theme] == [china(2026, 12, 14, 20), china(2026, 12, 15, 7)], key
-        assert theme[0].payload["title"].startswith("明天主题党日")
-        assert theme[1].payload["title"].startswith("两小时后主题党日")
+        shown = [t for t in _titles(push_service, people[key]) if "主题党日" in t]
+        assert shown == ["明天 09:00 主题党日：学习党章 重温入党誓词", "2 小时后 主题党日：学习党章 重温入党誓词"]
         assert theme[0].payload["url"] == f"/plans/{activity.id}"
     for key in ("secretary", "a", "c"):
         study = _sent(people[key], "study")
@@ -85,18 +96,27 @@ def test_a_month_of_reminders_arrives_at_the_right_times(app, everyone, push_ser
     assert not push_service.errors
 
 
-def test_quiet_hours_defer_never_drop(app, everyone, http):
+def test_quiet_hours_defer_and_the_words_follow_the_send_time(app, everyone, http, push_service):
+    """Quiet hours until 08:00 and a theme day at 10:00: the day-before reminder, pushed from 20:00 to
+    08:00 on the day itself, would say "明天" on the day: it is dropped (twelve hours late), and the
+    two-hours-before one goes out at 08:00 with words true at 08:00."""
     org, people = everyone
     prefs = NotificationPreference(user_id=people["a"].id, kinds_off=[], quiet_start=time(19, 0),
                                    quiet_end=time(8, 0))
     db.session.add(prefs)
     db.session.commit()
     start = china(2026, 12, 1, 10)
-    _activity(org, people["secretary"], start)
+    _activity(org, people["secretary"], start, start_time=time(10, 0))
     _run(start, china(2026, 12, 15, 12), http, step=timedelta(minutes=30))
-    assert [m.sent_at for m in _sent(people["a"], "theme_day")] == [china(2026, 12, 15, 8)] * 2
+    assert [m.sent_at for m in _sent(people["a"], "theme_day")] == [china(2026, 12, 15, 8)]
+    assert [t for t in _titles(push_service, people["a"]) if "主题党日" in t] == [
+        "2 小时后 主题党日：学习党章 重温入党誓词"]
+    [dropped] = _dropped(people["a"])
+    assert dropped.dedupe_key.endswith(f"day_before:{people['a'].id}") and "不再发送" in dropped.last_error
     assert [m.sent_at for m in _sent(people["c"], "theme_day")] == [china(2026, 12, 14, 20),
-                                                                     china(2026, 12, 15, 7)]
+                                                                     china(2026, 12, 15, 8)]
+    assert [t for t in _titles(push_service, people["c"]) if "主题党日" in t] == [
+        "明天 10:00 主题党日：学习党章 重温入党誓词", "2 小时后 主题党日：学习党章 重温入党誓词"]
 
 
 def test_quiet_hours_changed_after_queueing_still_defer(app, everyone, http):
@@ -108,8 +128,9 @@ def test_quiet_hours_changed_after_queueing_still_defer(app, everyone, http):
                                           quiet_end=time(6, 30)))
     db.session.commit()
     _run(china(2026, 12, 14, 19), china(2026, 12, 15, 9), http, step=timedelta(minutes=30))
-    assert [m.sent_at for m in _sent(people["c"], "theme_day")] == [china(2026, 12, 15, 6, 30),
-                                                                     china(2026, 12, 15, 7)]
+    # The day-before reminder, deferred ten and a half hours to 06:30, is too late: dropped.
+    assert [m.sent_at for m in _sent(people["c"], "theme_day")] == [china(2026, 12, 15, 7)]
+    assert len(_dropped(people["c"])) == 1
 
 
 def test_kind_switched_off_is_not_sent(app, everyone, http):
@@ -146,7 +167,7 @@ def test_change_sends_an_update_and_never_a_stale_reminder(app, everyone, http):
     assert superseded == 2
 
 
-def test_change_after_the_day_before_reminder(app, everyone, http):
+def test_change_after_the_day_before_reminder(app, everyone, http, push_service):
     org, people = everyone
     start = china(2026, 12, 1, 10)
     activity = _activity(org, people["secretary"], start)
@@ -157,8 +178,8 @@ def test_change_after_the_day_before_reminder(app, everyone, http):
                                         "place": "水文站会议室"}, people["secretary"], now=at)
     db.session.commit()
     _run(at, china(2026, 12, 15, 10), http)
-    titles = [m.payload["title"][:4] for m in _sent(people["c"], "theme_day")]
-    assert titles == ["明天主题", "活动变更", "两小时后"]
+    titles = [t[:4] for t in _titles(push_service, people["c"])]
+    assert titles == ["明天 0", "活动变更", "2 小时"]
 
 
 def test_cancellation_sends_a_notice_and_supersedes_reminders(app, everyone, http):
@@ -223,10 +244,12 @@ def test_two_workers_never_send_a_reminder_twice(app, everyone, push_service, ht
     assert len(sent) == total
     assert sum(r.get("sent", 0) for r in results) == total
     assert len(push_service.received) == total  # one device each: exactly one push per reminder
-    assert sorted((r.path, r.payload["title"], r.payload["body"]) for r in push_service.received) == sorted(
-        set((r.path, r.payload["title"], r.payload["body"]) for r in push_service.received))
-    assert {m.claimed_by for m in sent} <= {"worker-0", "worker-1"}
-    assert all(m.attempts == 1 for m in sent)
+    # Each device got each activity's two reminders (sent at the same moment, so in the same words).
+    shown = Counter((r.path, r.payload["title"]) for r in push_service.received)
+    assert set(shown.values()) == {2} and len(shown) == total // 2
+    deliveries = list(db.session.scalars(select(PushDelivery)))
+    assert len(deliveries) == total and {d.lease_owner for d in deliveries} <= {"worker-0", "worker-1"}
+    assert all(d.attempts == 1 and d.state == "sent" for d in deliveries)
 
 
 def test_digest_reflects_the_branch_records(app, everyone, http):
@@ -251,7 +274,7 @@ def test_digest_reflects_the_branch_records(app, everyone, http):
     assert "本季度尚缺，剩 18 天" in later[0].payload["body"]
 
 
-def test_a_claimed_row_is_never_claimed_again(app, everyone, backend):
+def test_a_claimed_delivery_is_never_claimed_again(app, everyone, backend):
     from sqlalchemy import text
 
     org, people = everyone
@@ -259,11 +282,14 @@ def test_a_claimed_row_is_never_claimed_again(app, everyone, backend):
     _activity(org, people["secretary"], start, on_date=date(2026, 12, 2), start_time=time(10, 0))
     db.session.execute(update(PushMessage).values(next_attempt_at=start))
     db.session.commit()
-    ids = list(db.session.scalars(select(PushMessage.id).order_by(PushMessage.next_attempt_at, PushMessage.id)))
+    sender.fan_out(start)
+    sender.fan_out(start)  # a second fan-out finds nothing left to take
+    ids = list(db.session.scalars(select(PushDelivery.id).order_by(PushDelivery.next_attempt_at, PushDelivery.id)))
+    assert len(ids) == 2 * 4
     if backend == "postgresql":
         # Another worker holds the first row locked mid-claim: this one skips it instead of waiting.
         with db.engine.connect() as other:
-            other.execute(text("SELECT id FROM push_messages WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+            other.execute(text("SELECT id FROM push_deliveries WHERE id = :id FOR UPDATE"), {"id": ids[0]})
             assert sender.claim_next(start, "B") == ids[1]
             other.rollback()
     first = sender.claim_next(start, "A")
@@ -273,8 +299,9 @@ def test_a_claimed_row_is_never_claimed_again(app, everyone, backend):
         assert next_id not in claimed
         claimed.add(next_id)
     assert claimed == set(ids)
-    states = set(db.session.scalars(select(PushMessage.state)))
-    assert states == {"sending"}
+    assert set(db.session.scalars(select(PushDelivery.state))) == {"sending"}
+    # Each lease runs from its own claim, whatever the round's start.
+    assert set(db.session.scalars(select(PushDelivery.lease_until))) == {start + timedelta(seconds=120)}
 
 
 def test_a_member_who_turns_notifications_on_later_still_gets_the_reminders(app, branch, vapid,

@@ -55,7 +55,8 @@ def test_bad_subscription_is_refused_with_chinese_fields(client, auth, demo, vap
     auth.login("dangyuan")
     response = _json_post(client, auth, "/push/subscriptions", {"endpoint": "ftp://x", "keys": {}})
     assert response.status_code == 400
-    assert response.json["error"]["fields"] == {"endpoint": "推送地址无效", "keys": "缺少订阅密钥"}
+    assert response.json["error"]["fields"] == {"endpoint": "不接受此推送地址：x 不是已知的浏览器推送服务",
+                                                "keys": "缺少订阅密钥"}
 
 
 def test_someone_elses_device_cannot_be_removed(client, auth, demo, vapid):

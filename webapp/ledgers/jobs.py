@@ -3,21 +3,30 @@
 Design: the web process starts a thread per export (``EXPORTS_IN_THREAD``, default on) that works in
 its own application context and database session, committing progress as it goes; the page polls the
 job row. Files are kept under the instance folder, never served from static.
+
+A running job is leased by its process (``lease_owner``, ``lease_until``) and a heartbeat thread
+renews the lease while the file is built. When the process dies the lease runs out: the page stops
+polling and offers to start again, and ``flask ledgers run-pending`` takes the job up again. Every write
+of a runner checks it still holds the lease, so a runner that lost it never overwrites the new one.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from .. import access, audit
 from ..extensions import db
 from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
 from ..records.errors import NotAllowed
+from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS
 from . import record_book, workbook
 
 log = logging.getLogger(__name__)
@@ -54,38 +63,118 @@ def request_export(org: Organization, year: int, kind: str, actor: User) -> Expo
     return job
 
 
-def claim(job_id: int) -> bool:
-    """Take a queued job exactly once (a conditional update), so two runners never build the same file."""
-    result = db.session.execute(update(ExportJob).where(ExportJob.id == job_id, ExportJob.state == "queued")
-                                .values(state="running", started_at=utcnow(), progress=1, step="开始生成"))
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class LeaseLost(Exception):
+    """Another runner took the job over (this one was presumed dead): stop without writing."""
+
+
+def _lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=EXPORT_LEASE_SECONDS)
+
+
+def _takeable(now: datetime):
+    """Queued, or running under a lease that ran out (its process died)."""
+    return or_(ExportJob.state == "queued",
+               and_(ExportJob.state == "running",
+                    or_(ExportJob.lease_until.is_(None), ExportJob.lease_until < now)))
+
+
+def claim(job_id: int, owner: str | None = None, now: datetime | None = None) -> bool:
+    """Take a queued (or abandoned) job with a lease, exactly once: a conditional update, so two runners
+    never build the same file."""
+    now = now or utcnow()
+    result = db.session.execute(update(ExportJob).where(ExportJob.id == job_id, _takeable(now))
+                                .values(state="running", started_at=now, progress=1, step="开始生成",
+                                        error=None, lease_owner=owner or runner_id(),
+                                        lease_until=_lease_until(now)))
     db.session.commit()
     return result.rowcount == 1
 
 
-def run(job_id: int) -> None:
-    """Build the file of a queued job, saving progress; failures are recorded, never raised."""
-    if not claim(job_id):
+def _owned(job_id: int, owner: str):
+    return update(ExportJob).where(ExportJob.id == job_id, ExportJob.lease_owner == owner,
+                                   ExportJob.state == "running")
+
+
+class Heartbeat:
+    """Renews the lease every EXPORT_HEARTBEAT_SECONDS on its own connection while the file is built."""
+
+    def __init__(self, job_id: int, owner: str):
+        self.job_id, self.owner = job_id, owner
+        self.engine = db.engine
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"export-heartbeat-{job_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(EXPORT_HEARTBEAT_SECONDS):
+            try:
+                with self.engine.begin() as connection:
+                    renewed = connection.execute(_owned(self.job_id, self.owner)
+                                                 .values(lease_until=_lease_until(utcnow()))).rowcount
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease has room for three
+                log.warning("export %s: heartbeat failed", self.job_id, exc_info=True)
+                continue
+            if not renewed:
+                return
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
+def run(job_id: int, owner: str | None = None) -> None:
+    """Build the file of a queued (or abandoned) job, saving progress; failures are recorded, never
+    raised."""
+    owner = owner or runner_id()
+    if not claim(job_id, owner):
         return
     job = db.session.get(ExportJob, job_id)
 
     def progress(percent: int, step: str) -> None:
-        db.session.execute(update(ExportJob).where(ExportJob.id == job_id)
-                           .values(progress=max(1, min(99, percent)), step=step[:100]))
+        result = db.session.execute(_owned(job_id, owner).values(
+            progress=max(1, min(99, percent)), step=step[:100], lease_until=_lease_until(utcnow())))
         db.session.commit()
+        if result.rowcount != 1:
+            raise LeaseLost(job_id)
 
     try:
-        path = BUILDERS[job.kind](job.org, job.year, file_path(job), progress)
-    except Exception as error:  # recorded for the secretary; the log keeps the traceback
-        log.exception("export %s failed", job.uuid)
+        with Heartbeat(job_id, owner):
+            path = BUILDERS[job.kind](job.org, job.year, file_path(job), progress)
+    except LeaseLost:
+        log.warning("export %s: taken over by another runner, stopping", job_id)
         db.session.rollback()
-        job = db.session.get(ExportJob, job_id)
-        job.state, job.error, job.finished_at = "failed", str(error)[:2000] or error.__class__.__name__, utcnow()
+        return
+    except Exception as error:  # recorded for the secretary; the log keeps the traceback
+        log.exception("export %s failed", job_id)
+        db.session.rollback()
+        db.session.execute(_owned(job_id, owner).values(
+            state="failed", error=str(error)[:2000] or error.__class__.__name__, finished_at=utcnow(),
+            lease_until=None))
         db.session.commit()
         return
     job = db.session.get(ExportJob, job_id)
-    job.state, job.progress, job.step = "done", 100, "已完成"
-    job.file_name, job.size, job.finished_at = download_name(job), path.stat().st_size, utcnow()
+    result = db.session.execute(_owned(job_id, owner).values(
+        state="done", progress=100, step="已完成", file_name=download_name(job), size=path.stat().st_size,
+        finished_at=utcnow(), lease_until=None))
     db.session.commit()
+    if result.rowcount != 1:
+        log.warning("export %s: finished after another runner took it over", job_id)
+
+
+def restart(job: ExportJob, actor: User) -> ExportJob:
+    """重新生成: a failed or stalled job is closed as failed and a new one queued in its place."""
+    now = utcnow()
+    if job.state != "failed":
+        db.session.execute(update(ExportJob).where(ExportJob.id == job.id, _takeable(now)).values(
+            state="failed", error="处理进程已停止，导出未完成", finished_at=now, lease_until=None))
+    return request_export(job.org, job.year, job.kind, actor)
 
 
 def _run_in_thread(app: Flask, job_id: int) -> None:
@@ -105,9 +194,11 @@ def start(job: ExportJob) -> None:
         run(job.id)
 
 
-def run_pending() -> int:
-    """Run every queued job (CLI, or after a restart interrupted the web process)."""
-    ids = list(db.session.scalars(select(ExportJob.id).where(ExportJob.state == "queued").order_by(ExportJob.id)))
+def run_pending(now: datetime | None = None) -> int:
+    """Run every queued job and every job abandoned by a dead process (its lease ran out): the CLI, or
+    after a restart interrupted the web process."""
+    now = now or utcnow()
+    ids = list(db.session.scalars(select(ExportJob.id).where(_takeable(now)).order_by(ExportJob.id)))
     for job_id in ids:
         run(job_id)
     return len(ids)

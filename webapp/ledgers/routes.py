@@ -65,6 +65,21 @@ def job_status(job_uuid: str):
     return render("ledgers/job.html", "ledgers/_job.html", job=job)
 
 
+@bp.route("/exports/<job_uuid>/restart", methods=["POST"])
+@login_required
+def restart_export(job_uuid: str):
+    """重新生成: a failed or stalled export starts again as a new job."""
+    job = _job_or_404(job_uuid)
+    if not job.can_restart:
+        flash("该导出仍在进行或已完成，无需重新生成", "error")
+        return redirect(url_for("ledgers.job_status", job_uuid=job.uuid))
+    new = jobs.restart(job, current_user)
+    db.session.commit()
+    jobs.start(new)
+    flash("已重新开始导出", "success")
+    return redirect(url_for("ledgers.job_status", job_uuid=new.uuid))
+
+
 @bp.route("/exports/<job_uuid>/download")
 @login_required
 def download(job_uuid: str):

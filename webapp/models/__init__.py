@@ -7,7 +7,8 @@ from .membership import Membership
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
 from .push import (
-    NotificationPreference, PlannedActivity, PushMessage, PushSubscription, StudyTask, StudyTaskDone,
+    NotificationPreference, PlannedActivity, PushDelivery, PushMessage, PushServiceBackoff, PushSubscription,
+    StudyTask, StudyTaskDone,
 )
 from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
@@ -23,7 +24,8 @@ __all__ = [
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsGradeOverride", "PointsLine",
-    "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
+    "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
+    "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
     "RuleOverride", "StructuralException",

@@ -32,6 +32,10 @@ class ExportJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The process building the job and until when its lease runs (renewed by a heartbeat): a running
+    # job whose lease ran out was abandoned by a dead process and is taken up again (issue 13).
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org = relationship("Organization")
     requested_by = relationship("User")
@@ -45,3 +49,18 @@ class ExportJob(db.Model):
     @property
     def state_label(self) -> str:
         return EXPORT_STATES.get(self.state, self.state)
+
+    def stalled(self, now: datetime | None = None) -> bool:
+        """Running with a lapsed lease (its process died), or queued and never started."""
+        from ..rules.ledgers import EXPORT_QUEUED_STALE_SECONDS
+
+        now = now or utcnow()
+        if self.state == "running":
+            return self.lease_until is None or self.lease_until < now
+        if self.state == "queued" and self.created_at is not None:
+            return (now - self.created_at).total_seconds() > EXPORT_QUEUED_STALE_SECONDS
+        return False
+
+    @property
+    def can_restart(self) -> bool:
+        return self.state == "failed" or self.stalled()

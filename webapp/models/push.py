@@ -147,9 +147,12 @@ class StudyTaskDone(db.Model):
 
 
 class PushMessage(db.Model):
-    """The outbound queue: one reminder for one recipient, sent by the worker to all their devices.
+    """The outbound queue: one reminder for one recipient. When it falls due the worker fans it out into
+    one :class:`PushDelivery` per device of the recipient; each delivery has its own state and retries.
 
-    ``dedupe_key`` is unique, so recomputing the schedule never queues the same reminder twice.
+    ``payload`` holds the facts the words are made from (rendered at send time, webapp/push/words.py);
+    ``expires_at`` is the moment after which it is no use (an event's start); ``dedupe_key`` is unique,
+    so recomputing the schedule never queues the same reminder twice.
     """
 
     __tablename__ = "push_messages"
@@ -158,23 +161,23 @@ class PushMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict] = mapped_column(JSON)
     topic: Mapped[str] = mapped_column(String(32))
     # What caused it, for superseding: ("activity", id), ("study_task", id), ("digest", org id).
     source_type: Mapped[str] = mapped_column(String(20), default="")
     source_id: Mapped[int | None] = mapped_column(Integer)
-    # queued → sending → sent | failed; queued → superseded (a change or a cancellation replaced it).
+    # queued → delivering (fanned out to devices) → sent | failed | dropped (too late to be useful);
+    # queued or delivering → superseded (a change or a cancellation replaced it).
     state: Mapped[str] = mapped_column(String(20), default="queued")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(80))
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")
+    deliveries = relationship("PushDelivery", back_populates="message", order_by="PushDelivery.id")
 
     __table_args__ = (
         Index("ix_push_messages_state_next", "state", "next_attempt_at"),
@@ -186,5 +189,51 @@ class PushMessage(db.Model):
         return KINDS.get(self.kind, {}).get("label", self.kind)
 
 
-__all__ = ["NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
+class PushDelivery(db.Model):
+    """One message to one device. A worker takes it with a lease (``lease_owner`` until ``lease_until``,
+    set at the moment of the claim) and every later write checks it still holds that lease.
+
+    ``subscription_id`` is deliberately no foreign key: a device removed while its delivery waits ends
+    that delivery as ``gone``. ``service_host`` is the push service's host, for per-service back-off.
+    """
+
+    __tablename__ = "push_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("push_messages.id"))
+    subscription_id: Mapped[int] = mapped_column(Integer)
+    service_host: Mapped[str] = mapped_column(String(255))
+    # queued → sending (leased) → sent | failed | gone | dropped; queued → superseded.
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message = relationship("PushMessage", back_populates="deliveries")
+
+    __table_args__ = (
+        UniqueConstraint("message_id", "subscription_id", name="uq_push_deliveries_message_subscription"),
+        Index("ix_push_deliveries_state_next", "state", "next_attempt_at"),
+    )
+
+
+class PushServiceBackoff(db.Model):
+    """A push service (by host) that asked us to slow down (429 or 5xx with Retry-After): nothing is sent
+    to it before ``until``, by any worker."""
+
+    __tablename__ = "push_service_backoff"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+__all__ = ["NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
+           "PushSubscription", "StudyTask",
            "StudyTaskDone"]

@@ -8,9 +8,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 
-from ..rules.reminders import VAPID_SUBJECT_DEFAULT
-
 KEY_FILENAME = "vapid_private.pem"
+# Outside production only: a contact that says it is none. Production refuses to start without
+# ZHIBU_VAPID_SUBJECT (check_subject), so push services always get a real contact there.
+DEVELOPMENT_SUBJECT = "mailto:zhibu-dev@localhost"
 
 
 class KeysExist(Exception):
@@ -70,5 +71,20 @@ def private_key_string(app=None) -> str:
 
 
 def subject(app=None) -> str:
+    """The VAPID "sub" claim (RFC 8292 §2.1): how the push service's operator reaches ours."""
     app = app or current_app
-    return app.config.get("VAPID_SUBJECT") or VAPID_SUBJECT_DEFAULT
+    return app.config.get("VAPID_SUBJECT") or DEVELOPMENT_SUBJECT
+
+
+class SubjectMissing(RuntimeError):
+    pass
+
+
+def check_subject(app) -> None:
+    """At start: a configured subject must be a mailto: or https: URI; production requires one."""
+    value = (app.config.get("VAPID_SUBJECT") or "").strip()
+    if value and not value.startswith(("mailto:", "https://")):
+        raise SubjectMissing(f"ZHIBU_VAPID_SUBJECT must start with mailto: or https:// (got {value!r})")
+    if not value and app.config.get("REQUIRE_VAPID_SUBJECT"):
+        raise SubjectMissing("ZHIBU_VAPID_SUBJECT is not set: in production push services need a real "
+                             "contact, e.g. ZHIBU_VAPID_SUBJECT=mailto:it@your-organisation.cn (README)")

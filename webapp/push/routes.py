@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import access, audit
-from ..extensions import db
+from ..extensions import csrf, db
 from ..htmx import render
 from ..models import NotificationPreference, PushSubscription
 from ..rules import reminders as R
 from ..rules.life import SECRETARY_TITLES
-from . import keys, scheduler
+from . import endpoints, keys, scheduler
 
 bp = Blueprint("push", __name__, url_prefix="/push")
 
@@ -31,37 +31,102 @@ def vapid_public_key():
     return jsonify({"publicKey": key})
 
 
+def _subscription_fields(data: dict) -> tuple[str, dict, dict]:
+    """(endpoint, keys, field errors) of a PushSubscription's JSON; the endpoint must belong to a real
+    push service (issue 13: never an internal address, never judged from the Host header)."""
+    endpoint = data.get("endpoint") if isinstance(data.get("endpoint"), str) else ""
+    sub_keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    fields = {}
+    try:
+        endpoints.check(endpoint, resolve_required=False)
+    except endpoints.Refused as refused:
+        fields["endpoint"] = refused.message
+    p256dh, auth = sub_keys.get("p256dh"), sub_keys.get("auth")
+    if not (isinstance(p256dh, str) and p256dh and len(p256dh) <= 200
+            and isinstance(auth, str) and auth and len(auth) <= 100):
+        fields["keys"] = "缺少订阅密钥"
+    return endpoint, {"p256dh": p256dh, "auth": auth}, fields
+
+
+def _refusal(fields: dict):
+    code = "endpoint_refused" if "endpoint" in fields else "invalid_subscription"
+    message = fields.get("endpoint") or "订阅信息不完整"
+    return _error(code, message, 400, fields)
+
+
+def _save(subscription: PushSubscription, user_id: int, sub_keys: dict) -> None:
+    subscription.user_id = user_id
+    subscription.p256dh = sub_keys["p256dh"]
+    subscription.auth = sub_keys["auth"]
+    subscription.user_agent = (request.headers.get("User-Agent") or "")[:300]
+    subscription.last_error = None
+
+
 @bp.route("/subscriptions", methods=["POST"])
 @login_required
 def subscribe():
-    data = request.get_json(silent=True) or {}
-    endpoint = str(data.get("endpoint") or "")
-    sub_keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
-    fields = {}
-    if not endpoint.startswith("https://") and not (endpoint.startswith("http://") and
-                                                    request.host.startswith(("127.0.0.1", "localhost"))):
-        fields["endpoint"] = "推送地址无效"
-    if len(endpoint) > 1000:
-        fields["endpoint"] = "推送地址过长"
-    if not sub_keys.get("p256dh") or not sub_keys.get("auth"):
-        fields["keys"] = "缺少订阅密钥"
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    endpoint, sub_keys, fields = _subscription_fields(data)
     if fields:
-        return _error("invalid_subscription", "订阅信息不完整", 400, fields)
+        return _refusal(fields)
     subscription = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     created = subscription is None
     if created:
         subscription = PushSubscription(endpoint=endpoint)
         db.session.add(subscription)
     # The same browser signed in as someone else now belongs to that person.
-    subscription.user_id = current_user.id
-    subscription.p256dh = str(sub_keys["p256dh"])[:200]
-    subscription.auth = str(sub_keys["auth"])[:100]
-    subscription.user_agent = (request.headers.get("User-Agent") or "")[:300]
+    _save(subscription, current_user.id, sub_keys)
     db.session.flush()
     audit.record(current_user, "push.subscribe", "push_subscription", subscription.id,
                  summary=f"开启通知：{subscription.device_label}")
     db.session.commit()
-    return jsonify({"id": subscription.id, "device": subscription.device_label}), 201 if created else 200
+    return jsonify({"id": subscription.id, "device": subscription.device_label, "known": True}), \
+        201 if created else 200
+
+
+@bp.route("/subscriptions/status")
+@login_required
+def subscription_status():
+    """Whether the server has this browser's subscription for the signed-in user (the page shows
+    "已开启" only then, and re-posts a subscription the server dropped or never got)."""
+    endpoint = request.args.get("endpoint", "")
+    subscription = db.session.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id)) if endpoint else None
+    if subscription is None:
+        return jsonify({"known": False})
+    return jsonify({"known": True, "id": subscription.id, "device": subscription.device_label})
+
+
+@bp.route("/subscriptions/renew", methods=["POST"])
+@csrf.exempt  # sent by the service worker, which has no form token: see the docstring
+def renew_subscription():
+    """``pushsubscriptionchange`` in the service worker: the browser replaced its subscription. The old
+    endpoint, a secret only this browser and the server know, identifies the device (the worker may
+    have no live session); the row keeps its owner and takes the new endpoint and keys. JSON only, so a
+    cross-site form cannot post here."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        return _error("bad_request", "请求内容必须是 JSON 对象", 400)
+    old = data.get("oldEndpoint") if isinstance(data.get("oldEndpoint"), str) else ""
+    endpoint, sub_keys, fields = _subscription_fields(data)
+    if fields:
+        return _refusal(fields)
+    subscription = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == old)) \
+        if old else None
+    if subscription is None:
+        return _error("unknown_subscription", "服务器没有该设备原来的订阅，请在“我的”页面重新开启通知", 404)
+    same = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint,
+                                                            PushSubscription.id != subscription.id))
+    if same is not None:
+        db.session.delete(same)
+        db.session.flush()
+    subscription.endpoint = endpoint
+    _save(subscription, subscription.user_id, sub_keys)
+    audit.record(subscription.user, "push.renew", "push_subscription", subscription.id,
+                 summary=f"浏览器更换了推送订阅：{subscription.device_label}")
+    db.session.commit()
+    return jsonify({"id": subscription.id, "known": True})
 
 
 @bp.route("/subscriptions/remove", methods=["POST"])

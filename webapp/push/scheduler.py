@@ -1,5 +1,7 @@
 """Computing reminders into the outbound queue (issue 5). Idempotent: every reminder has a dedupe key,
-so recomputing never queues twice; a change supersedes what is stale; quiet hours defer, never drop.
+so recomputing never queues twice; a change supersedes what is stale; quiet hours defer. A queued
+reminder keeps the facts, not the words: they are made when it is sent (words.py), and a reminder that
+quiet hours pushed too late is dropped then (issue 17).
 
 Everything takes ``now`` (aware UTC) so tests run on a fixed clock.
 """
@@ -14,10 +16,11 @@ from ..china_time import CHINA_TZ, china_datetime, china_today
 from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Membership, NotificationPreference, Organization, PlannedActivity, PushMessage, Record
-from ..models import PushSubscription
+from ..models import PushDelivery, PushSubscription
 from ..models import StudyTask, StudyTaskDone, User
 from ..rules import reminders as R
 from ..rules.life import SECRETARY_TITLES
+from .words import ACTIVITY_REMINDER
 
 
 def utcnow() -> datetime:
@@ -74,7 +77,7 @@ def known_keys(source_type: str, source_id: int) -> dict[str, str]:
 def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str, key: str, *,
             source_type: str = "", source_id: int | None = None, prefs: NotificationPreference | None = None,
             respect_prefs: bool = True, known: dict | None = None,
-            devices: set[int] | None = None) -> PushMessage | None:
+            devices: set[int] | None = None, expires_at: datetime | None = None) -> PushMessage | None:
     """Queue one reminder unless its key is already queued (or sent), the kind is switched off, or the
     recipient has no device yet (recomputation queues it once they turn notifications on)."""
     if respect_prefs:
@@ -93,7 +96,7 @@ def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str
     at = defer_for_quiet(due_at, prefs.quiet_start, prefs.quiet_end)
     message = PushMessage(kind=kind, user_id=user_id, due_at=due_at, next_attempt_at=at, payload=payload,
                           topic=topic[:32], dedupe_key=key, source_type=source_type, source_id=source_id,
-                          state="queued")
+                          state="queued", expires_at=expires_at)
     try:
         with savepoint():
             db.session.add(message)
@@ -104,14 +107,22 @@ def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str
 
 def supersede(source_type: str, source_id: int, *, keep_prefix: str | None = None,
               user_ids: set[int] | None = None, reason: str = "") -> int:
-    """Mark queued rows of a source superseded (except those whose key starts with ``keep_prefix``)."""
-    query = update(PushMessage).where(PushMessage.source_type == source_type,
-                                      PushMessage.source_id == source_id, PushMessage.state == "queued")
+    """Mark pending rows of a source superseded (except those whose key starts with ``keep_prefix``):
+    queued messages, and messages already fanned out to devices whose deliveries wait (a retry), with
+    those deliveries. A delivery being sent this moment is left to finish."""
+    conditions = [PushMessage.source_type == source_type, PushMessage.source_id == source_id,
+                  PushMessage.state.in_(("queued", "delivering"))]
     if keep_prefix:
-        query = query.where(~PushMessage.dedupe_key.startswith(keep_prefix, autoescape=True))
+        conditions.append(~PushMessage.dedupe_key.startswith(keep_prefix, autoescape=True))
     if user_ids is not None:
-        query = query.where(PushMessage.user_id.in_(user_ids or {-1}))
-    result = db.session.execute(query.values(state="superseded", last_error=reason[:500] or None)
+        conditions.append(PushMessage.user_id.in_(user_ids or {-1}))
+    stale = select(PushMessage.id).where(*conditions).scalar_subquery()
+    db.session.execute(update(PushDelivery).where(PushDelivery.message_id.in_(stale),
+                                                  PushDelivery.state == "queued")
+                       .values(state="superseded", last_error=reason[:500] or None)
+                       .execution_options(synchronize_session=False))
+    result = db.session.execute(update(PushMessage).where(*conditions)
+                                .values(state="superseded", last_error=reason[:500] or None)
                                 .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
@@ -154,12 +165,19 @@ def _when(activity: PlannedActivity) -> str:
 
 def _activity_payload(activity: PlannedActivity, title: str, body: str) -> dict:
     return {"title": title, "body": body, "url": activity_url(activity),
-            "tag": _topic(activity.kind, activity.id), "kind": activity.kind,
-            "expires_at": activity_starts_at(activity).isoformat()}
+            "tag": _topic(activity.kind, activity.id), "kind": activity.kind}
+
+
+def _reminder_payload(activity: PlannedActivity, body: str) -> dict:
+    """An activity reminder: its title ("今天 10:00 主题党日：…") is made when it is sent (words.py)."""
+    return {**_activity_payload(activity, "", body), "template": ACTIVITY_REMINDER,
+            "starts_at": activity_starts_at(activity).isoformat(), "activity_type": activity.type_label,
+            "activity_title": activity.title}
 
 
 def activity_slots(activity: PlannedActivity) -> list[tuple[str, datetime]]:
-    """(slot name, moment) of the reminders: 20:00 the day before, and two hours before."""
+    """(slot name, moment) of the reminders: 20:00 the day before, and two hours before (or at once,
+    when the activity was planned less than two hours ahead: short notice)."""
     starts = activity_starts_at(activity)
     return [("day_before", china_datetime(activity.on_date - timedelta(days=1), R.ACTIVITY_DAY_BEFORE_AT)),
             ("hours_before", starts - R.ACTIVITY_HOURS_BEFORE)]
@@ -174,22 +192,24 @@ def schedule_activity(activity: PlannedActivity, now: datetime) -> int:
         return 0
     prefix = f"act:{activity.id}:v{activity.version}:"
     known = known_keys("activity", activity.id)
-    if any(state == "queued" and not key.startswith(prefix) for key, state in known.items()):
+    if any(state in ("queued", "delivering") and not key.startswith(prefix) for key, state in known.items()):
         supersede("activity", activity.id, keep_prefix=prefix, reason="活动已变更")
     queued = 0
     members = branch_member_ids(activity.org_id)
     devices = device_user_ids(set(members))
     place = f"，地点：{activity.place}" if activity.place else ""
+    body = f"{activity.org.name} · {_when(activity)}{place}"
+    payload = _reminder_payload(activity, body)
     for slot, moment in activity_slots(activity):
-        if moment < now - timedelta(minutes=5):  # already past when scheduled: not sent late
+        # A day-before moment already past is not sent late; the two-hours-before reminder of an
+        # activity planned at short notice goes out at once (issue 17: "short notice").
+        if slot == "day_before" and moment < now - timedelta(minutes=5):
             continue
-        when = "明天" if slot == "day_before" else "两小时后"
-        title = f"{when}{activity.type_label}：{activity.title}"
-        body = f"{activity.org.name} · {_when(activity)}{place}"
         for user_id in members:
-            if enqueue(activity.kind, user_id, max(moment, now), _activity_payload(activity, title, body),
+            if enqueue(activity.kind, user_id, max(moment, now), payload,
                        _topic(activity.kind, activity.id), f"{prefix}{slot}:{user_id}",
-                       source_type="activity", source_id=activity.id, known=known, devices=devices):
+                       source_type="activity", source_id=activity.id, known=known, devices=devices,
+                       expires_at=starts):
                 queued += 1
     return queued
 
@@ -212,7 +232,8 @@ def activity_changed(activity: PlannedActivity, now: datetime, changes: dict) ->
             if enqueue(activity.kind, user_id, now, _activity_payload(activity, title, body),
                        _topic(activity.kind, activity.id),
                        f"act:{activity.id}:v{activity.version}:update:{user_id}",
-                       source_type="activity", source_id=activity.id, devices=devices):
+                       source_type="activity", source_id=activity.id, devices=devices,
+                       expires_at=activity_starts_at(activity)):
                 sent += 1
     return sent + schedule_activity(activity, now)
 
@@ -230,7 +251,8 @@ def activity_cancelled(activity: PlannedActivity, now: datetime) -> int:
     for user_id in members:
         if enqueue(activity.kind, user_id, now, _activity_payload(activity, title, body),
                    _topic(activity.kind, activity.id), f"act:{activity.id}:cancel:{user_id}",
-                   source_type="activity", source_id=activity.id, devices=devices):
+                   source_type="activity", source_id=activity.id, devices=devices,
+                   expires_at=activity_starts_at(activity)):
             sent += 1
     return sent
 
@@ -251,7 +273,7 @@ def schedule_study_task(task: StudyTask, now: datetime) -> int:
         return 0
     done = done_user_ids(task)
     known = known_keys("study_task", task.id)
-    if any(known.get(f"study:{task.id}:due:{user_id}") == "queued" for user_id in done):
+    if any(known.get(f"study:{task.id}:due:{user_id}") in ("queued", "delivering") for user_id in done):
         supersede("study_task", task.id, user_ids=done, reason="已完成")
     moment = max(study_remind_at(task), now)
     title = f"学习提醒：{task.topic}"
@@ -266,7 +288,7 @@ def schedule_study_task(task: StudyTask, now: datetime) -> int:
             continue
         if enqueue("study", user_id, moment, payload, _topic("study", task.id),
                    f"study:{task.id}:due:{user_id}", source_type="study_task", source_id=task.id,
-                   known=known, devices=devices):
+                   known=known, devices=devices, expires_at=due_end):
             queued += 1
     return queued
 

@@ -27,3 +27,14 @@ RECORD_BOOK_TYPES_PRIVATE_INCLUDED = True
 # Thumbnail size in the PDF (mm) and photos per row.
 PDF_PHOTO_MM = 42
 PDF_PHOTOS_PER_ROW = 4
+
+# An export job is leased by the process building it, which renews the lease (a heartbeat) while it
+# works; a job whose lease ran out was abandoned by a process that died (issue 13: "exports that die
+# with their process") and `flask ledgers run-pending` takes it up again. The heartbeat comes every
+# EXPORT_HEARTBEAT_SECONDS from a thread beside the build, so a long step never looks abandoned; the
+# lease is four heartbeats long so a busy database or a paused process does not lose it at once.
+EXPORT_HEARTBEAT_SECONDS = 15
+EXPORT_LEASE_SECONDS = 4 * EXPORT_HEARTBEAT_SECONDS
+# A queued job nobody started within this time (the web process died before its thread ran) is shown
+# as stalled, with the offer to start again, instead of a progress bar that never moves.
+EXPORT_QUEUED_STALE_SECONDS = 5 * 60

@@ -51,14 +51,53 @@ QUIET_END_DEFAULT = time(7, 0)
 DIGEST_WEEKDAY = 0
 DIGEST_AT = time(9, 0)
 
-# Issue 5: "429 and 5xx are retried with backoff honouring Retry-After". Delay before attempt n+1.
+# Issue 5: "429 and 5xx are retried with backoff honouring Retry-After". Delay before attempt n+1,
+# per delivery (one message to one device).
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
-# A claimed row whose worker died is released after this long (seconds).
-CLAIM_STALE_SECONDS = 600
-# A reminder whose moment has passed by more than this is not sent late (the activity has begun).
-LATE_LIMIT = timedelta(hours=2)
-# VAPID "sub" claim (RFC 8292 §2.1): a contact for the push service operator.
-VAPID_SUBJECT_DEFAULT = "mailto:admin@zhibu.example.cn"
+# Issue 17: a Retry-After is honoured for the whole push service (by host), by every worker, but never
+# beyond this: a push service's answer of a date years ahead must not park reminders for years. A
+# message's own expiry caps it further: what cannot go out before it expires is dropped.
+RETRY_AFTER_CAP_SECONDS = 6 * 3600
+
+# Issue 17: a delivery is leased by one worker from the moment of its claim. The lease covers one send
+# (SEND_TIMEOUT_SECONDS for the push service to answer) with a wide margin; a worker that finds less
+# than a send's time left on its lease gives the delivery back instead of sending. A delivery whose
+# worker died goes out again once the lease has run out.
+SEND_TIMEOUT_SECONDS = 10
+LEASE_SECONDS = 120
+
+# Issue 17: a reminder later than this after its moment has lost its point and is dropped, not sent
+# (quiet hours and retries only move the send time). Reasons per kind:
+# - theme_day, meeting: the two-hours-before reminder covers the day; a day-before reminder pushed past
+#   the morning by quiet hours would only repeat it (and no event reminder is ever sent after the start).
+# - study: the reminder names the due date, and is useful all of the day before it; never after it.
+# - digest: next Monday's digest replaces it; two days late it describes a week half gone.
+# - test: a person waiting for the test notification gives up after a few minutes.
+LATE_LIMIT = {
+    "theme_day": timedelta(hours=6),
+    "meeting": timedelta(hours=6),
+    "study": timedelta(hours=24),
+    "digest": timedelta(hours=48),
+    "test": timedelta(minutes=10),
+}
+# Issue 5 "members get a reminder ... two hours before": an activity planned less than this ahead gets
+# one reminder at once instead (issue 17 "short notice").
+SHORT_NOTICE_LEAD = ACTIVITY_HOURS_BEFORE
+# Relative words ("30 分钟后", "2 小时后") are used up to this long before an event; beyond, the clock
+# time ("今天 10:00", "明天 09:00").
+RELATIVE_WORDS_WITHIN = timedelta(hours=3)
 # Worker poll interval (seconds) for `flask push work`.
 WORKER_POLL_SECONDS = 30
+
+# Issue 13: push endpoints are accepted only on the hosts of real push services (RFC 8030 push services
+# of the browsers: Chrome/Edge via FCM, Firefox via Mozilla autopush, Windows WNS, Safari/Apple), and
+# never when the name resolves to a private, loopback or link-local address. "*." matches subdomains.
+# Configurable with ZHIBU_PUSH_SERVICE_HOSTS (comma-separated) in webapp/config.py.
+PUSH_SERVICE_HOSTS_DEFAULT = (
+    "fcm.googleapis.com",
+    "*.push.services.mozilla.com",
+    "*.notify.windows.com",
+    "*.push.apple.com",
+    "web.push.apple.com",
+)

@@ -47,6 +47,9 @@
     });
   }
 
+  // The page shows the server's view of this device: "已开启" only when the server has this browser's
+  // subscription. One it dropped (the push service said 404/410) or never got (the browser rotated it
+  // while offline) is posted again; only if that fails does the page offer to turn notifications on.
   function refresh(section) {
     if (!supported) {
       say(section, "此浏览器不支持推送通知。安卓手机请用 Chrome 等浏览器；iPhone 需先“添加到主屏幕”。");
@@ -58,9 +61,26 @@
       return;
     }
     registration().then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
-      show(section, !!sub);
-      if (sub) say(section, "本设备已开启通知。");
-    }).catch(function () { show(section, false); });
+      if (!sub) { show(section, false); return null; }
+      var url = section.dataset.pushStatusUrl + "?endpoint=" + encodeURIComponent(sub.endpoint);
+      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (status) {
+        if (status.known) return status;
+        say(section, "服务器未登记本设备的通知，正在重新登记…");
+        return post(section.dataset.pushSubscribeUrl, sub.toJSON());
+      }).then(function (status) {
+        show(section, true);
+        say(section, "本设备已开启通知。");
+        if (status && status.known && !section.querySelector("[data-push-device-id='" + status.id + "']")) {
+          window.location.reload();  // re-registered just now: show it in the device list
+        }
+      });
+    }).catch(function () {
+      show(section, false);
+      say(section, "服务器未登记本设备的通知，请点击“开启本设备通知”重新开启。");
+    });
   }
 
   function enable(section) {

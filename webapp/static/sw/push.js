@@ -56,6 +56,45 @@
     try { event.waitUntil(opening); } catch (e) { /* an untrusted (test) event cannot be extended */ }
   });
 
-  // The browser replaced the subscription (key rotation, expiry): nothing to send it with here
-  // (no cookie-authenticated fetch is guaranteed in the worker), the page re-subscribes on next visit.
+  // The browser replaced (or dropped) the subscription: key rotation, expiry. Re-subscribe when it
+  // gave no new one, and tell the server the new endpoint together with the old one, which identifies
+  // this device (the worker may have no live session). Should that fail, the page re-posts the
+  // subscription on the next visit (push.js under 我的 asks the server whether it knows it).
+  function applicationServerKey(old) {
+    if (old && old.options && old.options.applicationServerKey) {
+      return Promise.resolve(old.options.applicationServerKey);
+    }
+    return fetch("/push/vapid-public-key", { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("no key");
+      return response.json();
+    }).then(function (data) {
+      var padded = (data.publicKey + "===".slice((data.publicKey.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+      var raw = atob(padded);
+      var bytes = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return bytes;
+    });
+  }
+
+  self.zhibuRenewSubscription = function (oldSubscription, newSubscription) {
+    var oldEndpoint = oldSubscription ? oldSubscription.endpoint : "";
+    var renewed = newSubscription ? Promise.resolve(newSubscription) :
+      applicationServerKey(oldSubscription).then(function (key) {
+        return self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      });
+    return renewed.then(function (sub) {
+      var body = sub.toJSON();
+      body.oldEndpoint = oldEndpoint;
+      return fetch("/push/subscriptions/renew", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+      });
+    });
+  };
+
+  self.addEventListener("pushsubscriptionchange", function (event) {
+    var renewing = self.zhibuRenewSubscription(event.oldSubscription, event.newSubscription)
+      .catch(function () { return null; });
+    try { event.waitUntil(renewing); } catch (e) { /* an untrusted (test) event cannot be extended */ }
+  });
 })();
