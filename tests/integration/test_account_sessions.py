@@ -103,3 +103,20 @@ def test_password_reset_by_secretary_revokes_devices_and_sessions(app, client, a
     assert auth.post(f"/orgs/{office.id}/roster/{membership.id}/reset-password").status_code == 302
     assert phone.get("/").status_code == 302
     assert _pull(app, token).status_code == 401
+
+
+def test_a_remember_me_cookie_outliving_its_duration_is_refused(app, client, auth, demo):
+    from datetime import timedelta
+
+    from webapp.models import UserSession
+    from webapp.models.base import utcnow
+
+    auth.login("dangyuan", remember=True)
+    copy = app.test_client()
+    assert _copy(client, copy, "remember_token")
+    row = db.session.scalar(select(UserSession).where(UserSession.user_id == demo["dangyuan"].id))
+    row.created_at = utcnow() - app.config["REMEMBER_COOKIE_DURATION"] - timedelta(minutes=1)
+    db.session.commit()
+    # The cookie's value never expires by itself; the server-side session does.
+    assert copy.get("/").status_code == 302
+    assert client.get("/").status_code == 302

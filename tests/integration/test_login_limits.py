@@ -90,6 +90,16 @@ def test_per_process_storage_is_not_shared_between_app_instances(app, demo):
     assert _from(second.test_client(), ATTACKER).login("shuji", "wrong-password").status_code == 401
 
 
+def test_unreachable_limit_storage_falls_back_to_per_process_limits(app, demo):
+    # Nothing listens on port 1 of the loopback address: Redis "is down".
+    down = _another_app(app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/1")
+    attacker = _from(down.test_client(), ATTACKER)
+    for _ in range(5):
+        assert attacker.login("shuji", "wrong-password").status_code == 401
+    assert attacker.login("shuji", "wrong-password").status_code == 429
+    assert _from(down.test_client(), OWNER).login("shuji", "zhibu-demo").status_code == 302
+
+
 def _login_via_proxy(client, forwarded_for: str, password: str):
     auth = _from(client, "192.0.2.2")  # the reverse proxy's own address
     client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for

@@ -27,11 +27,19 @@ def normalized_login(raw: str | None) -> str:
 
 def install(app) -> None:
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions[EXTENSION] = MovingWindowRateLimiter(storage)
+    # When the shared storage does not answer, limits hold per process rather than not at all,
+    # and sign-in keeps working.
+    fallback = MovingWindowRateLimiter(storage_from_string("memory://"))
+    app.extensions[EXTENSION] = (MovingWindowRateLimiter(storage), fallback)
 
 
-def _limiter() -> MovingWindowRateLimiter:
-    return current_app.extensions[EXTENSION]
+def _with_limiter(action):
+    shared, fallback = current_app.extensions[EXTENSION]
+    try:
+        return action(shared)
+    except Exception as error:  # noqa: BLE001 - any storage failure (Redis down, timeout)
+        current_app.logger.warning("sign-in limit storage failed, using per-process limits: %r", error)
+        return action(fallback)
 
 
 def account_key(user, login: str | None) -> str:
@@ -54,20 +62,28 @@ def _checks(account: str, address: str):
 
 def retry_after(account: str, address: str) -> int | None:
     """Seconds until another attempt is allowed, when the pair or the address is over its limit."""
-    limiter = _limiter()
-    for item, keys in _checks(account, address):
-        if not limiter.test(item, *keys):
-            reset = limiter.get_window_stats(item, *keys).reset_time
-            return max(1, int(reset - time.time()) + 1)
-    return None
+    checks = _checks(account, address)
+
+    def check(limiter) -> int | None:
+        for item, keys in checks:
+            if not limiter.test(item, *keys):
+                reset = limiter.get_window_stats(item, *keys).reset_time
+                return max(1, int(reset - time.time()) + 1)
+        return None
+
+    return _with_limiter(check)
 
 
 def failed(account: str, address: str) -> None:
     """Count a failed attempt; slow the answer down when the account is under a wide attack."""
-    limiter = _limiter()
-    for item, keys in _checks(account, address):
-        limiter.hit(item, *keys)
+    checks = _checks(account, address)
     config = current_app.config
     wide = parse(config["LOGIN_SLOWDOWN_AFTER"])
-    if not limiter.hit(wide, "login-account", account):
+
+    def count(limiter) -> bool:
+        for item, keys in checks:
+            limiter.hit(item, *keys)
+        return limiter.hit(wide, "login-account", account)
+
+    if not _with_limiter(count):
         time.sleep(float(config["LOGIN_SLOWDOWN_SECONDS"]))

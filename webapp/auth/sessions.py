@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import request
-from sqlalchemy import select, update
+from flask import current_app, request
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from ..models import User, UserSession
@@ -21,8 +21,16 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _oldest_valid():
+    """Sessions older than the remember-me cookie's life are over, whatever a cookie claims."""
+    return utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
 def start(user: User) -> str:
-    """A new session row for the user; the key is set on the user for ``get_id``."""
+    """A new session row for the user; the key is set on the user for ``get_id``. The user's
+    sessions that ended or ran out long ago are deleted."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.created_at < _oldest_valid()))
     key = secrets.token_urlsafe(24)
     agent = (request.headers.get("User-Agent") or "")[:200] if request else ""
     db.session.add(UserSession(user_id=user.id, key_hash=_hash(key), user_agent=agent))
@@ -40,7 +48,7 @@ def load(user_id: str) -> User | None:
     except ValueError:
         return None
     row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(parts[2])))
-    if row is None or row.user_id != uid or row.ended_at is not None:
+    if row is None or row.user_id != uid or row.ended_at is not None or row.created_at < _oldest_valid():
         return None
     user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.active:
