@@ -280,6 +280,9 @@ def test_revoked_device_keeps_its_queue_asks_to_sign_in_and_then_drains(server, 
     page = phone.new_page()
     sign_in(page, base, "dangyuan")
     open_entry(page, base, oid)
+    # Offline, also for the worker's own fetches (Background Sync): set_offline alone may not stop them.
+    sync_api = re.compile(r".*/api/sync/.*")
+    phone.route(sync_api, lambda route: route.abort("internetdisconnected"))
     phone.set_offline(True)
     for number, topic in enumerate(topics, start=1):
         fill_theme_day(page, topic)
@@ -293,6 +296,7 @@ def test_revoked_device_keeps_its_queue_asks_to_sign_in_and_then_drains(server, 
         db.session.execute(update(Device).where(Device.user_id == me).values(revoked_at=utcnow()))
         db.session.commit()
     phone.clear_cookies()
+    phone.unroute(sync_api)
     phone.set_offline(False)
 
     prompt = page.locator("[data-outbox-signin]")

@@ -74,7 +74,7 @@
         meta.put({ key: "seq", value: next });
         item.seq = next;
         tx.objectStore("outbox").put(item);
-      });
+      }).catch(function () { /* the transaction aborts: tx.done rejects with the cause */ });
       return tx.done.then(function () { return item; });
     });
   }
