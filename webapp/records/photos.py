@@ -97,7 +97,7 @@ def _decoded(content: bytes) -> tuple[Image.Image, str]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise PhotoRejected("照片尺寸过大，请在手机上压缩后上传") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise PhotoRejected("无法识别的图片文件（可能不完整），请重新选择") from error
+        raise PhotoRejected("无法识别的图片文件") from error
     return image, content_type
 
 
