@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: install run serve test test-sqlite test-postgresql e2e system-deps postgres redis bench clean
+.PHONY: install run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
 
 install: $(VENV)/.installed
 
@@ -39,8 +39,12 @@ run: install
 	$(FLASK) demo load --if-empty
 	FLASK="$(FLASK)" HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
-test: install system-deps postgres redis
+test: install system-deps postgres redis test-js
 	$(BIN)/python -m pytest
+
+# The offline client's store, queue and sync engine in Node (fake-indexeddb), pinned by tests/js/package-lock.json.
+test-js:
+	cd tests/js && npm ci --no-audit --no-fund --silent && node --test
 
 test-sqlite: install
 	$(BIN)/python -m pytest --backends sqlite
@@ -49,4 +53,4 @@ bench: install postgres
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/js/node_modules

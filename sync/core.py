@@ -98,31 +98,34 @@ class Processor:
 
     def _apply(self, mutation: Mutation, fp: str, last: int) -> Outcome:
         """Inside an open transaction: apply and mark processed, or mark rejected and quarantine.
-        ``store.apply`` leaves no trace when it raises ``Rejected``."""
-        if mutation.seq <= last:
-            rejection = Rejected("stale_sequence",
-                                 f"序号 {mutation.seq} 已用过（本设备已处理到 {last}），请导出待同步内容后重新登记设备")
-            return self._reject(mutation, fp, rejection)
+        ``store.apply`` leaves no trace when it raises ``Rejected``.
+
+        A mutation numbered at or below the device's last processed sequence number arrived late
+        (a restored outbox export, a second tab): its id was never processed (the caller checked),
+        so it is applied like any other, the entity's conflict rules deciding, and its answer says
+        ``out_of_order``. Idempotency comes from the mutation id, never from the sequence number."""
+        late = {"out_of_order": True, "last_seq": last} if mutation.seq <= last else {}
         try:
             applied = self.store.apply(mutation)
         except Rejected as rejection:
-            return self._reject(mutation, fp, rejection)
-        outcome = self._outcome(mutation, applied, mutation.seq - last - 1)
+            return self._reject(mutation, fp, rejection, late)
+        outcome = self._outcome(mutation, applied, 0 if late else mutation.seq - last - 1, late)
         self.store.mark_processed(self.device_id, mutation, fp, outcome)
         return outcome
 
-    def _outcome(self, mutation: Mutation, applied: Applied, gap: int) -> Outcome:
+    def _outcome(self, mutation: Mutation, applied: Applied, gap: int, late: dict) -> Outcome:
         status = applied.status if applied.status in (APPLIED, DUPLICATE, CONFLICT) else APPLIED
-        extra = dict(applied.extra)
+        extra = {**applied.extra, **late}
         if gap:
             extra["gap"] = gap  # earlier mutations of this device have not arrived (yet)
         return Outcome(id=mutation.id, seq=mutation.seq, status=status,
                        target=applied.target or mutation.target, version=applied.version,
                        message=applied.message, extra=extra)
 
-    def _reject(self, mutation: Mutation, fp: str, rejection: Rejected) -> Outcome:
+    def _reject(self, mutation: Mutation, fp: str, rejection: Rejected, late: dict | None = None) -> Outcome:
         outcome = Outcome(id=mutation.id, seq=mutation.seq, status=REJECTED, target=mutation.target,
-                          code=rejection.code, message=rejection.message, fields=rejection.fields)
+                          code=rejection.code, message=rejection.message, fields=rejection.fields,
+                          extra=dict(late or {}))
         self.store.mark_processed(self.device_id, mutation, fp, outcome)
         self.store.quarantine(self.device_id, mutation, outcome, rejection.org_id)
         return outcome

@@ -265,3 +265,56 @@ def test_expired_session_does_not_block_sync(server, phone):
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     assert count(server, Record, topic="会话过期后同步的记录") == 1
     assert page.request.get(base + "/me", max_redirects=0).status == 302  # really signed out
+
+
+def test_revoked_device_keeps_its_queue_asks_to_sign_in_and_then_drains(server, phone):
+    """A password changed or reset revokes the person's device tokens and ends the session: the
+    phone keeps everything queued, asks to sign in, and after signing in sends each item once."""
+    from sqlalchemy import update
+
+    from webapp.models import Device
+    from webapp.models.base import utcnow
+
+    base, oid = server.url, org_id(server)
+    topics = ["凭据停用前排队的第一条", "凭据停用前排队的第二条"]
+    page = phone.new_page()
+    sign_in(page, base, "dangyuan")
+    open_entry(page, base, oid)
+    # Offline, also for the worker's own fetches (Background Sync): set_offline alone may not stop them.
+    sync_api = re.compile(r".*/api/sync/.*")
+    phone.route(sync_api, lambda route: route.abort("internetdisconnected"))
+    phone.set_offline(True)
+    for number, topic in enumerate(topics, start=1):
+        fill_theme_day(page, topic)
+        save(page)
+        expect(page.locator(".outbox-flash")).to_contain_text(f"（待同步 {number} 项）")
+    page.goto(base + "/offline/outbox")  # from the cache
+    expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "2")
+
+    with server.app.app_context():
+        me = db.session.scalar(select(User.id).where(User.username == "dangyuan"))
+        db.session.execute(update(Device).where(Device.user_id == me).values(revoked_at=utcnow()))
+        db.session.commit()
+    phone.clear_cookies()
+    phone.unroute(sync_api)
+    phone.set_offline(False)
+
+    prompt = page.locator("[data-outbox-signin]")
+    expect(prompt).to_contain_text("重新登录", timeout=20000)
+    expect(prompt).to_contain_text("待同步的 2 项仍保存在手机上")
+    expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "2")
+    assert all(count(server, Record, topic=topic) == 0 for topic in topics)
+
+    prompt.get_by_role("link", name="重新登录").click()
+    page.get_by_label("手机号或用户名").fill("dangyuan")
+    page.get_by_label("密码", exact=True).fill("zhibu-demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/offline/outbox")
+    expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
+    expect(page.locator('[data-outbox-item][data-state="sent"]')).to_have_count(2)
+    expect(page.locator("[data-outbox-signin]")).to_have_count(0)
+    assert all(count(server, Record, topic=topic) == 1 for topic in topics)
+    with server.app.app_context():
+        active = db.session.scalar(select(func.count()).select_from(Device).where(
+            Device.user_id == me, Device.revoked_at.is_(None)))
+    assert active == 1  # registered anew after signing in

@@ -420,16 +420,23 @@ def test_a_batch_of_new_records_and_check_ins_is_written_like_one_by_one(phone, 
         assert [c.user_id for c in again.check_ins] == [leader.id]
 
 
-def test_sequence_numbers_gap_and_reuse(phone):
+def test_sequence_numbers_gap_and_late_arrival(phone):
     org = org_named(FIELD_BRANCH)
     phone.seq = 4
     [out] = phone.push(phone.mutation("record", new_record(org), target=str(uuid.uuid4())))["results"]
     assert out["status"] == "applied" and out["gap"] == 4
+    # A mutation numbered below what the device sent before (a restored outbox export, a second
+    # tab) was never processed: it is applied, and the answer says it arrived out of order.
     phone.seq = 2
-    answer = phone.push(phone.mutation("record", new_record(org), target=str(uuid.uuid4())))
-    [stale] = answer["results"]
-    assert stale["status"] == "rejected" and stale["code"] == "stale_sequence"
+    late_record = phone.mutation("record", new_record(org, topic="迟到的记录"), target=str(uuid.uuid4()))
+    answer = phone.push(late_record)
+    [late] = answer["results"]
+    assert late["status"] == "applied" and late["out_of_order"] is True and late["last_seq"] == 5
+    assert "gap" not in late
     assert db.session.scalar(select(Device.last_seq)) == 5 and answer["last_seq"] == 5
+    assert count(Record, uuid=late_record["target"]) == 1
+    [again] = phone.push(late_record)["results"]
+    assert again["status"] == "duplicate" and count(Record, uuid=late_record["target"]) == 1
 
 
 def jpeg(color=(10, 120, 30)) -> bytes:

@@ -62,6 +62,7 @@ def mut(seq, entity="record", target=None, base=None, mid=None, **payload) -> Mu
 
 
 REC = str(uuid.uuid4())
+OTHER = str(uuid.uuid4())
 
 
 def test_apply_then_identical_resend_is_duplicate():
@@ -112,12 +113,29 @@ def test_batch_processed_in_sequence_order_and_gaps_reported():
     assert s.state["last_seq"]["d1"] == 3
 
 
-def test_reused_sequence_number_with_new_id_is_rejected():
+def test_a_late_mutation_never_processed_is_applied_and_said_to_be_out_of_order():
+    # Two tabs, or an outbox export restored: seq 2 arrives after seq 5 of the same device.
     s = store()
-    process_batch(s, "d1", [mut(1), mut(2, base=1, topic="二")])
-    [out] = process_batch(s, "d1", [mut(2, base=2, topic="三")])
-    assert out.status == REJECTED and out.code == "stale_sequence"
+    late_edit = mut(2, base=1, topic="二")
+    process_batch(s, "d1", [mut(1), mut(5, target=OTHER)])
+    [out] = process_batch(s, "d1", [late_edit])
+    assert out.status == APPLIED and out.version == 2
+    assert out.extra == {"out_of_order": True, "last_seq": 5}
+    assert s.state["data"][REC]["version"] == 2 and s.state["last_seq"]["d1"] == 5  # never lowered
+    # Idempotency comes from the id: the same late mutation again is a duplicate, not a second edit.
+    [again] = process_batch(s, "d1", [late_edit])
+    assert again.status == DUPLICATE and again.extra["out_of_order"] is True
     assert s.state["data"][REC]["version"] == 2
+
+
+def test_a_late_mutation_still_meets_the_conflict_rules():
+    s = store()
+    process_batch(s, "d1", [mut(1), mut(3, base=1, topic="三")])
+    [out] = process_batch(s, "d1", [mut(2, base=1, topic="二")])  # edited the same base, arrived late
+    assert out.status == CONFLICT and out.extra["out_of_order"] is True
+    assert s.state["data"][REC]["version"] == 2 and s.state["data"][REC]["conflicts"] == [{"topic": "二"}]
+    [bad] = process_batch(s, "d1", [mut(1, topic="")])
+    assert bad.status == REJECTED and bad.code == "invalid" and bad.extra["out_of_order"] is True
 
 
 def test_sequences_are_per_device():

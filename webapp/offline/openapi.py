@@ -6,6 +6,16 @@ from sync import MAX_NUMBER
 from ..rules.sync import PULL_PAGE_SIZE, PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_PHOTO = {"type": "object", "required": ["sha256", "created"], "properties": {
+    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "created": {"type": "boolean"}}}
+_SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "records", "quarantine"],
+             "properties": {
+                 "server_time": {"type": "string"}, "cursor": {"type": ["string", "null"]}, "more": {"type": "boolean"},
+                 "user": {"type": "object", "required": ["id", "name"]},
+                 "branches": {"type": "array", "items": {"type": "object", "required": ["id", "name", "entry_pages"]}},
+                 "records": {"type": "array", "items": {"type": "object", "required": [
+                     "uuid", "org_id", "type", "topic", "occurred_on", "state", "version"]}},
+                 "quarantine": {"type": "array", "items": {"type": "object", "required": ["id", "state", "code"]}}}}
 
 
 def _json(schema: dict) -> dict:
@@ -47,21 +57,29 @@ def document() -> dict:
                                                                  "或 {\"data\": {...}}"}}},
                 "Result": {"type": "object", "required": ["id", "status"], "properties": {
                     "id": {"type": ["string", "null"]}, "seq": {"type": "integer"},
+                    "index": {"type": "integer", "description": "格式不正确或含无法识别字符时：该项在本批中的位置"},
                     "status": {"type": "string", "enum": ["applied", "duplicate", "conflict", "rejected"]},
                     "first_status": {"type": "string", "description": "重复时：第一次处理的结果"},
                     "target": {"type": ["string", "null"]}, "version": {"type": ["integer", "null"]},
                     "code": {"type": "string"}, "message": {"type": "string"},
                     "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                    "gap": {"type": "integer", "description": "此前尚未收到的序号个数"}}},
+                    "gap": {"type": "integer", "description": "此前尚未收到的序号个数"},
+                    "out_of_order": {"type": "boolean",
+                                     "description": "晚于本设备更大序号到达（仍按内容处理，冲突规则照常）"},
+                    "last_seq": {"type": "integer", "description": "迟到时：本设备此前已处理到的序号"}}},
             },
         },
         "security": [{"device": []}, {"session": []}],
         "paths": {
             "/api/sync/devices": {"post": {
                 "summary": "登记本设备，返回一次性显示的长期凭据", "security": [{"session": []}],
-                "requestBody": _json({"type": "object", "properties": {"name": {"type": "string"}}}),
-                "responses": {"201": {"description": "已登记", **_json({"type": "object", "properties": {
-                    "device": {"type": "string"}, "token": {"type": "string"}, "name": {"type": "string"}}})},
+                "requestBody": _json({"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "client_key": {"type": "string", "description": "浏览器自选并保存的标识：重新登记时续用同一设备"}}}),
+                "responses": {"201": {"description": "已登记", **_json({
+                    "type": "object", "required": ["device", "token", "name", "user_id", "user_name"], "properties": {
+                        "device": {"type": "string", "format": "uuid"}, "token": {"type": "string"},
+                        "name": {"type": "string"}, "user_id": {"type": "integer"}, "user_name": {"type": "string"}}})},
                     **_errors(400, 401)}}},
             "/api/sync/push": {"post": {
                 "summary": f"推送一批变更（最多 {PUSH_MAX_MUTATIONS} 项，{PUSH_MAX_BYTES // 1024} KB）",
@@ -69,21 +87,22 @@ def document() -> dict:
                     "device": {"type": "string", "description": "会话方式时必填"},
                     "mutations": {"type": "array", "maxItems": PUSH_MAX_MUTATIONS,
                                   "items": {"$ref": "#/components/schemas/Mutation"}}}}),
-                "responses": {"200": {"description": "逐项结果", **_json({"type": "object", "properties": {
-                    "device": {"type": "string"}, "last_seq": {"type": "integer"}, "server_time": {"type": "string"},
-                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}})},
+                "responses": {"200": {"description": "逐项结果（一项有误只拒绝该项，其余照常处理）", **_json({
+                    "type": "object", "required": ["device", "last_seq", "results", "server_time"], "properties": {
+                        "device": {"type": "string"}, "last_seq": {"type": "integer"}, "server_time": {"type": "string"},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}})},
                     **_errors(400, 401, 413, 500)}}},
             "/api/sync/photos/{sha256}": {"put": {
                 "summary": "按内容哈希上传照片（幂等）",
                 "parameters": [{"name": "sha256", "in": "path", "required": True,
                                 "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
                 "requestBody": {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
-                "responses": {"201": {"description": "新存入"}, "200": {"description": "已存在"},
+                "responses": {"201": {"description": "新存入", **_json(_PHOTO)}, "200": {"description": "已存在", **_json(_PHOTO)},
                               **_errors(400, 401, 413)}}},
             "/api/sync/pull": {"get": {
                 "summary": f"离线所需数据：所在支部与花名册、月度主题、本人可见的近期记录及审核状态（每页 {PULL_PAGE_SIZE} 条）",
                 "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}},
                                {"name": "device", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "快照与下一游标"}, **_errors(401)}}},
+                "responses": {"200": {"description": "快照与下一游标", **_json(_SNAPSHOT)}, **_errors(401)}}},
         },
     }

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from sync import Mutation, MutationInvalid, Processor
+from sync import UUID_PATTERN, Mutation, MutationInvalid, Processor
 
-from .. import access
+from .. import access, json_bodies
 from ..extensions import csrf, db
 from ..models import Device, Membership, QuarantinedMutation, User
 from ..models.base import utcnow
@@ -119,7 +119,14 @@ def org_devices(org_id: int):
 def push():
     if (request.content_length or 0) > PUSH_MAX_BYTES:
         return api_error(413, "payload_too_large", f"一次同步的内容过大（最多 {PUSH_MAX_BYTES // 1024} KB），请分批发送")
-    body = request.get_json(silent=True)
+    data = request.get_data(cache=True) if request.is_json else b""
+    try:
+        # Lone surrogates are looked for per mutation below: one bad item must not refuse the batch.
+        body = json_bodies.parse(data, check_text=False)
+    except json_bodies.BadJSON as error:
+        return api_error(400, error.code, error.message)
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return api_error(400, "bad_request", "请求内容必须是 JSON 对象")
     raw = body.get("mutations")
@@ -127,13 +134,21 @@ def push():
         return api_error(400, "bad_request", "缺少 mutations 列表", {"mutations": "缺少 mutations 列表"})
     if len(raw) > PUSH_MAX_MUTATIONS:
         return api_error(400, "batch_too_large", f"一次最多同步 {PUSH_MAX_MUTATIONS} 项，请分批发送")
+    suspicious = json_bodies.may_hold_bad_text(data)
+    if suspicious and json_bodies.has_bad_text({k: v for k, v in body.items() if k != "mutations"}):
+        return api_error(400, "bad_text", json_bodies.TEXT_MESSAGE)
     actor, device = sync_identity(body.get("device") if isinstance(body.get("device"), str) else None)
     results, mutations = [], []
     for index, item in enumerate(raw):
+        mid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+        if suspicious and json_bodies.has_bad_text(item):
+            # Answered, never stored (the database could not hold the text); the phone shows why.
+            results.append({"index": index, "id": mid if mid and UUID_PATTERN.match(mid) else None,
+                            "status": "rejected", "code": "bad_text", "message": json_bodies.TEXT_MESSAGE})
+            continue
         try:
             mutations.append(Mutation.from_json(item))
         except MutationInvalid as error:
-            mid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
             results.append({"index": index, "id": mid, "status": "rejected", "code": "malformed",
                             "message": "格式不正确：" + error.args[0], "fields": error.fields})
     if not mutations:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from pathlib import Path
 
 from flask import current_app
@@ -19,6 +20,9 @@ from ..rules.life import PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, PHOTO_MAX_EDGE_PX
 from . import photo_access
 
 FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Pillow refuses to decode more pixels than this (twice the largest edge we keep, squared), whoever
+# calls it: a header claiming 20000×20000 pixels is refused before any memory is spent on it.
+Image.MAX_IMAGE_PIXELS = (PHOTO_MAX_EDGE_PX * 2) ** 2
 
 
 class PhotoRejected(ValueError):
@@ -57,18 +61,8 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
     if existing is not None:
         photo_access.note_uploader(uploader, sha256)  # sending the bytes proves one holds them
         return existing, False
-    try:
-        image = Image.open(io.BytesIO(content))
-        image.verify()
-        image = Image.open(io.BytesIO(content))
-        width, height = image.size
-        content_type = FORMAT_TYPES.get(image.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoRejected("无法识别的图片文件") from error
-    if content_type not in PHOTO_CONTENT_TYPES:
-        raise PhotoRejected("只支持 JPEG、PNG 或 WebP 照片")
-    if max(width, height) > PHOTO_MAX_EDGE_PX * 2:
-        raise PhotoRejected(f"照片尺寸过大（{width}×{height}），请在手机上压缩后上传")
+    image, content_type = _decoded(content)
+    width, height = image.size
     original = path_for(sha256)
     original.parent.mkdir(parents=True, exist_ok=True)
     original.write_bytes(content)
@@ -82,6 +76,32 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
     photo_access.note_uploader(uploader, sha256)
     _refresh_missing_counts(sha256)
     return photo, True
+
+
+def _decoded(content: bytes) -> tuple[Image.Image, str]:
+    """The image with its pixels read, and its content type; ``PhotoRejected`` for anything else.
+    The header's size is checked before any pixel is read (a 20000×20000 "bomb" of a few KB), and a
+    truncated file fails only when its pixels are read: both inside the one ``try``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+            width, height = image.size
+            if max(width, height) > PHOTO_MAX_EDGE_PX * 2:
+                raise PhotoRejected(f"照片尺寸过大（{width}×{height}），请在手机上压缩后上传")
+            content_type = FORMAT_TYPES.get(image.format or "")
+            if content_type not in PHOTO_CONTENT_TYPES:
+                raise PhotoRejected("只支持 JPEG、PNG 或 WebP 照片")
+            image.verify()
+            image = Image.open(io.BytesIO(content))
+            image.load()
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise PhotoRejected("照片尺寸过大，请在手机上压缩后上传") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise PhotoRejected("无法识别的图片文件") from error
+    return image, content_type
 
 
 def _refresh_missing_counts(sha256: str) -> None:

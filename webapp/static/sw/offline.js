@@ -3,7 +3,10 @@
 // - Entry pages network-first with a cached fallback, so forms open with no signal.
 // - Background Sync replays the outbox. The outbox itself lives in IndexedDB, never in Cache
 //   Storage: cleaning old caches on activate cannot touch queued items.
-importScripts("/static/js/outbox.js");
+// The offline client's DOM-free parts (store, queue, sync engine): plain scripts, since a classic
+// worker loads with importScripts, which cannot load ES modules.
+importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", "/static/js/offline/queue.js",
+              "/static/js/offline/sync.js");
 
 (function () {
   "use strict";
@@ -13,8 +16,10 @@ importScripts("/static/js/outbox.js");
   var OWN_CACHE = /^zhibu-(shell|pages)-v/;
   var FALLBACK = "/offline/fallback";
   var SHELL = [
-    "/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js", "/static/js/photos.js",
-    "/static/js/push.js", "/static/vendor/htmx-2.0.11.min.js",
+    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js",
+    "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js",
+    "/static/js/offline/queue.js", "/static/js/offline/sync.js", "/static/js/offline/capture.js",
+    "/static/js/offline/outbox-ui.js",
     "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-192.png",
     "/manifest.webmanifest", FALLBACK,
   ];

@@ -1,0 +1,265 @@
+// Zhibu offline client, part 5 of 5: the outbox UI (pages only). The badge in the top bar, the
+// outbox page (items, their states and reasons, remove / retry, export / import), the sign-in
+// prompt when the device credential was revoked, and the triggers that start a sync: app open,
+// network back, page shown again, the worker's Background Sync, a button (as enketo does).
+(function (root) {
+  "use strict";
+  var Z = (root.Zhibu = root.Zhibu || {});
+  var doc = root.document;
+  if (!doc) return;
+  var store = Z.store, queue = Z.queue, sync = Z.sync, state = Z.sync.state;
+  var ENTITY_LABELS = queue.ENTITY_LABELS, STATE_LABELS = queue.STATE_LABELS;
+
+  function signedIn() { return !!(doc.body && doc.body.dataset.signedIn === "1"); }
+
+  function csrfToken() {
+    if (!doc.body) return "";
+    try { return JSON.parse(doc.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  function deviceName() {
+    var ua = (root.navigator && root.navigator.userAgent) || "";
+    var touch = root.navigator && root.navigator.maxTouchPoints > 0;
+    var kind = /iPhone|iPad/.test(ua) ? "iPhone" : /Android/.test(ua) ? "安卓手机"
+      : (/Mobile/.test(ua) || touch) ? "手机" : "电脑浏览器";
+    return kind + " · " + new Date().toISOString().slice(0, 10);
+  }
+
+  // Ask the worker to keep the entry pages (forms) of the user's branches, at most every 6 hours.
+  function precache(previous, snap, force) {
+    var sw = root.navigator && root.navigator.serviceWorker;
+    if (!sw || !sw.controller) return;
+    if (!force && previous && previous.precached_at && Date.now() - previous.precached_at < 6 * 3600 * 1000) return;
+    var urls = ["/", "/offline/outbox", "/me"];
+    (snap.branches || []).forEach(function (b) { urls = urls.concat(b.entry_pages || []); });
+    // The most recent records' pages too: check-ins and review states are there.
+    (snap.records || []).slice(0, 15).forEach(function (r) { urls.push("/records/" + r.uuid); });
+    sw.controller.postMessage({ type: "zhibu-precache", urls: urls });
+    store.get("meta", "pull").then(function (row) {
+      if (row) { row.precached_at = Date.now(); return store.put("meta", [row]); }
+    });
+  }
+
+  sync.configure({ signedIn: signedIn, csrfToken: csrfToken, deviceName: deviceName, onPulled: precache, timers: true });
+
+  // --- the badge in the top bar and the sign-in prompt -----------------------------------------
+  function renderBadge(c) {
+    var bar = doc.querySelector(".topbar");
+    if (!bar) return;
+    var badge = bar.querySelector("[data-outbox-badge]");
+    var n = c.waiting + c.attention;
+    if (!badge) {
+      badge = doc.createElement("a");
+      badge.href = "/offline/outbox";
+      badge.className = "outbox-badge";
+      badge.setAttribute("data-outbox-badge", "");
+      bar.insertBefore(badge, bar.querySelector(".topbar-user"));
+    }
+    badge.hidden = n === 0 && !state.syncing;
+    badge.classList.toggle("outbox-badge-attention", c.attention > 0 || (state.needSignIn && c.waiting > 0));
+    badge.classList.toggle("outbox-badge-syncing", !!state.syncing);
+    badge.textContent = state.syncing && !n ? "同步中" : String(n);
+    badge.setAttribute("aria-label", "待同步 " + c.waiting + " 项" + (c.attention ? "，" + c.attention + " 项需要处理" : "")
+      + (state.syncing ? "，正在同步" : "") + (state.needSignIn && c.waiting ? "，需重新登录" : ""));
+  }
+
+  // On any page: the device credential is gone and no session can renew it. The queue stays.
+  function renderSignIn(c) {
+    var prompt = doc.querySelector("[data-outbox-signin]");
+    if (!(state.needSignIn && c.waiting)) {
+      if (prompt) prompt.remove();
+      return;
+    }
+    if (prompt) return;
+    var main = doc.getElementById("main") || doc.body;
+    prompt = doc.createElement("p");
+    prompt.className = "flash flash-error";
+    prompt.setAttribute("role", "alert");
+    prompt.setAttribute("data-outbox-signin", "");
+    var a = doc.createElement("a");
+    a.href = "/login?next=" + encodeURIComponent(root.location.pathname === "/login" ? "/offline/outbox" : root.location.pathname);
+    a.textContent = "重新登录";
+    prompt.appendChild(doc.createTextNode("登录已过期或本设备的同步凭据已停用，请"));
+    prompt.appendChild(a);
+    prompt.appendChild(doc.createTextNode("后继续同步；待同步的 " + c.waiting + " 项仍保存在手机上。"));
+    main.insertBefore(prompt, main.firstChild);
+  }
+
+  function when(ms) {
+    var d = new Date(ms);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return (d.getMonth() + 1) + "月" + d.getDate() + "日 " + two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
+  function button(label, attr, id, aria, extra) {
+    var b = doc.createElement("button");
+    b.type = "button";
+    b.className = "btn btn-small" + (extra ? " " + extra : "");
+    b.setAttribute(attr, id);
+    b.setAttribute("aria-label", aria);
+    b.textContent = label;
+    return b;
+  }
+
+  // --- the outbox page -----------------------------------------------------------------------
+  function renderPage(items, c) {
+    var page = doc.querySelector("[data-outbox-page]");
+    if (!page) return;
+    var summary = page.querySelector("[data-outbox-summary]");
+    var text = c.waiting ? "待同步 " + c.waiting + " 项" : "没有待同步的内容";
+    if (c.attention) text += "，" + c.attention + " 项需要处理";
+    if (state.syncing) text += "，正在同步…";
+    else if (state.lastError) text += "。" + state.lastError;
+    summary.textContent = text;
+    summary.setAttribute("data-waiting", String(c.waiting));
+    var list = page.querySelector("[data-outbox-list]");
+    list.innerHTML = "";
+    items.sort(function (a, b) { return b.seq - a.seq; }).forEach(function (item) {
+      var li = doc.createElement("li");
+      li.className = "list-item outbox-item";
+      li.setAttribute("data-outbox-item", item.id);
+      li.setAttribute("data-state", item.state);
+      var title = doc.createElement("strong");
+      title.textContent = item.label;
+      var tag = doc.createElement("span");
+      tag.className = "tag " + ({ sent: "tag-ok", attention: "tag-warn", sending: "tag-role" }[item.state] || "tag-muted");
+      tag.textContent = STATE_LABELS[item.state] || item.state;
+      var meta = doc.createElement("span");
+      meta.className = "muted small";
+      meta.textContent = (ENTITY_LABELS[item.entity] || item.entity) + " · 保存于 " + when(item.created_at);
+      li.appendChild(title); li.appendChild(doc.createTextNode(" ")); li.appendChild(tag);
+      li.appendChild(doc.createTextNode(" ")); li.appendChild(meta);
+      if (item.reason) {
+        var reason = doc.createElement("p");
+        reason.className = item.state === "attention" ? "error small" : "muted small";
+        reason.textContent = item.reason;
+        li.appendChild(reason);
+        var fields = item.fields || {};
+        Object.keys(fields).forEach(function (k) {
+          var f = doc.createElement("p");
+          f.className = "error small";
+          f.textContent = "· " + fields[k];
+          li.appendChild(f);
+        });
+      }
+      if (item.state === "attention") {
+        if (item.retryable) li.appendChild(button("重试", "data-outbox-retry", item.id, "重新发送「" + item.label + "」"));
+        li.appendChild(button("从手机移除", "data-outbox-remove", item.id, "从手机上移除「" + item.label + "」", "btn-danger"));
+      }
+      list.appendChild(li);
+    });
+  }
+
+  function renderSnapshot(snap) {
+    var pulled = doc.querySelector("[data-outbox-pulled]");
+    if (!pulled || !snap) return;
+    pulled.textContent = "数据更新于 " + when(Date.parse(snap.server_time));
+    var themes = doc.querySelector("[data-outbox-themes]");
+    themes.innerHTML = "";
+    (snap.branches || []).forEach(function (b) {
+      if (!b.theme) return;
+      var li = doc.createElement("li");
+      li.className = "list-item";
+      li.textContent = b.name + " · " + b.theme.month + " 主题：" + b.theme.title;
+      themes.appendChild(li);
+    });
+    var list = doc.querySelector("[data-outbox-records]");
+    list.innerHTML = "";
+    (snap.records || []).slice(0, 50).forEach(function (r) {
+      var li = doc.createElement("li");
+      li.className = "list-item outbox-item";
+      var a = doc.createElement("a");
+      a.href = "/records/" + r.uuid;
+      a.textContent = r.type_label + "：" + r.topic;
+      var tag = doc.createElement("span");
+      tag.className = "tag " + (r.state === "approved" ? "tag-ok" : r.state === "returned" ? "tag-warn" : "tag-muted");
+      tag.textContent = r.state_label + (r.has_conflict ? " · 有冲突" : "") + (r.photos_missing ? " · 照片未到 " + r.photos_missing : "");
+      var d = doc.createElement("span");
+      d.className = "muted small";
+      d.textContent = r.occurred_on;
+      li.appendChild(a); li.appendChild(doc.createTextNode(" ")); li.appendChild(tag);
+      li.appendChild(doc.createTextNode(" ")); li.appendChild(d);
+      list.appendChild(li);
+    });
+  }
+
+  function render() {
+    return Promise.all([queue.items(), queue.counts(), store.get("meta", "pull")]).then(function (r) {
+      renderBadge(r[1]);
+      renderSignIn(r[1]);
+      renderPage(r[0], r[1]);
+      renderSnapshot(r[2]);
+    }).catch(function () { /* private mode without IndexedDB: nothing to show */ });
+  }
+  sync.onChange(render);
+
+  function download() {
+    return queue.exportData().then(function (body) {
+      var blob = new Blob([JSON.stringify(body, null, 2)], { type: "application/json" });
+      var a = doc.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "zhibu-outbox-" + new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-") + ".json";
+      doc.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    });
+  }
+
+  function importFile(input) {
+    var file = input.files && input.files[0];
+    if (!file) return;
+    file.text().then(function (text) { return queue.importData(JSON.parse(text)); }).then(function (r) {
+      Z.capture.announce("已导入 " + r.added + " 项" + (r.skipped ? "（" + r.skipped + " 项已在手机上或已同步，未重复导入）" : "")
+        + (r.photos ? "，照片 " + r.photos + " 张" : ""));
+      sync.notify();
+      sync.syncNow("import");
+    }).catch(function () {
+      Z.capture.announce("无法导入：请选择从支部通“导出为文件”得到的文件", true);
+    }).then(function () { input.value = ""; });
+  }
+
+  doc.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[data-outbox-import]")) importFile(event.target);
+  });
+
+  doc.addEventListener("click", function (event) {
+    var el = event.target.closest && event.target.closest(
+      "[data-outbox-sync],[data-outbox-export],[data-outbox-remove],[data-outbox-retry]");
+    if (!el) return;
+    if (el.hasAttribute("data-outbox-sync")) { state.failures = 0; sync.syncNow("button"); }
+    else if (el.hasAttribute("data-outbox-export")) download();
+    else if (el.hasAttribute("data-outbox-retry")) queue.retry(el.getAttribute("data-outbox-retry")).then(function () { sync.syncNow("retry"); });
+    else if (root.confirm("移除后该内容不会再同步，确定吗？（可先导出备份）")) root.ZhibuOutbox.remove(el.getAttribute("data-outbox-remove"));
+  });
+
+  // Triggers: app open, network back, page shown again, the worker's Background Sync, htmx swaps.
+  root.addEventListener("online", function () { state.failures = 0; sync.syncNow("online"); });
+  doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "visible") sync.syncNow("visible"); });
+  doc.addEventListener("htmx:load", function (event) { if (event.target === doc.body) render(); });
+  doc.addEventListener("htmx:afterSettle", render);
+  if ("serviceWorker" in root.navigator) {
+    // A new worker took over (first install or an upgrade with fresh caches): keep the pages again.
+    root.navigator.serviceWorker.addEventListener("controllerchange", function () {
+      store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap, true); });
+    });
+    root.navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "zhibu-sync") sync.syncNow("background-sync");
+      if (event.data && event.data.type === "zhibu-outbox-changed") render();
+    });
+  }
+
+  function start() {
+    render();
+    if (doc.querySelector("[data-outbox-page]")) {
+      queue.takeFlash().then(function (text) { if (text) Z.capture.announce(text); });
+    }
+    sync.device().then(function (dev) {
+      if (dev || signedIn()) return sync.syncNow("open");
+      // Signed out with no device credential: nothing can go out until the person signs in.
+      return queue.counts().then(function (c) { if (c.waiting) { state.needSignIn = true; render(); } });
+    }).catch(function () { /* no IndexedDB */ });
+  }
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start);
+  else start();
+})(globalThis);
