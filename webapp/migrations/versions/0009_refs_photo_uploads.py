@@ -4,8 +4,8 @@ Backfilled so photos already stored keep working: the recorded first uploader of
 for photos whose uploader is unknown, the people whose records, study notes or points
 applications name them.
 
-Revision ID: 0008_refs_photo_uploads
-Revises: 0007_lean_indexes
+Revision ID: 0009_refs_photo_uploads
+Revises: 0008_accounts_sessions
 Create Date: 2026-11-30 11:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_refs_photo_uploads'
-down_revision = '0007_lean_indexes'
+revision = '0009_refs_photo_uploads'
+down_revision = '0008_accounts_sessions'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Rules a higher committee adjusts with an effective date, accepted structural exceptions, and the
 planned size of a temporary branch's project.
 
-Revision ID: 0008_periods_rules
-Revises: 0007_lean_indexes
+Revision ID: 0010_periods_rules
+Revises: 0009_refs_photo_uploads
 Create Date: 2026-11-30 11:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_periods_rules'
-down_revision = '0007_lean_indexes'
+revision = '0010_periods_rules'
+down_revision = '0009_refs_photo_uploads'
 branch_labels = None
 depends_on = None
 

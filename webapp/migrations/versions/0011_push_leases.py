@@ -5,8 +5,8 @@ and a lease taken at the moment of the claim; a push service that asks to slow d
 every worker. Issue 13: an export job is leased by its process (heartbeat), so one abandoned by a dead
 process is taken up again.
 
-Revision ID: 0008_push_leases
-Revises: 0007_lean_indexes
+Revision ID: 0011_push_leases
+Revises: 0010_periods_rules
 Create Date: 2026-11-30 11:00:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_push_leases'
-down_revision = '0007_lean_indexes'
+revision = '0011_push_leases'
+down_revision = '0010_periods_rules'
 branch_labels = None
 depends_on = None
 
