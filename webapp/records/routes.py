@@ -18,6 +18,7 @@ from ..models import AuditLog, Organization, Record
 from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
+from ..dues import service as dues_service
 from ..view_helpers import visible_org_or_404
 from . import diffing, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
@@ -166,6 +167,8 @@ def detail(uuid: str):
         checked_in=any(c.user_id == current_user.id for c in record.check_ins),
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
         evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+        can_collect_dues=record.type == "theme_day" and record.merged_into_id is None
+        and dues_service.can_record_payments(current_user, record.org),
     )
 
 

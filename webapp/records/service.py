@@ -22,7 +22,7 @@ from ..models.base import new_uuid, utcnow
 from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
 from . import events, photos
 from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
-from .validation import clean
+from .validation import clean, theme_day_standard
 from .visibility import can_check_in, can_edit, can_record, can_review, is_own_record
 
 __all__ = [
@@ -55,6 +55,10 @@ def _apply(record: Record, cleaned) -> None:
     for column, value in mirrored_columns(cleaned).items():
         setattr(record, column, value)
     record.recorder_id = cleaned.data.get("recorder_id") or record.recorder_id
+    if record.type == "theme_day" and record.id is not None and record.dues_payments:
+        # 交纳当月党费 is derived from the payments entered at this theme day (webapp/dues/theme_day.py).
+        record.meets_standard, record.standard_problems = theme_day_standard(
+            cleaned.duration_minutes, cleaned.data["theme_items"], dues_paid=True)
     _sync_photos(record, cleaned.data["photos"])
 
 

@@ -278,8 +278,14 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
     )
 
 
-def theme_day_standard(duration_minutes: int, items: list[str]) -> tuple[bool, list[str]]:
-    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items)."""
+def theme_day_standard(duration_minutes: int, items: list[str], dues_paid: bool = False) -> tuple[bool, list[str]]:
+    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items).
+
+    ``dues_paid``: the attendees' dues for the month were entered in the dues ledger from this theme
+    day (webapp/dues/theme_day.py): "交纳当月党费" is then derived, not ticked. A tick in ``items`` is
+    still read from versions saved (or queued on a phone) before the item became derived."""
+    if dues_paid:
+        items = list(items) + ["pay_dues"]
     problems = []
     if duration_minutes < THEME_DAY_MIN_MINUTES:
         problems.append(f"时长不足 1 小时（实际 {duration_minutes} 分钟）")

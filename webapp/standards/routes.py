@@ -15,6 +15,7 @@ from ..models import Membership, Problem, StandardTick
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
+from ..dues import alerts as dues_alerts
 from ..view_helpers import managed_org_or_404, year_arg
 from . import alerts, checklist, dashboard, periods, problems, summaries
 
@@ -88,7 +89,8 @@ def tick(org_id: int, key: str):
 @login_required
 def alerts_page(org_id: int):
     org = managed_org_or_404(org_id)
-    return render_template("standards/alerts.html", org=org, alerts=alerts.member_alerts(org, china_today()))
+    return render_template("standards/alerts.html", org=org, alerts=alerts.member_alerts(org, china_today()),
+                           dues_alerts=dues_alerts.member_dues_alerts(org, china_today()))
 
 
 @bp.route("/<int:org_id>/problems", methods=["GET", "POST"])

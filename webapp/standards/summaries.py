@@ -32,7 +32,8 @@ def approved_facts(record: Record) -> tuple[date, list[str]] | None:
     when = date.fromisoformat(data["occurred_on"]) if data.get("occurred_on") else record.occurred_on
     keys = [record.type]
     if record.type == "theme_day" and data.get("start_time") and data.get("end_time"):
-        meets, _ = theme_day_standard(_minutes(data["start_time"], data["end_time"]), data.get("theme_items", []))
+        meets, _ = theme_day_standard(_minutes(data["start_time"], data["end_time"]), data.get("theme_items", []),
+                                      dues_paid=bool(record.dues_payments))
         if meets:
             keys.append("theme_day_ok")
     if record.type == "lecture" and record.is_secretary_lecture:

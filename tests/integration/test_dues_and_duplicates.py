@@ -1,0 +1,158 @@
+"""Derived ledgers a secretary can trust (issue 15, part C): dues owed by members only, arrears that
+carry across years with the 自行脱党 alert, a theme day's payments entered once, 代收 into the home
+ledger; one meeting one record (duplicates flagged and merged); 整改清单 items in the 整改台账."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
+from webapp.china_time import china_today
+from webapp.dues import alerts as dues_alerts
+from webapp.dues import offline as dues_offline
+from webapp.dues import service as dues
+from webapp.extensions import db
+from webapp.models import DuesPayment, Membership, Record, StandardMonthCount, User
+from webapp.records import service as records
+from webapp.records.errors import RecordInvalid
+
+OFFICE = "办公室党支部"
+
+
+def _member(org, category: str, relation: str = "home", untitled: bool = True) -> User:
+    query = (select(Membership).join(User, Membership.user_id == User.id)
+             .where(Membership.org_id == org.id, Membership.active.is_(True), Membership.relation == relation,
+                    User.category == category).order_by(Membership.id))
+    if untitled:
+        query = query.where(Membership.title.is_(None))
+    membership = db.session.scalars(query).first()
+    assert membership is not None, f"demo has no {category} in {org.name}"
+    return membership.user
+
+
+def _activist_anywhere() -> tuple:
+    membership = db.session.scalars(select(Membership).join(User, Membership.user_id == User.id).where(
+        User.category == "activist", Membership.relation == "home", Membership.active.is_(True))
+        .order_by(Membership.id)).first()
+    return membership.org, membership.user
+
+
+# --- dues: who owes ------------------------------------------------------------------------------
+
+def test_an_activist_owes_nothing_and_is_never_in_arrears(client, auth, demo):
+    org, activist = _activist_anywhere()
+    with pytest.raises(RecordInvalid) as error:
+        dues.set_profile(org, activist, demo["shuji"], category="salaried", base="6000")
+    assert "入党积极分子" in error.value.errors["category"]
+    rows = dues.branch_year(org, china_today().year)
+    assert activist.id not in {r.user.id for r in rows}
+    assert dues.ledger_totals(rows)["arrears"] == sum(r.arrears_fen for r in rows)
+    with pytest.raises(RecordInvalid) as error:
+        dues.record_payment(org, {"user_id": activist.id, "month": china_today().strftime("%Y-%m"),
+                                  "amount": "10"}, demo["jiguan"])
+    assert "不交纳党费" in error.value.errors["user_id"]
+    assert activist.id not in {a.user.id for a in dues_alerts.member_dues_alerts(org, china_today())}
+    assert dues.member_arrears(activist) == []
+
+
+# --- dues: arrears across a year end and the 自行脱党 alert ------------------------------------------
+
+def _unpaid_since_october(demo):
+    """A full member of the office branch whose ledger starts in June 2025 and who paid June–September."""
+    org = org_named(OFFICE)
+    member = _member(org, "full")
+    dues.set_profile(org, member, demo["shuji"], category="salaried", base="4000", since_month="2025-06")
+    db.session.execute(delete(DuesPayment).where(DuesPayment.user_id == member.id))
+    for month in ("2025-06", "2025-07", "2025-08", "2025-09"):
+        dues.record_payment(org, {"user_id": member.id, "month": month, "amount": "40", "paid_on": "2025-09-20"},
+                            demo["shuji"])
+    db.session.commit()
+    return org, member
+
+
+def test_six_months_unpaid_across_a_year_end_is_alerted_and_three_are_warned(client, auth, demo):
+    org, member = _unpaid_since_october(demo)
+
+    def alert_for(today):
+        return next((a for a in dues_alerts.member_dues_alerts(org, today) if a.user.id == member.id), None)
+
+    assert alert_for(date(2025, 12, 10)) is None  # October and November: two months
+    warning = alert_for(date(2026, 1, 10))
+    assert warning.level == "warning" and warning.months == ["2025-10", "2025-11", "2025-12"]
+    serious = alert_for(date(2026, 4, 10))
+    assert serious.level == "serious"
+    assert serious.months == ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
+    # The ledger of the new year still shows last year's unpaid months: arrears do not restart in January.
+    row = next(r for r in dues.branch_year(org, 2026, date(2026, 4, 10)) if r.user.id == member.id)
+    assert row.earlier_arrears == ["2025-10", "2025-11", "2025-12"]
+    assert row.arrears_fen == 40_00 * 7  # October to April
+    # Paying March ends the run of unpaid months.
+    dues.record_payment(org, {"user_id": member.id, "month": "2026-03", "amount": "40", "paid_on": "2026-03-20"},
+                        demo["shuji"])
+    assert alert_for(date(2026, 4, 10)) is None
+    # The secretary sees it where the non-participation alerts are listed.
+    auth.login("shuji")
+    html = client.get(f"/standards/{org.id}/alerts").get_data(as_text=True)
+    assert "党员交纳党费提醒" in html and member.name in html and "严重（6 个月）" in html
+
+
+# --- dues: a theme day's payments, entered once ----------------------------------------------------
+
+def test_a_theme_days_payments_are_entered_once_and_the_item_derives_from_them(client, auth, demo):
+    org = org_named(OFFICE)
+    day = china_today() - timedelta(days=1)
+    month = day.strftime("%Y-%m")
+    db.session.execute(delete(DuesPayment).where(DuesPayment.org_id == org.id, DuesPayment.month == month))
+    data = theme_day_data(org, occurred_on=day.isoformat(), theme_items=["recite_constitution", "collective_study"])
+    record = records.create_record(org, "theme_day", data, demo["jiguan"])
+    records.approve(record, demo["shuji"])
+    db.session.commit()
+    assert record.meets_standard is False and "缺少必备内容：交纳当月党费" in record.standard_problems
+    present = {a.user_id for a in record.attendances if a.status == "present"}
+    owing = {u.id for u in db.session.scalars(select(User).where(User.id.in_(present)))
+             if u.category in ("full", "probationary")}
+    assert owing
+
+    auth.login("shuji")
+    page = client.get(f"/records/{record.uuid}").get_data(as_text=True)
+    assert "登记本次党费" in page
+    screen = client.get(f"/dues/theme-day/{record.uuid}")
+    assert screen.status_code == 200
+    form = {"paid_ids": sorted(owing)}
+    response = auth.post(f"/dues/theme-day/{record.uuid}", form, page=f"/dues/theme-day/{record.uuid}")
+    assert response.status_code == 302
+    payments = list(db.session.scalars(select(DuesPayment).where(DuesPayment.record_id == record.id)))
+    assert {p.user_id for p in payments} == owing
+    assert {p.month for p in payments} == {month} and {p.org_id for p in payments} == {org.id}
+    db.session.refresh(record)
+    assert record.meets_standard is True and record.standard_problems == []
+    ok = db.session.scalar(select(StandardMonthCount.count).where(
+        StandardMonthCount.org_id == org.id, StandardMonthCount.month == month,
+        StandardMonthCount.key == "theme_day_ok"))
+    assert ok and ok >= 1
+    rows = {r.user.id: r for r in dues.branch_year(org, day.year, china_today())}
+    assert all(rows[uid].months[month] is not None for uid in owing)
+    # Sent again: nothing is entered twice.
+    auth.post(f"/dues/theme-day/{record.uuid}", form, page=f"/dues/theme-day/{record.uuid}")
+    assert db.session.scalar(select(func.count()).select_from(DuesPayment).where(
+        DuesPayment.org_id == org.id, DuesPayment.month == month)) == len(owing)
+
+
+# --- dues: 代收 by a temporary branch --------------------------------------------------------------
+
+def test_a_temporary_branch_collects_into_the_home_ledger(demo):
+    temp = org_named(FIELD_BRANCH)
+    member = _member(temp, "full", relation="temporary")
+    home = next(m.org for m in db.session.scalars(select(Membership).where(
+        Membership.user_id == member.id, Membership.relation == "home")))
+    month = f"{china_today().year - 1}-12"
+    db.session.execute(delete(DuesPayment).where(DuesPayment.user_id == member.id, DuesPayment.month == month))
+    payment = dues.record_payment(temp, {"user_id": member.id, "month": month, "amount": "50"}, demo["linshi"])
+    db.session.commit()
+    assert payment.org_id == home.id and payment.collected_by_org_id == temp.id
+    assert member.id not in {r.user.id for r in dues.branch_year(temp, china_today().year - 1)}
+    # The offline outbox takes the same path: a payment queued in the temporary branch lands at home.
+    queued = dues_offline.apply_payment(demo["linshi"], "33333333-2222-4333-8444-555555555555", {"fields": [
+        ["org_id", str(temp.id)], ["user_id", str(member.id)], ["month", f"{china_today().year - 1}-11"],
+        ["amount", "50"], ["paid_on", china_today().isoformat()], ["channel", "cash"]]})
+    assert queued.org_id == home.id and queued.collected_by_org_id == temp.id
