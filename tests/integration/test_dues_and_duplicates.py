@@ -1,20 +1,22 @@
 """Derived ledgers a secretary can trust (issue 15, part C): dues owed by members only, arrears that
 carry across years with the 自行脱党 alert, a theme day's payments entered once, 代收 into the home
 ledger; one meeting one record (duplicates flagged and merged); 整改清单 items in the 整改台账."""
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
+from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
 from webapp.china_time import china_today
 from webapp.dues import alerts as dues_alerts
 from webapp.dues import offline as dues_offline
 from webapp.dues import service as dues
 from webapp.extensions import db
-from webapp.models import DuesPayment, Membership, Record, StandardMonthCount, User
+from webapp.models import DuesPayment, Membership, PointsLine, Record, StandardMonthCount, User
+from webapp.records import duplicates, queries
 from webapp.records import service as records
-from webapp.records.errors import RecordInvalid
+from webapp.records.errors import RecordInvalid, RecordLocked
 
 OFFICE = "办公室党支部"
 
@@ -156,3 +158,93 @@ def test_a_temporary_branch_collects_into_the_home_ledger(demo):
         ["org_id", str(temp.id)], ["user_id", str(member.id)], ["month", f"{china_today().year - 1}-11"],
         ["amount", "50"], ["paid_on", china_today().isoformat()], ["channel", "cash"]]})
     assert queued.org_id == home.id and queued.collected_by_org_id == temp.id
+
+
+# --- one meeting, one record ------------------------------------------------------------------------
+
+def _push_from_phone(client, auth, login: str, record: dict) -> str:
+    from tests.integration.test_sync_push import Phone, register
+
+    phone = Phone(client, register(client, auth, login))
+    rid = str(uuid.uuid4())
+    [result] = phone.push(phone.mutation("record", record, target=rid))["results"]
+    assert result["status"] == "applied", result
+    auth.logout()
+    return rid
+
+
+def test_the_same_meeting_from_two_phones_is_flagged_merged_and_counted_once(client, auth, demo):
+    org = org_named(FIELD_BRANCH)
+    ids = member_ids(org)
+    day = (china_today() - timedelta(days=1)).isoformat()
+    sha_a, sha_b = "a" * 64, "b" * 64
+    first = theme_day_data(org, occurred_on=day, attendee_ids=ids[:3], absentees=[{"user_id": ids[4], "reason": ""}],
+                           photos=[sha_a], topic="主题党日（手机甲）")
+    second = theme_day_data(org, occurred_on=day, attendee_ids=ids[2:5], absentees=[], photos=[sha_b],
+                            topic="主题党日（手机乙）", invited=[])
+    uuid_a = _push_from_phone(client, auth, "dangyuan", {"data": first, "org_id": org.id, "type": "theme_day"})
+    uuid_b = _push_from_phone(client, auth, "jiguan", {"data": second, "org_id": org.id, "type": "theme_day"})
+    a = db.session.scalar(select(Record).where(Record.uuid == uuid_a))
+    b = db.session.scalar(select(Record).where(Record.uuid == uuid_b))
+
+    # Online, the record form warns before a third copy is saved.
+    auth.login("linshi")
+    warning = client.get(f"/records/new/{org.id}/theme_day/duplicates?occurred_on={day}",
+                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "可能与已有记录重复" in warning and uuid_a in warning and uuid_b in warning
+    assert "可能与已有记录重复" not in client.get(
+        f"/records/new/{org.id}/theme_day/duplicates?occurred_on=2020-01-01").get_data(as_text=True)
+    # Review shows the pair, side by side.
+    review = client.get("/records/review").get_data(as_text=True)
+    assert f"/records/{uuid_a}/duplicates/{uuid_b}" in review
+    compare = client.get(f"/records/{uuid_a}/duplicates/{uuid_b}").get_data(as_text=True)
+    assert "主题党日（手机甲）" in compare and "主题党日（手机乙）" in compare and "合并" in compare
+
+    # Both approved before anyone noticed: the member present on both is counted twice.
+    records.approve(a, demo["linshi"])
+    records.approve(b, demo["linshi"])
+    db.session.commit()
+    both = ids[2]
+
+    def task_lines(user_id):
+        return db.session.scalar(select(func.count()).select_from(PointsLine).where(
+            PointsLine.user_id == user_id, PointsLine.record_id.in_([a.id, b.id]), PointsLine.bucket == "task"))
+
+    assert task_lines(both) == 2
+    month = day[:7]
+
+    def theme_days_counted():
+        return db.session.scalar(select(StandardMonthCount.count).where(
+            StandardMonthCount.org_id == org.id, StandardMonthCount.month == month,
+            StandardMonthCount.key == "theme_day")) or 0
+
+    counted_before = theme_days_counted()
+
+    response = auth.post(f"/records/{uuid_a}/merge", {"other": uuid_b}, page=f"/records/{uuid_a}/duplicates/{uuid_b}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    a, b = db.session.get(Record, a.id), db.session.get(Record, b.id)
+    assert b.merged_into_id == a.id and b.state == "merged" and b.approved_version is None
+    assert {x.user_id for x in a.attendances if x.status == "present"} == set(ids[:5])
+    assert {p.sha256 for p in a.photos} == {sha_a, sha_b}
+    assert a.state == "approved" and a.approved_version == a.version
+    kept = [v for v in a.versions if v.kind == "merged"]
+    assert len(kept) == 1 and kept[0].data["topic"] == "主题党日（手机乙）"
+    assert [v.data["topic"] for v in a.versions if v.kind == "edit"][0] == "主题党日（手机甲）"
+    assert b.versions and b.versions[0].data["topic"] == "主题党日（手机乙）"  # the other record keeps its own
+    # Attendance and points count once.
+    assert task_lines(both) == 1
+    assert db.session.scalar(select(func.count()).select_from(PointsLine).where(
+        PointsLine.record_id == b.id)) == 0
+    assert {x.user_id for x in db.session.scalars(select(PointsLine).where(
+        PointsLine.record_id == a.id, PointsLine.bucket == "task"))} == set(ids[:5])
+    assert theme_days_counted() == counted_before - 1
+    assert (a.id, b.id) not in {(x.id, y.id) for x, y in duplicates.pairs_for_review(demo["linshi"])}
+    member = db.session.get(User, both)
+    rows = [r for r in queries.attendance_history(member) if r.record_id in (a.id, b.id)]
+    assert queries.attendance_summary(rows)["present"] == 1
+    # The merged-away record is read-only; an edit goes to the kept one.
+    with pytest.raises(RecordLocked):
+        records.revise_record(b, second, demo["linshi"], base_version=b.version)
+    html = client.get(f"/records/{uuid_b}").get_data(as_text=True)
+    assert "已合并到" in html and uuid_a in html

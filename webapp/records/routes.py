@@ -20,7 +20,7 @@ from ..rules.life import (
 )
 from ..dues import service as dues_service
 from ..view_helpers import visible_org_or_404
-from . import diffing, queries, service, themes
+from . import diffing, duplicates, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
 from .form_data import data_to_pairs, form_to_data
 from .validation import has_committee
@@ -149,7 +149,7 @@ def detail(uuid: str):
         + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})])
     versions = [v for v in record.versions]
     diffs = {}
-    edits = [v for v in versions if not v.is_conflict]
+    edits = [v for v in versions if v.kind == "edit"]
     for previous, version in zip(edits, edits[1:]):
         diffs[version.number] = diffing.changes(record, previous.number, version.number)
     for version in versions:
@@ -167,6 +167,9 @@ def detail(uuid: str):
         checked_in=any(c.user_id == current_user.id for c in record.check_ins),
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
         evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+        duplicates=duplicates.likely_duplicates(record.org_id, record.type, record.occurred_on,
+                                                group_id=record.group_id, exclude_id=record.id)
+        if manages and record.merged_into_id is None else [],
         can_collect_dues=record.type == "theme_day" and record.merged_into_id is None
         and dues_service.can_record_payments(current_user, record.org),
     )

@@ -175,6 +175,8 @@ def revise_record(record: Record, data: dict, actor: User, *, base_version: int 
     ``allow_correction`` is False (offline edits: an approved record is then not changed)."""
     if not can_edit(actor, record):
         raise NotAllowed("只有记录人或支委可以修改这条记录")
+    if record.merged_into_id is not None:
+        raise RecordLocked("这条记录已合并到同一次活动的另一条记录，请修改合并后的记录")
     if record.state == "approved" and not allow_correction:
         raise RecordLocked("记录已审核通过，不能直接修改")
     if base_version != record.version:
@@ -304,6 +306,8 @@ def check_in(record: Record, user: User, *, client_at: datetime | None = None,
     """Idempotent: a second check-in by the same person returns the first."""
     if not can_check_in(user, record):
         raise NotAllowed("只有本支部人员可以签到")
+    while record.merged_into_id is not None:  # the same meeting: the check-in counts on the merged record
+        record = record.merged_into
     existing = db.session.scalar(select(CheckIn).where(CheckIn.record_id == record.id,
                                                        CheckIn.user_id == user.id))
     if existing is not None:

@@ -25,7 +25,7 @@ def _minutes(start: str, end: str) -> int:
 
 def approved_facts(record: Record) -> tuple[date, list[str]] | None:
     """The approved version's date and the count keys it contributes, or None if never approved."""
-    if record.approved_version is None:
+    if record.approved_version is None or record.merged_into_id is not None:
         return None
     version = record.version_number(record.approved_version)
     data = version.data if version else {}
@@ -95,6 +95,13 @@ def rebuild(org_ids: list[int] | None = None) -> int:
     return len(counts)
 
 
+def on_record_merged(record: Record, **_) -> None:
+    """A record merged into another no longer counts: recount the months it touched."""
+    for month in months_touched(record):
+        refresh(record.org_id, month)
+
+
 def install() -> None:
+    events.record_merged.connect(on_record_merged, weak=False)
     events.record_approved.connect(on_record_event, weak=False)
     events.record_changed.connect(on_record_event, weak=False)
