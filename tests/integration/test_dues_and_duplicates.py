@@ -13,7 +13,7 @@ from webapp.dues import alerts as dues_alerts
 from webapp.dues import offline as dues_offline
 from webapp.dues import service as dues
 from webapp.extensions import db
-from webapp.models import DuesPayment, Membership, PointsLine, Record, StandardMonthCount, User
+from webapp.models import DuesPayment, Membership, PointsLine, Problem, Record, StandardMonthCount, User
 from webapp.records import duplicates, queries
 from webapp.records import service as records
 from webapp.records.errors import RecordInvalid, RecordLocked
@@ -248,3 +248,63 @@ def test_the_same_meeting_from_two_phones_is_flagged_merged_and_counted_once(cli
         records.revise_record(b, second, demo["linshi"], base_version=b.version)
     html = client.get(f"/records/{uuid_b}").get_data(as_text=True)
     assert "已合并到" in html and uuid_a in html
+
+
+# --- 组织生活会: the 整改清单 enters the 整改台账 --------------------------------------------------------
+
+def test_a_life_meetings_rectification_items_appear_in_the_ledger_and_close_there(client, auth, demo):
+    org = org_named(OFFICE)
+    ids = [str(i) for i in member_ids(org)]
+    responsible = ids[1]
+    deadline = (china_today() + timedelta(days=60)).isoformat()
+    auth.login("jiguan")
+    assert "整改清单" in client.get(f"/records/new/{org.id}/life_meeting").get_data(as_text=True)
+    response = auth.post(f"/records/new/{org.id}/life_meeting", {
+        "occurred_on": (china_today() - timedelta(days=1)).isoformat(), "start_time": "14:00", "end_time": "17:00",
+        "place": "机关三楼会议室", "topic": "年度组织生活会", "content": "批评与自我批评。",
+        "roster_ids": ids, "attendee_ids": ids,
+        "rect_description": ["理论学习不够系统", "", "联系群众不够紧密"],
+        "rect_measure": ["制定季度学习计划，每月集中学习一次", "", "每名党员联系两户群众"],
+        "rect_responsible_id": [responsible, "", ids[2]],
+        "rect_deadline": [deadline, "", ""],
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    record = db.session.scalar(select(Record).where(Record.org_id == org.id, Record.type == "life_meeting")
+                               .order_by(Record.id.desc()))
+    items = record.current.data["rectification_items"]
+    assert [i["description"] for i in items] == ["理论学习不够系统", "联系群众不够紧密"]
+    assert items[0] == {"description": "理论学习不够系统", "measure": "制定季度学习计划，每月集中学习一次",
+                        "responsible_id": int(responsible), "deadline": deadline}
+    assert not db.session.scalars(select(Problem).where(Problem.record_id == record.id)).all()
+    auth.logout()
+
+    records.approve(record, demo["shuji"])
+    db.session.commit()
+    problems = {p.description: p for p in db.session.scalars(select(Problem).where(Problem.record_id == record.id))}
+    assert set(problems) == {"理论学习不够系统", "联系群众不够紧密"}
+    first = problems["理论学习不够系统"]
+    assert first.org_id == org.id and first.measure == "制定季度学习计划，每月集中学习一次"
+    assert first.responsible_id == int(responsible) and first.deadline.isoformat() == deadline
+    assert first.state == "open" and first.found_on == record.occurred_on
+
+    auth.login("shuji")
+    ledger = client.get(f"/standards/{org.id}/problems").get_data(as_text=True)
+    assert "理论学习不够系统" in ledger and f"/records/{record.uuid}" in ledger
+    response = auth.post(f"/standards/problems/{first.uuid}/close", {"evidence": "已制定并执行学习计划"},
+                         page=f"/standards/{org.id}/problems")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Problem, first.id).state == "closed"
+    detail = client.get(f"/records/{record.uuid}").get_data(as_text=True)
+    assert "整改台账：已销号" in detail and "整改台账：整改中" in detail
+    # Approving again after a correction does not enter the items twice, nor reopen a closed one.
+    from webapp.records.form_data import data_to_pairs, form_to_data
+    from werkzeug.datastructures import MultiDict
+
+    data = form_to_data(MultiDict(data_to_pairs(record.current.data)))
+    data["topic"] = "年度组织生活会（更正）"
+    records.revise_record(record, data, demo["jiguan"], base_version=record.version)
+    records.approve(record, demo["shuji"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Problem).where(Problem.record_id == record.id)) == 2
+    assert db.session.get(Problem, first.id).state == "closed"

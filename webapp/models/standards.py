@@ -73,6 +73,7 @@ class Problem(db.Model):
     org = relationship("Organization")
     responsible = relationship("User", foreign_keys=[responsible_id])
     closed_by = relationship("User", foreign_keys=[closed_by_id])
+    record = relationship("Record", foreign_keys=[record_id])
 
     @property
     def state_label(self) -> str:

@@ -5,6 +5,8 @@ form the ``records`` blueprint.
 """
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,10 +21,11 @@ from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
 from ..dues import service as dues_service
+from ..standards import rectification
 from ..view_helpers import visible_org_or_404
 from . import diffing, duplicates, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
-from .form_data import data_to_pairs, form_to_data
+from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
 from .validation import has_committee
 from .visibility import (
     can_check_in, can_edit, can_record, can_review, can_view, is_own_record, recordable_branches,
@@ -97,6 +100,8 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note")))
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
+        rect_rows=[list(row) for row in zip_longest(
+            *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
 
 
@@ -146,7 +151,8 @@ def detail(uuid: str):
     data = record.current.data if record.current else {}
     names = queries.user_names(
         [data.get(k) for k in ("host_id", "recorder_id", "lecturer_id")] + list(data.get("talk_with_ids", []))
-        + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})])
+        + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})]
+        + [i.get("responsible_id") for i in data.get("rectification_items") or []])
     versions = [v for v in record.versions]
     diffs = {}
     edits = [v for v in versions if v.kind == "edit"]
@@ -167,6 +173,8 @@ def detail(uuid: str):
         checked_in=any(c.user_id == current_user.id for c in record.check_ins),
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
         evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+        ledger_items={p.description: p for p in rectification.problems_of_record(record)}
+        if record.type == "life_meeting" else {},
         duplicates=duplicates.likely_duplicates(record.org_id, record.type, record.occurred_on,
                                                 group_id=record.group_id, exclude_id=record.id)
         if manages and record.merged_into_id is None else [],

@@ -17,10 +17,11 @@ from ..records.validation import SHA256
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
 from ..dues import alerts as dues_alerts
 from ..view_helpers import managed_org_or_404, year_arg
-from . import alerts, checklist, dashboard, periods, problems, summaries
+from . import alerts, checklist, dashboard, periods, problems, rectification, summaries
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
 summaries.install()
+rectification.install()
 
 
 @bp.route("/")
