@@ -142,7 +142,7 @@ def test_a_theme_days_payments_are_entered_once_and_the_item_derives_from_them(c
 
 # --- dues: 代收 by a temporary branch --------------------------------------------------------------
 
-def test_a_temporary_branch_collects_into_the_home_ledger(demo):
+def test_a_temporary_branch_collects_into_the_home_ledger(client, auth, demo):
     temp = org_named(FIELD_BRANCH)
     member = _member(temp, "full", relation="temporary")
     home = next(m.org for m in db.session.scalars(select(Membership).where(
@@ -158,6 +158,15 @@ def test_a_temporary_branch_collects_into_the_home_ledger(demo):
         ["org_id", str(temp.id)], ["user_id", str(member.id)], ["month", f"{china_today().year - 1}-11"],
         ["amount", "50"], ["paid_on", china_today().isoformat()], ["channel", "cash"]]})
     assert queued.org_id == home.id and queued.collected_by_org_id == temp.id
+    db.session.commit()
+    # The temporary branch lists what it collected; the home ledger marks the month 代收.
+    auth.login("linshi")
+    page = client.get(f"/dues/{temp.id}?year={china_today().year - 1}").get_data(as_text=True)
+    assert "本支部代收的党费" in page and member.name in page and home.name in page
+    auth.logout()
+    auth.login("jiguan")
+    page = client.get(f"/dues/{home.id}?year={china_today().year - 1}").get_data(as_text=True)
+    assert f"{temp.name}代收" in page
 
 
 # --- one meeting, one record ------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def branch(org_id: int):
     year = _year()
     rows = service.branch_year(org, year)
     return render_template("dues/branch.html", org=org, year=year, rows=rows,
+                           collected=service.collected_for_others(org, year),
                            months=service.months_of(year), totals=service.ledger_totals(rows),
                            retained_percent=rules.RETAINED_SHARE_PERCENT)
 

@@ -317,6 +317,13 @@ def member_arrears(user: User, today: date | None = None) -> list[tuple[Organiza
     return result
 
 
+def collected_for_others(org: Organization, year: int) -> list[DuesPayment]:
+    """Payments this (temporary) branch collected for members' home branches in a year (代收)."""
+    return list(db.session.scalars(select(DuesPayment).where(
+        DuesPayment.collected_by_org_id == org.id, DuesPayment.month.like(f"{year}-%"))
+        .order_by(DuesPayment.month, DuesPayment.id)))
+
+
 def ledger_totals(rows: list[MemberYear]) -> dict[str, int]:
     collected = sum(r.paid_fen for r in rows)
     return {"collected": collected, "retained": rules.retained_fen(collected),

@@ -36,18 +36,23 @@ def payers(org: Organization, month: str, today: date, user_ids: list[int] | Non
     query = select(Membership).where(Membership.org_id == org.id, Membership.active.is_(True))
     if user_ids is not None:
         query = query.where(Membership.user_id.in_(user_ids or [0]))
-    result = []
+    by_ledger: dict[int, tuple[Organization, set[int]]] = {}
     for membership in db.session.scalars(query):
         ledger, _reason = service.ledger_for(org, membership.user_id)
-        if ledger is None:
-            continue
-        rows = service.branch_year(ledger, int(month[:4]), today, user_id=membership.user_id)
-        row = rows[0] if rows else None
-        paid = db.session.scalar(select(DuesPayment).where(
-            DuesPayment.org_id == ledger.id, DuesPayment.user_id == membership.user_id,
-            DuesPayment.month == month))
-        result.append(Payer(user=membership.user, ledger=ledger, due_fen=row.due_fen if row else None,
-                            paid=paid, arrears=row.arrears if row else []))
+        if ledger is not None:
+            by_ledger.setdefault(ledger.id, (ledger, set()))[1].add(membership.user_id)
+    result = []
+    for ledger, wanted in by_ledger.values():
+        rows = {r.user.id: r for r in service.branch_year(ledger, int(month[:4]), today)
+                if r.user.id in wanted}
+        paid = {p.user_id: p for p in db.session.scalars(select(DuesPayment).where(
+            DuesPayment.org_id == ledger.id, DuesPayment.month == month, DuesPayment.user_id.in_(wanted)))}
+        for user_id in wanted:
+            row = rows.get(user_id)
+            if row is None:
+                continue
+            result.append(Payer(user=row.user, ledger=ledger, due_fen=row.due_fen, paid=paid.get(user_id),
+                                arrears=row.arrears))
     return sorted(result, key=lambda p: p.user.name)
 
 

@@ -54,6 +54,7 @@ class DuesPayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id])
+    org = relationship("Organization", foreign_keys=[org_id])
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     collected_by = relationship("Organization", foreign_keys=[collected_by_org_id])
     # Record.dues_payments: the theme day's "交纳当月党费" is derived from these.

@@ -1,5 +1,8 @@
-"""审核: the secretary's review queue, approving, returning, comments and conflict resolution."""
+"""审核: the secretary's review queue, approving, returning, comments, conflict resolution, and merging
+two records of the same meeting."""
 from __future__ import annotations
+
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -8,8 +11,9 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..htmx import is_fragment_request, render
+from ..input_numbers import row_id
 from ..models import Record
-from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS
+from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
 from . import duplicates, queries, service
 from .errors import RecordError
 from .routes import bp, record_or_404, recordable_org_or_404
@@ -127,12 +131,6 @@ def resolve_conflict(uuid: str, number: int):
 @login_required
 def duplicate_check(org_id: int, record_type: str):
     """The record form asks, when its date changes, whether this meeting is already recorded."""
-    from datetime import date
-
-    from ..htmx import render as render_fragment
-    from ..input_numbers import row_id
-    from ..rules.life import RECORD_TYPES
-
     org = recordable_org_or_404(org_id)
     if record_type not in RECORD_TYPES:
         abort(404)
@@ -146,8 +144,7 @@ def duplicate_check(org_id: int, record_type: str):
         found = [r for r in duplicates.likely_duplicates(org.id, record_type, day, exclude_id=exclude,
                                                          group_id=row_id(request.args.get("group_id")))
                  if not r.is_private or access.manages(current_user, org)]
-    return render_fragment("records/_duplicate_warning.html", "records/_duplicate_warning.html",
-                           duplicates=found)
+    return render("records/_duplicate_warning.html", "records/_duplicate_warning.html", duplicates=found)
 
 
 def _managed_record(uuid: str) -> Record:
