@@ -88,6 +88,9 @@ def test_six_months_unpaid_across_a_year_end_is_alerted_and_three_are_warned(cli
     row = next(r for r in dues.branch_year(org, 2026, date(2026, 4, 10)) if r.user.id == member.id)
     assert row.earlier_arrears == ["2025-10", "2025-11", "2025-12"]
     assert row.arrears_fen == 40_00 * 7  # October to April
+    # The member sees the same run in their own dues.
+    [(_org, own)] = dues.member_arrears(member, date(2026, 4, 10))
+    assert own.unpaid_run == serious.months
     # Paying March ends the run of unpaid months.
     dues.record_payment(org, {"user_id": member.id, "month": "2026-03", "amount": "40", "paid_on": "2026-03-20"},
                         demo["shuji"])
@@ -317,3 +320,28 @@ def test_a_life_meetings_rectification_items_appear_in_the_ledger_and_close_ther
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Problem).where(Problem.record_id == record.id)) == 2
     assert db.session.get(Problem, first.id).state == "closed"
+
+
+def test_a_phones_check_in_to_a_merged_away_record_counts_on_the_kept_one(client, auth, demo):
+    from tests.integration.test_sync_push import Phone, register
+
+    org = org_named(FIELD_BRANCH)
+    me = demo["dangyuan"].id
+    others = [i for i in member_ids(org) if i != me]
+    day = (china_today() - timedelta(days=1)).isoformat()
+    a = records.create_record(org, "theme_day", theme_day_data(org, occurred_on=day, attendee_ids=others[:2],
+                                                               absentees=[]), demo["jiguan"])
+    b = records.create_record(org, "theme_day", theme_day_data(org, occurred_on=day, attendee_ids=others[2:4],
+                                                               absentees=[]), demo["linshi"])
+    db.session.commit()
+    duplicates.merge(a, b, demo["linshi"])
+    db.session.commit()
+    # The phone still knows only the other record (it synced before the merge) and checks in to it.
+    phone = Phone(client, register(client, auth, "dangyuan"))
+    [result] = phone.push(phone.mutation("check_in", {}, target=b.uuid))["results"]
+    assert result["status"] == "applied"
+    db.session.expire_all()
+    kept = db.session.get(Record, a.id)
+    assert me in {c.user_id for c in kept.check_ins}
+    assert {x.user_id for x in kept.attendances if x.status == "present"} == set(others[:4]) | {me}
+    assert not db.session.get(Record, b.id).check_ins

@@ -25,21 +25,19 @@ class DuesAlert:
         return len(self.months)
 
 
-def last_ended_month(today: date) -> str:
-    """The last month that has ended: its dues were due and are now missed if unpaid."""
-    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
-
-
 def member_dues_alerts(org: Organization, today: date) -> list[DuesAlert]:
     """Members of this (home) branch with 3 or more consecutive ended months unpaid."""
-    last = last_ended_month(today)
     alerts = []
     for row in service.branch_year(org, today.year, today):
-        if row.due_fen is None:
-            continue  # no base set yet: the ledger shows 设置基数, nothing can be owed
-        paid = {m for m in service.months_between(row.start_month, last) if m not in row.arrears}
-        streak = service.unpaid_streak(paid, row.start_month, last)
-        if len(streak) >= rules.DUES_ALERT_WARNING_MONTHS:
-            level = "serious" if len(streak) >= rules.DUES_ALERT_SERIOUS_MONTHS else "warning"
-            alerts.append(DuesAlert(user=row.user, level=level, months=streak))
+        level = alert_level(row.unpaid_run) if row.due_fen is not None else None
+        if level:  # no base set yet: the ledger shows 设置基数, nothing can be owed
+            alerts.append(DuesAlert(user=row.user, level=level, months=row.unpaid_run))
     return sorted(alerts, key=lambda a: (-a.count, a.user.name))
+
+
+def alert_level(unpaid_run: list[str]) -> str | None:
+    if len(unpaid_run) >= rules.DUES_ALERT_SERIOUS_MONTHS:
+        return "serious"
+    if len(unpaid_run) >= rules.DUES_ALERT_WARNING_MONTHS:
+        return "warning"
+    return None

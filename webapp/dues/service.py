@@ -218,6 +218,11 @@ def ledger_start(membership: Membership, profile: DuesProfile | None, today: dat
     return max(candidates) if candidates else f"{today.year}-01"
 
 
+def last_ended_month(today: date) -> str:
+    """The last month that has ended: its dues were due and are missed if unpaid."""
+    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+
+
 def unpaid_streak(paid: set[str], start: str, last: str) -> list[str]:
     """The months ending with ``last`` (going back, not before ``start``) with nothing paid."""
     streak: list[str] = []
@@ -247,6 +252,7 @@ class MemberYear:
     owed_months: list[str] = field(default_factory=list)  # unpaid months of the year shown
     start_month: str = ""
     arrears: list[str] = field(default_factory=list)  # every unpaid month since the start, across years
+    unpaid_run: list[str] = field(default_factory=list)  # the unpaid months just before this one, unbroken
 
     @property
     def paid_fen(self) -> int:
@@ -298,6 +304,7 @@ def branch_year(org: Organization, year: int, today: date | None = None,
             row.months[month] = own.get(month)
         if row.due_fen is not None:
             row.arrears = [m for m in months_between(row.start_month, this_month) if m not in own]
+            row.unpaid_run = unpaid_streak(set(own), row.start_month, last_ended_month(today))
             row.owed_months = [m for m in row.arrears if m in due_months]
         rows.append(row)
     return rows

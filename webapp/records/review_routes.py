@@ -11,12 +11,11 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..htmx import is_fragment_request, render
-from ..input_numbers import row_id
 from ..models import Record
 from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
 from . import duplicates, queries, service
 from .errors import RecordError
-from .routes import bp, record_or_404, recordable_org_or_404
+from .routes import form_duplicates, bp, record_or_404, recordable_org_or_404
 from .visibility import is_own_record
 
 
@@ -140,10 +139,8 @@ def duplicate_check(org_id: int, record_type: str):
         day = None
     found = []
     if day is not None:
-        exclude = db.session.scalar(select(Record.id).where(Record.uuid == request.args.get("exclude", "")))
-        found = [r for r in duplicates.likely_duplicates(org.id, record_type, day, exclude_id=exclude,
-                                                         group_id=row_id(request.args.get("group_id")))
-                 if not r.is_private or access.manages(current_user, org)]
+        exclude = db.session.scalar(select(Record).where(Record.uuid == request.args.get("exclude", "")))
+        found = form_duplicates(org, record_type, day.isoformat(), request.args.get("group_id"), exclude)
     return render("records/_duplicate_warning.html", "records/_duplicate_warning.html", duplicates=found)
 
 

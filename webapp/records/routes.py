@@ -5,6 +5,7 @@ form the ``records`` blueprint.
 """
 from __future__ import annotations
 
+from datetime import date
 from itertools import zip_longest
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -100,9 +101,21 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note")))
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
+        duplicates=form_duplicates(org, record_type, occurred, values.get("group_id"), record),
         rect_rows=[list(row) for row in zip_longest(
             *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
+
+
+def form_duplicates(org: Organization, record_type: str, occurred: str, group_id, record) -> list[Record]:
+    """Records of the same meeting already saved, shown on the form before saving (online only)."""
+    try:
+        day = date.fromisoformat(occurred)
+    except ValueError:
+        return []
+    found = duplicates.likely_duplicates(org.id, record_type, day, group_id=row_id(group_id),
+                                         exclude_id=record.id if record else None)
+    return [r for r in found if not r.is_private or access.manages(current_user, org)]
 
 
 @bp.route("/new/<int:org_id>/<record_type>", methods=["GET", "POST"])
