@@ -345,3 +345,23 @@ def test_a_phones_check_in_to_a_merged_away_record_counts_on_the_kept_one(client
     assert me in {c.user_id for c in kept.check_ins}
     assert {x.user_id for x in kept.attendances if x.status == "present"} == set(others[:4]) | {me}
     assert not db.session.get(Record, b.id).check_ins
+
+
+def test_a_new_dues_base_starts_the_ledger_this_month_not_years_back(demo):
+    org = org_named(OFFICE)
+    member = _member(org, "full")
+    db.session.execute(delete(DuesPayment).where(DuesPayment.user_id == member.id))
+    profile = dues.profile_for(org, member.id)
+    db.session.delete(profile)
+    db.session.flush()
+    dues.set_profile(org, member, demo["shuji"], category="salaried", base="4000")
+    row = next(r for r in dues.branch_year(org, china_today().year) if r.user.id == member.id)
+    assert row.start_month == china_today().strftime("%Y-%m") and row.arrears == [row.start_month]
+    # Naming an earlier 起缴月份 carries the arrears back across the year end.
+    earlier = f"{china_today().year - 1}-11"
+    dues.set_profile(org, member, demo["shuji"], category="salaried", base="4000", since_month=earlier)
+    row = next(r for r in dues.branch_year(org, china_today().year) if r.user.id == member.id)
+    assert row.arrears[0] == earlier and len(row.arrears) == 12 + china_today().month - 11 + 1
+    # Left blank later, it stays as it was.
+    dues.set_profile(org, member, demo["shuji"], category="salaried", base="4500", since_month="")
+    assert dues.profile_for(org, member.id).since_month == earlier

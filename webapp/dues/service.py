@@ -42,7 +42,8 @@ def monthly_due(profile: DuesProfile | None) -> int | None:
 
 def set_profile(org: Organization, user: User, actor: User, *, category: str, base: str,
                 override: str = "", override_reason: str = "", since_month: str | None = None) -> DuesProfile:
-    """``since_month`` (起缴月份, YYYY-MM): the first month this ledger tracks; None leaves it unchanged."""
+    """``since_month`` (起缴月份, YYYY-MM): the first month this ledger tracks; blank leaves it unchanged
+    (a new profile starts this month)."""
     if not access.manages(actor, org):
         raise NotAllowed("只有支委可以设置党费基数")
     errors = {}
@@ -71,17 +72,19 @@ def set_profile(org: Organization, user: User, actor: User, *, category: str, ba
         raise RecordInvalid(errors)
     profile = profile_for(org, user.id)
     before = {}
+    after = {"category": category, "base_fen": base_fen, "override_fen": override_fen,
+             "override_reason": override_reason.strip() if override_fen is not None else ""}
     if profile is None:
         profile = DuesProfile(org_id=org.id, user_id=user.id)
         db.session.add(profile)
+        # A new ledger starts this month unless the secretary names an earlier 起缴月份: months before
+        # were kept on paper, and setting a base must not show years of arrears at once.
+        after["since_month"] = since or china_today().strftime("%Y-%m")
     else:
         before = {"category": profile.category, "base_fen": profile.base_fen,
                   "override_fen": profile.override_fen, "override_reason": profile.override_reason}
-    after = {"category": category, "base_fen": base_fen, "override_fen": override_fen,
-             "override_reason": override_reason.strip() if override_fen is not None else ""}
-    if since_month is not None:
-        before.setdefault("since_month", profile.since_month)
-        after["since_month"] = since or None
+        if since:
+            before["since_month"], after["since_month"] = profile.since_month, since
     for key, value in after.items():
         setattr(profile, key, value)
     profile.updated_by_id = actor.id
