@@ -135,6 +135,12 @@ def test_a_theme_days_payments_are_entered_once_and_the_item_derives_from_them(c
         StandardMonthCount.org_id == org.id, StandardMonthCount.month == month,
         StandardMonthCount.key == "theme_day_ok"))
     assert ok and ok >= 1
+    from webapp.standards import summaries
+
+    summaries.rebuild([org.id])  # the full recount derives the item from the ledger the same way
+    assert db.session.scalar(select(StandardMonthCount.count).where(
+        StandardMonthCount.org_id == org.id, StandardMonthCount.month == month,
+        StandardMonthCount.key == "theme_day_ok")) == ok
     rows = {r.user.id: r for r in dues.branch_year(org, day.year, china_today())}
     assert all(rows[uid].months[month] is not None for uid in owing)
     # Sent again: nothing is entered twice.
