@@ -112,6 +112,8 @@ def resolvers(target: Organization) -> dict:
         "membership_id": membership.id,
         **sync_resolvers(target),
         "uuid": record.uuid,
+        "record_uuid": record.uuid,  # a theme day's dues screen
+        "other": record.uuid,  # the second record of a likely-duplicate pair
         "record_type": "theme_day",
         "number": 1,
         "note_uuid": note.uuid,

@@ -27,9 +27,12 @@ def load(accounts: dict[str, User]) -> None:
             Membership.org_id == branch.id, Membership.active.is_(True)).order_by(Membership.id)))
         for position, membership in enumerate(memberships):
             index += 1
+            if not rules.owes_dues(membership.user.category):
+                continue  # an activist (入党积极分子) is not a member and owes no dues
             category = "retired" if position == len(memberships) - 1 else "salaried"
             profile = DuesProfile(org_id=branch.id, user_id=membership.user_id, category=category,
                                   base_fen=BASES_YUAN[index % len(BASES_YUAN)] * 100,
+                                  since_month=f"{today.year}-01",  # the ledger starts this year
                                   updated_by_id=secretary.id if secretary else None)
             db.session.add(profile)
             due = rules.monthly_amount_fen(category, profile.base_fen)

@@ -9,11 +9,11 @@ from werkzeug.datastructures import MultiDict
 from .. import access
 from ..china_time import china_today
 from ..extensions import db
-from ..models import Membership, User
+from ..models import Membership, Record, User
 from ..records.errors import NotAllowed, RecordInvalid
 from ..rules import dues as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import service
+from . import service, theme_day
 from .offline import payment_form_to_data
 
 bp = Blueprint("dues", __name__, url_prefix="/dues")
@@ -50,6 +50,7 @@ def branch(org_id: int):
     year = _year()
     rows = service.branch_year(org, year)
     return render_template("dues/branch.html", org=org, year=year, rows=rows,
+                           collected=service.collected_for_others(org, year),
                            months=service.months_of(year), totals=service.ledger_totals(rows),
                            retained_percent=rules.RETAINED_SHARE_PERCENT)
 
@@ -74,13 +75,15 @@ def profile(org_id: int, user_id: int):
         "base": rules.yuan(current.base_fen) if current and current.base_fen else "",
         "override": rules.yuan(current.override_fen) if current and current.override_fen is not None else "",
         "override_reason": current.override_reason if current else "",
+        "since_month": (current.since_month or "") if current else "",
     })
     if request.method == "POST":
         values = request.form
         try:
             service.set_profile(org, user, current_user, category=values.get("category", ""),
                                 base=values.get("base", ""), override=values.get("override", ""),
-                                override_reason=values.get("override_reason", ""))
+                                override_reason=values.get("override_reason", ""),
+                                since_month=values.get("since_month", ""))
         except RecordInvalid as error:
             errors = error.errors
         else:
@@ -92,8 +95,7 @@ def profile(org_id: int, user_id: int):
 
 
 def _can_record_payments(org) -> bool:
-    return access.manages(current_user, org) or any(
-        m.org_id == org.id and m.is_recorder for m in access.active_memberships(current_user))
+    return service.can_record_payments(current_user, org)
 
 
 @bp.route("/<int:org_id>/pay", methods=["GET", "POST"])
@@ -119,8 +121,31 @@ def pay(org_id: int):
             if access.manages(current_user, org):
                 return redirect(url_for("dues.branch", org_id=org.id, year=payment.month[:4]))
             return redirect(url_for("dues.pay", org_id=org.id))
-    rows = service.branch_year(org, today.year)
+    rows = theme_day.payers(org, today.strftime("%Y-%m"), today)
     return render_template("dues/pay.html", org=org, values=values, errors=errors, rows=rows,
                            channels=service.PAYMENT_CHANNELS, today=today.isoformat()), (400 if errors else 200)
 
 
+
+
+@bp.route("/theme-day/<record_uuid>", methods=["GET", "POST"])
+@login_required
+def theme_day_payments(record_uuid: str):
+    """交纳当月党费: every attendee's payment for the theme day's month on one screen, into the ledger."""
+    record = db.session.scalar(select(Record).where(Record.uuid == record_uuid))
+    if record is None or record.type != "theme_day" or record.merged_into_id is not None:
+        abort(404)
+    org = visible_org_or_404(record.org_id)
+    if not _can_record_payments(org):
+        abort(403)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        saved, errors = theme_day.record_payments(record, request.form, current_user)
+        db.session.commit()
+        if saved:
+            flash(f"已登记 {len(saved)} 人 {theme_day.theme_day_month(record)} 党费，已记入党费台账", "success")
+        if not errors:
+            return redirect(url_for("records.detail", uuid=record.uuid))
+    payers = theme_day.attendee_payers(record, china_today())
+    return render_template("dues/theme_day.html", org=org, record=record, payers=payers, errors=errors,
+                           month=theme_day.theme_day_month(record)), (400 if errors else 200)

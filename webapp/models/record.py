@@ -43,6 +43,9 @@ class Record(db.Model):
     # When it happened vs when it was recorded: the gap is shown honestly (DOMAIN.md last section).
     recorded_late_days: Mapped[int] = mapped_column(Integer, default=0)
     photos_missing: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when this record was merged into another record of the same meeting (one meeting, one record):
+    # it is then no longer counted anywhere; its versions stay readable.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -55,6 +58,7 @@ class Record(db.Model):
     recorder = relationship("User", foreign_keys=[recorder_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
+    merged_into = relationship("Record", remote_side=[id], foreign_keys=[merged_into_id])
     versions = relationship("RecordVersion", back_populates="record", order_by="RecordVersion.number",
                             cascade="all, delete-orphan")
     attendances = relationship("Attendance", back_populates="record", cascade="all, delete-orphan")

@@ -67,10 +67,13 @@ class Problem(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The 组织生活会 whose 整改清单 this item came from (entered once, closed here).
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
 
     org = relationship("Organization")
     responsible = relationship("User", foreign_keys=[responsible_id])
     closed_by = relationship("User", foreign_keys=[closed_by_id])
+    record = relationship("Record", foreign_keys=[record_id])
 
     @property
     def state_label(self) -> str:

@@ -45,7 +45,8 @@ class BulkIngest:
             checked_in = exists().where(CheckIn.record_id == Record.id, CheckIn.user_id == actor.id)
             rows = db.session.execute(
                 select(Record.id, Record.uuid, Record.org_id, Record.is_private, Record.approved_version,
-                       Record.version, checked_in.label("checked_in")).where(Record.uuid.in_(targets))).all()
+                       Record.version, Record.merged_into_id, checked_in.label("checked_in"))
+                .where(Record.uuid.in_(targets))).all()
             self.existing = {row.uuid: row for row in rows}
             self.checked_in = {row.uuid for row in rows if row.checked_in}
         self._members: dict[int, dict] = {}
@@ -69,7 +70,9 @@ class BulkIngest:
                 return bool(uuid) and entities.base_version(mutation) is None and uuid not in self.new \
                     and uuid not in self.existing
             if mutation.entity == "check_in":
-                return uuid in self.new or (uuid in self.existing and self.existing[uuid].approved_version is None)
+                # A record merged into another goes one by one: its check-in counts on the kept record.
+                return uuid in self.new or (uuid in self.existing and self.existing[uuid].approved_version is None
+                                            and self.existing[uuid].merged_into_id is None)
         except Rejected:
             return False  # the handler gives the same answer with its own reasons
         return False

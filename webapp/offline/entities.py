@@ -175,6 +175,8 @@ def check_in(actor: User, mutation: Mutation) -> Applied:
     target = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
     if target is None:
         raise Rejected("not_found", "要签到的活动记录不存在（可能尚未同步到服务器）")
+    while target.merged_into_id is not None:  # the same meeting, merged in review: count it there
+        target = target.merged_into
     if target.state == "approved" and not _confirmed_by_manager.get():
         # The approved record is not changed behind the reviewer's back; the secretary decides.
         already = any(c.user_id == actor.id for c in target.check_ins)

@@ -25,7 +25,8 @@ def apply_attendance(record: Record) -> None:
     person removed by the correction loses theirs and nobody is counted twice.
     """
     db.session.execute(delete(PointsLine).where(PointsLine.record_id == record.id))
-    if record.state != "approved" or record.type not in rules.ATTENDANCE_TASK_POINTS:
+    if record.state != "approved" or record.merged_into_id is not None \
+            or record.type not in rules.ATTENDANCE_TASK_POINTS:
         db.session.flush()
         return
     year, month = record.occurred_on.year, record.occurred_on.month

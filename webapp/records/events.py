@@ -10,3 +10,5 @@ _signals = Namespace()
 record_approved = _signals.signal("record-approved")
 # sender: the Record, after a new version was saved (created, revised, or check-ins changed).
 record_changed = _signals.signal("record-changed")
+# sender: a Record just merged into another (record.merged_into_id): no longer counted anywhere.
+record_merged = _signals.signal("record-merged")

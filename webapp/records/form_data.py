@@ -12,6 +12,8 @@ Record form field names:
   leave_reason_<id>   why member <id> was absent (a reason makes it 请假 rather than 缺席)
   invited_name / invited_note   repeated pairs, one per invited non-member (列席)
   grade_<id>          evaluation grade for member <id>
+  rect_description / rect_measure / rect_responsible_id / rect_deadline
+                      repeated rows of a 组织生活会's 整改清单 (problem, measure, who, by when)
 """
 from __future__ import annotations
 
@@ -58,7 +60,24 @@ def form_to_data(form: MultiDict | dict | Iterable) -> dict:
     ]
     data["grades"] = {key[len("grade_"):]: value for key, value in form.items(multi=True)
                       if key.startswith("grade_") and value}
+    if "rect_description" in form:
+        data["rectification_items"] = rectification_rows(form)
     return data
+
+
+RECTIFICATION_FIELDS = ("description", "measure", "responsible_id", "deadline")
+
+
+def rectification_rows(form: MultiDict) -> list[dict]:
+    """The 整改清单 rows of the form (parallel repeated fields); a row without a problem is blank."""
+    columns = {name: form.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS}
+    rows = []
+    for index, description in enumerate(columns["description"]):
+        if not (description or "").strip():
+            continue
+        row = {name: (values[index] if index < len(values) else "").strip() for name, values in columns.items()}
+        rows.append(row)
+    return rows
 
 
 def note_form_to_data(form: MultiDict | dict | Iterable) -> dict:
@@ -84,4 +103,7 @@ def data_to_pairs(data: dict) -> list[tuple[str, str]]:
         pairs.extend([("invited_name", item.get("name", "")), ("invited_note", item.get("note", ""))])
     for user_id, grade in (data.get("grades") or {}).items():
         pairs.append((f"grade_{user_id}", grade))
+    for item in data.get("rectification_items") or []:
+        pairs.extend((f"rect_{name}", "" if item.get(name) is None else str(item.get(name)))
+                     for name in RECTIFICATION_FIELDS)
     return pairs

@@ -93,7 +93,7 @@ def open_for_check_in(user: User, days: int = 2) -> list[Record]:
     if not branch_ids:
         return []
     return list(db.session.scalars(select(Record).where(
-        Record.org_id.in_(branch_ids), Record.is_private.is_(False), Record.state != "approved",
+        Record.org_id.in_(branch_ids), Record.is_private.is_(False), Record.state.not_in(("approved", "merged")),
         Record.occurred_on >= china_today() - timedelta(days=days)).order_by(Record.occurred_on.desc())))
 
 

@@ -1,7 +1,10 @@
-"""审核: the secretary's review queue, approving, returning, comments and conflict resolution."""
+"""审核: the secretary's review queue, approving, returning, comments, conflict resolution, and merging
+two records of the same meeting."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,10 +12,10 @@ from .. import access
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import Record
-from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS
-from . import queries, service
+from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
+from . import duplicates, queries, service
 from .errors import RecordError
-from .routes import bp, record_or_404
+from .routes import form_duplicates, bp, record_or_404, recordable_org_or_404
 from .visibility import is_own_record
 
 
@@ -28,6 +31,7 @@ def _review_page(status: int = 200):
         records=records, filters=filters, branches=_managed_branches(), types=RECORD_TYPE_LABELS,
         states=RECORD_STATES, recorders=queries.recorders_in(current_user), limit=queries.LIST_LIMIT,
         own_ids={r.id for r in records if is_own_record(current_user, r)},
+        duplicate_pairs=duplicates.pairs_for_review(current_user, filters.org_id),
     )
 
 
@@ -120,3 +124,60 @@ def resolve_conflict(uuid: str, number: int):
         flash("已采纳冲突修改，等待重新审核" if adopt else "已保留原记录，冲突修改存档备查", "success")
     return _decide(uuid, act)
 
+
+
+@bp.route("/new/<int:org_id>/<record_type>/duplicates")
+@login_required
+def duplicate_check(org_id: int, record_type: str):
+    """The record form asks, when its date changes, whether this meeting is already recorded."""
+    org = recordable_org_or_404(org_id)
+    if record_type not in RECORD_TYPES:
+        abort(404)
+    try:
+        day = date.fromisoformat(request.args.get("occurred_on", ""))
+    except ValueError:
+        day = None
+    found = []
+    if day is not None:
+        exclude = db.session.scalar(select(Record).where(Record.uuid == request.args.get("exclude", "")))
+        found = form_duplicates(org, record_type, day.isoformat(), request.args.get("group_id"), exclude)
+    return render("records/_duplicate_warning.html", "records/_duplicate_warning.html", duplicates=found)
+
+
+def _managed_record(uuid: str) -> Record:
+    record = record_or_404(uuid)
+    if not access.manages(current_user, record.org):
+        abort(403)
+    return record
+
+
+@bp.route("/<uuid>/duplicates/<other>")
+@login_required
+def compare_duplicates(uuid: str, other: str):
+    """Two records that look like the same meeting, side by side, each with 合并 (keep this one)."""
+    first, second = _managed_record(uuid), _managed_record(other)
+    if first.org_id != second.org_id or first.id == second.id:
+        abort(404)
+    sides = []
+    for record, counterpart in ((first, second), (second, first)):
+        sides.append({"record": record, "other": counterpart, "data": record.current.data if record.current else {},
+                      "present": [a.user.name for a in record.attendances if a.status == "present"]})
+    return render_template("records/compare.html", sides=sides)
+
+
+@bp.route("/<uuid>/merge", methods=["POST"])
+@login_required
+def merge(uuid: str):
+    keep = _managed_record(uuid)
+    other = db.session.scalar(select(Record).where(Record.uuid == (request.form.get("other") or "")))
+    if other is None or not access.manages(current_user, other.org):
+        abort(404)
+    try:
+        duplicates.merge(keep, other, current_user)
+    except RecordError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("records.compare_duplicates", uuid=keep.uuid, other=other.uuid))
+    db.session.commit()
+    flash("已合并为一条记录：出席和照片已合在一起，另一条记录保存在版本历史中，不再重复计数", "success")
+    return redirect(url_for("records.detail", uuid=keep.uuid))

@@ -5,6 +5,9 @@ form the ``records`` blueprint.
 """
 from __future__ import annotations
 
+from datetime import date
+from itertools import zip_longest
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,10 +21,12 @@ from ..models import AuditLog, Organization, Record
 from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
+from ..dues import service as dues_service
+from ..standards import rectification
 from ..view_helpers import visible_org_or_404
-from . import diffing, queries, service, themes
+from . import diffing, duplicates, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
-from .form_data import data_to_pairs, form_to_data
+from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
 from .validation import has_committee
 from .visibility import (
     can_check_in, can_edit, can_record, can_record_type, can_review, can_view, is_own_record,
@@ -98,7 +103,21 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note")))
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
+        duplicates=form_duplicates(org, record_type, occurred, values.get("group_id"), record),
+        rect_rows=[list(row) for row in zip_longest(
+            *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
+
+
+def form_duplicates(org: Organization, record_type: str, occurred: str, group_id, record) -> list[Record]:
+    """Records of the same meeting already saved, shown on the form before saving (online only)."""
+    try:
+        day = date.fromisoformat(occurred)
+    except ValueError:
+        return []
+    found = duplicates.likely_duplicates(org.id, record_type, day, group_id=row_id(group_id),
+                                         exclude_id=record.id if record else None)
+    return [r for r in found if not r.is_private or access.manages(current_user, org)]
 
 
 @bp.route("/new/<int:org_id>/<record_type>", methods=["GET", "POST"])
@@ -149,10 +168,11 @@ def detail(uuid: str):
     data = record.current.data if record.current else {}
     names = queries.user_names(
         [data.get(k) for k in ("host_id", "recorder_id", "lecturer_id")] + list(data.get("talk_with_ids", []))
-        + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})])
+        + [a.user_id for a in record.attendances] + [int(k) for k in data.get("grades", {})]
+        + [i.get("responsible_id") for i in data.get("rectification_items") or []])
     versions = [v for v in record.versions]
     diffs = {}
-    edits = [v for v in versions if not v.is_conflict]
+    edits = [v for v in versions if v.kind == "edit"]
     for previous, version in zip(edits, edits[1:]):
         diffs[version.number] = diffing.changes(record, previous.number, version.number)
     for version in versions:
@@ -170,6 +190,13 @@ def detail(uuid: str):
         checked_in=any(c.user_id == current_user.id for c in record.check_ins),
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
         evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
+        ledger_items={p.description: p for p in rectification.problems_of_record(record)}
+        if record.type == "life_meeting" else {},
+        duplicates=duplicates.likely_duplicates(record.org_id, record.type, record.occurred_on,
+                                                group_id=record.group_id, exclude_id=record.id)
+        if manages and record.merged_into_id is None else [],
+        can_collect_dues=record.type == "theme_day" and record.merged_into_id is None
+        and dues_service.can_record_payments(current_user, record.org),
     )
 
 

@@ -22,7 +22,7 @@ from ..models.base import new_uuid, utcnow
 from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
 from . import events, photo_access, photos
 from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
-from .validation import clean
+from .validation import clean, theme_day_standard
 from .visibility import (
     PRIVATE_TYPE_REFUSED, can_check_in, can_edit, can_record, can_record_type, can_review, is_own_record,
 )
@@ -57,6 +57,10 @@ def _apply(record: Record, cleaned) -> None:
     for column, value in mirrored_columns(cleaned).items():
         setattr(record, column, value)
     record.recorder_id = cleaned.data.get("recorder_id") or record.recorder_id
+    if record.type == "theme_day" and record.id is not None and record.dues_payments:
+        # 交纳当月党费 is derived from the payments entered at this theme day (webapp/dues/theme_day.py).
+        record.meets_standard, record.standard_problems = theme_day_standard(
+            cleaned.duration_minutes, cleaned.data["theme_items"], dues_paid=True)
     _sync_photos(record, cleaned.data["photos"])
 
 
@@ -175,6 +179,8 @@ def revise_record(record: Record, data: dict, actor: User, *, base_version: int 
     ``allow_correction`` is False (offline edits: an approved record is then not changed)."""
     if not can_edit(actor, record):
         raise NotAllowed("只有记录人或支委可以修改这条记录")
+    if record.merged_into_id is not None:
+        raise RecordLocked("这条记录已合并到同一次活动的另一条记录，请修改合并后的记录")
     if record.state == "approved" and not allow_correction:
         raise RecordLocked("记录已审核通过，不能直接修改")
     if base_version != record.version:
@@ -304,6 +310,8 @@ def check_in(record: Record, user: User, *, client_at: datetime | None = None,
     """Idempotent: a second check-in by the same person returns the first."""
     if not can_check_in(user, record):
         raise NotAllowed("只有本支部人员可以签到")
+    while record.merged_into_id is not None:  # the same meeting: the check-in counts on the merged record
+        record = record.merged_into
     existing = db.session.scalar(select(CheckIn).where(CheckIn.record_id == record.id,
                                                        CheckIn.user_id == user.id))
     if existing is not None:

@@ -26,6 +26,7 @@ from . import photo_access
 from .errors import RecordInvalid
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+RECTIFICATION_ITEMS_MAX = 50
 TEXT_LIMITS = {"topic": 200, "place": 200, "content": 20000, "lecturer_name": 64,
                "rectification": 20000}
 
@@ -264,6 +265,9 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
             clean_grades[str(uid)] = grade
         data["grades"] = dict(sorted(clean_grades.items(), key=lambda kv: int(kv[0])))
 
+    if record_type == "life_meeting" and raw.get("rectification_items") is not None:
+        data["rectification_items"] = _rectification_items(raw.get("rectification_items"), members, errors)
+
     if errors:
         raise RecordInvalid(errors)
 
@@ -284,8 +288,47 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
     )
 
 
-def theme_day_standard(duration_minutes: int, items: list[str]) -> tuple[bool, list[str]]:
-    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items)."""
+def _rectification_items(raw, members: dict[int, Membership], errors: dict[str, str]) -> list[dict]:
+    """A 组织生活会's 整改清单 as rows that become 整改台账 items (webapp/standards/rectification.py)."""
+    if not isinstance(raw, list) or len(raw) > RECTIFICATION_ITEMS_MAX:
+        errors["rectification_items"] = f"整改清单格式不正确（最多 {RECTIFICATION_ITEMS_MAX} 条）"
+        return []
+    items = []
+    for index, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            errors["rectification_items"] = f"整改清单第 {index} 条格式不正确"
+            continue
+        description = str(item.get("description") or "").strip()
+        if not description:
+            continue
+        measure = str(item.get("measure") or "").strip()
+        if len(description) > 500 or len(measure) > 2000:
+            errors["rectification_items"] = f"整改清单第 {index} 条内容过长（问题最多 500 字，措施最多 2000 字）"
+        try:
+            responsible = _int(item.get("responsible_id"))
+        except (TypeError, ValueError):
+            responsible = None
+            errors["rectification_items"] = f"整改清单第 {index} 条责任人格式不正确"
+        if responsible is not None and responsible not in members:
+            errors["rectification_items"] = f"整改清单第 {index} 条责任人必须是本支部人员"
+        try:
+            deadline = _date(item.get("deadline"))
+        except (TypeError, ValueError):
+            deadline = None
+            errors["rectification_items"] = f"整改清单第 {index} 条整改期限格式不正确"
+        items.append({"description": description, "measure": measure, "responsible_id": responsible,
+                      "deadline": deadline.isoformat() if deadline else None})
+    return items
+
+
+def theme_day_standard(duration_minutes: int, items: list[str], dues_paid: bool = False) -> tuple[bool, list[str]]:
+    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items).
+
+    ``dues_paid``: the attendees' dues for the month were entered in the dues ledger from this theme
+    day (webapp/dues/theme_day.py): "交纳当月党费" is then derived, not ticked. A tick in ``items`` is
+    still read from versions saved (or queued on a phone) before the item became derived."""
+    if dues_paid:
+        items = list(items) + ["pay_dues"]
     problems = []
     if duration_minutes < THEME_DAY_MIN_MINUTES:
         problems.append(f"时长不足 1 小时（实际 {duration_minutes} 分钟）")

@@ -85,3 +85,21 @@ def parse_yuan(text: str) -> int:
     if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
         raise ValueError(text)
     return int(whole) * 100 + int((frac + "00")[:2])
+
+
+# Who owes dues. DOMAIN.md Members: the roster's category is "正式 / 预备 / 积极分子"; an activist
+# (入党积极分子) is not yet a party member and pays no dues — only 正式 and 预备 党员 do.
+DUES_PAYING_CATEGORIES = frozenset({"full", "probationary"})
+
+# 自行脱党 by dues. Seed 003 (三、党员管理 3)严格党员处置): "党员如果没有正当理由，连续六个月不参加党的
+# 组织生活，或不交纳党费，或不做党分配的工作，按自行脱党处理。" DOMAIN.md: "The software warns well
+# before that" — a warning at 3 months, as for non-participation (rules/standards.py ALERT_*).
+# Counted in whole months that have ended unpaid; the current month is not yet missed.
+DUES_ALERT_WARNING_MONTHS = 3
+DUES_ALERT_SERIOUS_MONTHS = 6
+
+
+def owes_dues(member_category: str | None) -> bool:
+    """Only party members owe dues. A person whose category was never set is treated as a member
+    (the roster's default is a member); an activist never owes."""
+    return member_category is None or member_category in DUES_PAYING_CATEGORIES

@@ -63,7 +63,7 @@ COMMITTEE_SEAT_TITLES = frozenset(
 SECRETARY_TITLES = frozenset({"secretary", "temporary_leader"})
 
 # Review states (issue "records": 待审核 → 已通过 or 已退回), plus a sync conflict marker.
-RECORD_STATES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回"}
+RECORD_STATES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回", "merged": "已合并"}
 CONFLICT_LABEL = "冲突"
 
 # Attendance statuses. A leave with a reason (请假) is not a miss (DOMAIN.md "Members ... without reason").
@@ -75,3 +75,9 @@ PHOTO_THUMB_EDGE_PX = 320
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 PHOTOS_PER_RECORD_MAX = 30
+
+# One meeting, one record (issue 15): a second record of the same branch, type and day is flagged as a
+# likely duplicate (recorded on two phones). Talks are private and many may happen on one day with
+# different people, so they are never flagged; group meetings are compared within the same group.
+DUPLICATE_EXCLUDED_TYPES = frozenset({"talk"})
+MERGED_STATE_LABEL = "已合并"

@@ -16,11 +16,13 @@ from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
 from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
+from ..dues import alerts as dues_alerts
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import alerts, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries
+from . import alerts, checklist, dashboard, periods, problems, rectification, rule_book, rule_changes, summaries
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
 summaries.install()
+rectification.install()
 
 
 @bp.route("/")
@@ -89,7 +91,8 @@ def tick(org_id: int, key: str):
 @login_required
 def alerts_page(org_id: int):
     org = managed_org_or_404(org_id)
-    return render_template("standards/alerts.html", org=org, alerts=alerts.member_alerts(org, china_today()))
+    return render_template("standards/alerts.html", org=org, alerts=alerts.member_alerts(org, china_today()),
+                           dues_alerts=dues_alerts.member_dues_alerts(org, china_today()))
 
 
 @bp.route("/<int:org_id>/problems", methods=["GET", "POST"])

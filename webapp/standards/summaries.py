@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select
 
 from ..china_time import month_bounds
 from ..extensions import db
-from ..models import Record, StandardMonthCount
+from ..models import DuesPayment, Record, StandardMonthCount
 from ..records import events
 from ..records.validation import theme_day_standard
 
@@ -23,16 +23,19 @@ def _minutes(start: str, end: str) -> int:
     return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
 
 
-def approved_facts(record: Record) -> tuple[date, list[str]] | None:
-    """The approved version's date and the count keys it contributes, or None if never approved."""
-    if record.approved_version is None:
+def approved_facts(record: Record, paid_record_ids: set[int] | None = None) -> tuple[date, list[str]] | None:
+    """The approved version's date and the count keys it contributes, or None if never approved.
+    ``paid_record_ids``: theme days with dues entered in the ledger, when the caller read them at once."""
+    if record.approved_version is None or record.merged_into_id is not None:
         return None
     version = record.version_number(record.approved_version)
     data = version.data if version else {}
     when = date.fromisoformat(data["occurred_on"]) if data.get("occurred_on") else record.occurred_on
     keys = [record.type]
     if record.type == "theme_day" and data.get("start_time") and data.get("end_time"):
-        meets, _ = theme_day_standard(_minutes(data["start_time"], data["end_time"]), data.get("theme_items", []))
+        meets, _ = theme_day_standard(_minutes(data["start_time"], data["end_time"]), data.get("theme_items", []),
+                                      dues_paid=record.id in paid_record_ids if paid_record_ids is not None
+                                      else bool(record.dues_payments))
         if meets:
             keys.append("theme_day_ok")
     if record.type == "lecture" and record.is_secretary_lecture:
@@ -84,8 +87,9 @@ def rebuild(org_ids: list[int] | None = None) -> int:
     else:
         db.session.execute(delete(StandardMonthCount))
     counts: Counter[tuple[int, str, str]] = Counter()
+    paid = set(db.session.scalars(select(DuesPayment.record_id).where(DuesPayment.record_id.is_not(None))))
     for record in db.session.scalars(query).yield_per(2000):
-        facts = approved_facts(record)
+        facts = approved_facts(record, paid)
         if facts:
             for key in facts[1]:
                 counts[(record.org_id, facts[0].strftime("%Y-%m"), key)] += 1
@@ -94,6 +98,13 @@ def rebuild(org_ids: list[int] | None = None) -> int:
     return len(counts)
 
 
+def on_record_merged(record: Record, **_) -> None:
+    """A record merged into another no longer counts: recount the months it touched."""
+    for month in months_touched(record):
+        refresh(record.org_id, month)
+
+
 def install() -> None:
+    events.record_merged.connect(on_record_merged, weak=False)
     events.record_approved.connect(on_record_event, weak=False)
     events.record_changed.connect(on_record_event, weak=False)
