@@ -12,14 +12,16 @@ from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
 )
-from .points import PointsApplication, PointsGradeOverride, PointsLine
+from .points import (
+    PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, PointsYear, YearResult,
+)
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
 
 __all__ = [
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "ProcessedMutation", "QuarantinedMutation",
-    "PointsApplication", "PointsGradeOverride", "PointsLine",
+    "PointsApplication", "PointsExemption", "PointsGradeOverride", "PointsLine", "PointsYear", "YearResult",
     "NotificationPreference", "PlannedActivity", "PushMessage", "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",

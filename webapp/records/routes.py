@@ -5,6 +5,8 @@ form the ``records`` blueprint.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from ..rules.life import (
 from ..view_helpers import visible_org_or_404
 from . import diffing, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
+from .expected import Expected, expected_at, expected_for
 from .form_data import data_to_pairs, form_to_data
 from .validation import has_committee
 from .visibility import (
@@ -83,11 +86,13 @@ def choose_type(org_id: int):
 def _form_context(org: Organization, record_type: str, values: MultiDict, errors: dict, record=None):
     roster = queries.branch_roster(org)
     occurred = values.get("occurred_on") or china_today().isoformat()
+    expected = _expected_on_form(org, record_type, values, roster)
     theme = themes.theme_for(org, occurred[:7]) if record_type == "theme_day" else None
     listed = set(values.getlist("roster_ids"))
     return dict(
         org=org, record_type=record_type, spec=RECORD_TYPES[record_type], values=values, errors=errors,
         record=record, roster=roster, theme=theme, today=china_today().isoformat(),
+        expected=expected.expected, sitting_in=expected.sitting_in, in_field=expected.in_field,
         attendees=set(values.getlist("attendee_ids")),
         fresh=not listed and not values.getlist("attendee_ids"),
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
@@ -97,6 +102,18 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
     )
+
+
+def _expected_on_form(org: Organization, record_type: str, values: MultiDict, roster) -> Expected:
+    """Who the form lists as 应到 (with a leave reason each) and who as 列席, for the day and group
+    entered so far (validation decides again on save)."""
+    try:
+        day = date.fromisoformat(values.get("occurred_on") or "")
+    except ValueError:
+        day = china_today()
+    return expected_for(org, record_type, day, group_id=row_id(values.get("group_id")),
+                        talk_with_ids=[i for i in (row_id(v) for v in values.getlist("talk_with_ids")) if i],
+                        members=roster)
 
 
 @bp.route("/new/<int:org_id>/<record_type>", methods=["GET", "POST"])
@@ -158,8 +175,10 @@ def detail(uuid: str):
     trail = list(db.session.scalars(select(AuditLog).where(
         AuditLog.entity_type == "record", AuditLog.entity_id == record.uuid).order_by(AuditLog.id))) \
         if manages else []
+    expected = expected_at(record)
     return render_template(
         "records/detail.html", record=record, data=data, names=names, diffs=diffs, trail=trail,
+        expected_ids=expected.expected_ids, in_field=expected.in_field,
         manages=manages, can_edit=can_edit(current_user, record), can_review=can_review(current_user, record),
         own=is_own_record(current_user, record),
         can_check_in=can_check_in(current_user, record) and record.state != "approved",
@@ -196,7 +215,7 @@ def edit(uuid: str):
         values = request.form
     else:
         values = MultiDict(data_to_pairs(record.current.data))
-        values.setlist("roster_ids", [str(m.user_id) for m in queries.branch_roster(record.org)])
+        values.setlist("roster_ids", [str(m.user_id) for m in expected_at(record).expected])
     context = _form_context(record.org, record.type, values, errors, record=record)
     return render_template("records/form.html", **context), status
 

@@ -22,6 +22,7 @@ from ..rules.life import (
     THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
 from .errors import RecordInvalid
+from .expected import expected_for
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TEXT_LIMITS = {"topic": 200, "place": 200, "content": 20000, "lecturer_name": 64,
@@ -257,6 +258,13 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
                 continue
             clean_grades[str(uid)] = grade
         data["grades"] = dict(sorted(clean_grades.items(), key=lambda kv: int(kv[0])))
+
+    if not errors and absentees:
+        # Absence counts only against those expected at this type of meeting: anyone else listed
+        # (activists, members the meeting does not concern, members in the field) sits in (列席).
+        expected = expected_for(org, record_type, occurred_on, group_id=data["group_id"],
+                                talk_with_ids=data["talk_with_ids"], members=list(members.values()))
+        data["absentees"] = [a for a in absentees if a["user_id"] in expected.expected_ids]
 
     if errors:
         raise RecordInvalid(errors)
