@@ -110,9 +110,11 @@ class MemberPoints:
             return rules.RESULT_SOURCES["exempt"]
         return rules.RESULT_SOURCES["override"] if self.override else ""
 
-    def other_branch(self, line: PointsLine, org_id: int | None) -> str:
-        """The branch's name when a line was earned elsewhere (type and date only are shown)."""
-        return line.org.name if org_id is not None and line.org_id != org_id else ""
+    def elsewhere(self, org_id: int) -> list[tuple[PointsLine, str]]:
+        """Lines earned in other branches, as another branch may see them: an activity's type and date
+        (the line's reason), an application only as such — never its note."""
+        return [(line, line.reason if line.application_id is None else f"申请认定{rules.BUCKETS[line.bucket]}")
+                for line in self.lines if line.org_id != org_id]
 
 
 def person_rows(users: list[User], year: int, until_month: int | None = None) -> dict[int, MemberPoints]:

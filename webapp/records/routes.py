@@ -87,12 +87,14 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
     roster = queries.branch_roster(org)
     occurred = values.get("occurred_on") or china_today().isoformat()
     expected = _expected_on_form(org, record_type, values, roster)
+    points_basis = _points_basis(roster, occurred) if record_type == "evaluation" else {}
     theme = themes.theme_for(org, occurred[:7]) if record_type == "theme_day" else None
     listed = set(values.getlist("roster_ids"))
     return dict(
         org=org, record_type=record_type, spec=RECORD_TYPES[record_type], values=values, errors=errors,
         record=record, roster=roster, theme=theme, today=china_today().isoformat(),
         expected=expected.expected, sitting_in=expected.sitting_in, in_field=expected.in_field,
+        points_basis=points_basis,
         attendees=set(values.getlist("attendee_ids")),
         fresh=not listed and not values.getlist("attendee_ids"),
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
@@ -102,6 +104,17 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
     )
+
+
+def _points_basis(roster, occurred: str) -> dict[int, tuple[int, str]]:
+    """For 民主评议: each member's points so far this year and the grade they would give — the basis of
+    the organizational assessment, so the two feed one year result rather than disagree."""
+    from ..points.service import person_rows
+    from ..rules.points import GRADE_LABELS, grade_for
+
+    year = int(occurred[:4]) if occurred[:4].isdigit() else china_today().year
+    rows = person_rows([m.user for m in roster], year)
+    return {uid: (row.total, GRADE_LABELS[grade_for(row.total)]) for uid, row in rows.items()}
 
 
 def _expected_on_form(org: Organization, record_type: str, values: MultiDict, roster) -> Expected:

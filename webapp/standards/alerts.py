@@ -11,6 +11,7 @@ from datetime import date
 from ..members import participation
 from ..members.participation import Took
 from ..models import Organization
+from ..rules.attendance import SITTING_IN_CATEGORIES
 from ..rules.standards import ALERT_SERIOUS_MONTHS, ALERT_WARNING_MONTHS
 from .structure import members_on
 
@@ -29,7 +30,8 @@ def _months_between(earlier: date, later: date) -> int:
 
 
 def member_alerts(org: Organization, today: date) -> list[Alert]:
-    members = members_on(org, today)
+    # Activists are not party members: they sit in (列席) and are never absent, so never 自行脱党.
+    members = [m for m in members_on(org, today) if m.user.category not in SITTING_IN_CATEGORIES]
     ids = [m.user_id for m in members]
     if not ids:
         return []
