@@ -290,3 +290,16 @@ def test_demo_field_members_take_part_in_the_field_only_and_are_active_at_home(d
                                                               Organization.is_temporary.is_(False))):
         flagged = {a.user.id for a in alerts.member_alerts(home, today)}
         assert not flagged & field_ids, home.name
+
+
+def test_points_deduct_only_for_those_expected_even_on_old_attendance(year):
+    """A record saved before expectations existed may hold an absence for someone not expected: the
+    points still deduct only for those expected."""
+    from webapp.models import Attendance
+
+    home, people, jiguan = year["home"], year["people"], year["jiguan"]
+    meeting = _record(home, "committee_meeting", date(YEAR, 3, 8), people[:3], [], people[0], jiguan)
+    meeting.attendances.append(Attendance(user_id=people[4].id, status="absent", reason=""))
+    db.session.flush()
+    points.apply_attendance(meeting)
+    assert _absence_lines(people[4]) == 0
