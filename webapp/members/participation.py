@@ -73,10 +73,6 @@ class Took:
     def type_label(self) -> str:
         return RECORD_TYPE_LABELS.get(self.type, self.type)
 
-    @property
-    def in_touch(self) -> bool:
-        return self.status == "present" or (self.status == "leave" and bool(self.reason))
-
 
 def history(user_ids: Iterable[int], *, since: date | None = None, until: date | None = None,
             present_only: bool = False) -> dict[int, list[Took]]:

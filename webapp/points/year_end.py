@@ -75,10 +75,9 @@ def close_year(org: Organization, year: int, actor: User, today: date | None = N
     if points_year.is_closed:
         raise RecordInvalid({"year": f"{year} 年度已结算"})
     now = utcnow()
-    rows = person_rows(graded_by(org, year), year)
+    rows = {uid: row for uid, row in person_rows(graded_by(org, year), year).items()
+            if row.result is None or not row.result.is_frozen}  # not frozen by another branch
     for row in rows.values():
-        if row.result is not None and row.result.is_frozen:
-            continue  # frozen by another branch that grades this person
         result = row.result or _year_result(row.user.id, year)
         result.org_id = org.id
         result.base, result.task, result.bonus, result.award = row.base, row.task, row.bonus, row.award

@@ -32,10 +32,3 @@ COMMITTEE_EXPECTED_TITLES = frozenset(
 
 # Categories that are never expected (列席, never absent): activists are invited, not obliged.
 SITTING_IN_CATEGORIES = frozenset({"activist"})
-
-# How the roles show on a record.
-ROLE_LABELS = {
-    "expected": "应到",
-    "sitting_in": "列席",
-    "in_field": "在临时党支部参加组织生活",
-}
