@@ -4,14 +4,17 @@ Every URL rule of the app that names an organization (or something inside one) i
 B's identifiers, by GET and by POST with a valid CSRF token, as people of other branches. A new route
 whose parameters this test does not know fails here until its resolver is added: nothing slips by.
 """
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
 from webapp.extensions import db
 from webapp.models import (
-    AuditLog, DuesPayment, DuesProfile, ExportJob, Membership, Organization, PointsApplication, PointsGradeOverride,
-    PointsLine, Problem, QuarantinedMutation, Record, RecordPhoto, StandardTick, StudyNote, User,
+    AuditLog, DuesPayment, DuesProfile, ExportJob, Membership, Organization, PointsApplication, PointsExemption,
+    PointsGradeOverride, PointsLine, PointsYear, Problem, QuarantinedMutation, Record, RecordPhoto, StandardTick,
+    StudyNote, User, YearResult,
 )
 from webapp.records import photos
 
@@ -75,6 +78,15 @@ def _application_in(target: Organization, user_id: int) -> str:
     return application.uuid
 
 
+def _exemption_in(target: Organization, user_id: int) -> str:
+    exemption = db.session.scalar(select(PointsExemption).where(PointsExemption.org_id == target.id))
+    if exemption is None:
+        exemption = PointsExemption(org_id=target.id, user_id=user_id, year=2026, reason="病休", decision_note="")
+        db.session.add(exemption)
+        db.session.flush()
+    return exemption.uuid
+
+
 def _export_in(target: Organization, user_id: int) -> str:
     job = ExportJob(org_id=target.id, year=2026, kind="xlsx", requested_by_id=user_id, state="done")
     db.session.add(job)
@@ -120,6 +132,8 @@ def resolvers(target: Organization) -> dict:
         "sha256": sha256,
         "user_id": membership.user_id,
         "application_uuid": _application_in(target, membership.user_id),
+        "exemption_uuid": _exemption_in(target, membership.user_id),
+        "year": date.today().year,
         "job_uuid": _export_in(target, membership.user_id),
         "key": "activity_room",
         "problem_uuid": _problem_in(target),
@@ -176,7 +190,8 @@ def sync_resolvers(target: Organization) -> dict:
 def counts() -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (AuditLog, Membership, Organization, User, Record, StudyNote, DuesProfile, DuesPayment,
-                          PointsApplication, PointsGradeOverride, PointsLine, ExportJob, Problem, StandardTick)}
+                          PointsApplication, PointsGradeOverride, PointsLine, ExportJob, Problem, StandardTick,
+                          PointsYear, YearResult, PointsExemption)}
 
 
 def rules_with_ids(app):

@@ -48,3 +48,9 @@ def test_total_caps_task_and_bonus_and_never_goes_below_zero_base():
     assert points.total(0, 70, 10) == 100
     assert points.total(-3, 90, 25) == 97
     assert points.total(-40, 0, 0) == 0
+
+
+def test_awards_at_county_level_or_above_count_beyond_the_bonus_cap():
+    # Seed 004: 县级以上(包括县级)表彰 另行加分，不占奖励分值.
+    assert points.total(0, 70, 25, award=6) == 106
+    assert points.total(0, 0, 3, award=5) == 28

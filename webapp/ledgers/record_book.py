@@ -14,6 +14,7 @@ from fpdf.enums import XPos, YPos
 
 from ..models import Organization
 from ..records import photos
+from ..records.expected import expected_at
 from ..records.queries import user_names
 from ..rules.life import THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS
 from ..rules.ledgers import PDF_PHOTO_MM, PDF_PHOTOS_PER_ROW
@@ -125,20 +126,24 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
             facts.append(("补录", f"活动后 {late_days(record)} 天录入"))
         for label, value in facts:
             pdf.multi_cell(0, 6, f"{label}：{value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        groups = {"present": [], "leave": [], "absent": []}
+        groups = {"present": [], "leave": [], "absent": [], "sitting_in": []}
+        expected = expected_at(record).expected_ids if record.type != "talk" else set()
         for a in record.attendances:
-            groups[a.status].append(names.get(a.user_id, "") + (f"（{a.reason}）" if a.reason else ""))
+            # Absence and leave count only for those expected; others who came sat in (列席).
+            status = a.status if a.user_id in expected else ("sitting_in" if a.status == "present" else None)
+            if status:
+                groups[status].append(names.get(a.user_id, "") + (f"（{a.reason}）" if a.reason else ""))
         if record.type != "talk":
-            pdf.multi_cell(0, 6, f"出席（{len(groups['present'])} 人）：" + "、".join(groups["present"]),
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(0, 6, f"应到 {len(expected)} 人，出席（{len(groups['present'])} 人）："
+                           + "、".join(groups["present"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             if groups["leave"]:
                 pdf.multi_cell(0, 6, "请假：" + "、".join(groups["leave"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             if groups["absent"]:
                 pdf.multi_cell(0, 6, "缺席：" + "、".join(groups["absent"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            if data.get("invited"):
-                pdf.multi_cell(0, 6, "列席：" + "、".join(i["name"] + (f"（{i['note']}）" if i.get("note") else "")
-                                                         for i in data["invited"]),
-                               new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            sitting_in = groups["sitting_in"] + [i["name"] + (f"（{i['note']}）" if i.get("note") else "")
+                                                 for i in data.get("invited") or []]
+            if sitting_in:
+                pdf.multi_cell(0, 6, "列席：" + "、".join(sitting_in), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if data.get("content"):
             pdf.ln(2)
             pdf.set_font("noto", size=11)

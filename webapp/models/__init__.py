@@ -14,7 +14,9 @@ from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
 )
-from .points import PointsApplication, PointsGradeOverride, PointsLine
+from .points import (
+    PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, PointsYear, YearResult,
+)
 from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
@@ -23,7 +25,7 @@ __all__ = [
     "AccountNotice", "MembershipInvitation", "UserSession",
     "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
-    "PointsApplication", "PointsGradeOverride", "PointsLine",
+    "PointsApplication", "PointsExemption", "PointsGradeOverride", "PointsLine", "PointsYear", "YearResult",
     "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
     "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",

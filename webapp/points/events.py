@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from ..records import events
-from . import service
+from . import service, year_end
 
 
 def _on_record_approved(record, **_):
     service.apply_attendance(record)
+    year_end.apply_evaluation(record)
 
 
 def install() -> None:

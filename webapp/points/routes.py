@@ -10,11 +10,11 @@ from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import row_id
-from ..models import Membership, PointsApplication
+from ..models import Membership, PointsApplication, PointsExemption
 from ..records.errors import NotAllowed, RecordInvalid
 from ..rules import points as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import events, service
+from . import events, service, year_end
 
 bp = Blueprint("points", __name__, url_prefix="/points")
 events.install()
@@ -43,8 +43,10 @@ def index():
 @login_required
 def mine():
     year = _year()
-    return render_template("points/mine.html", year=year, mine=service.member_points(current_user, year),
-                           buckets=rules.BUCKETS)
+    branches = [m.org for m in access.active_memberships(current_user) if m.org.kind == "branch"]
+    return render_template("points/mine.html", year=year, row=service.member_points(current_user, year),
+                           branches=branches, buckets=rules.BUCKETS,
+                           grade_labels=rules.GRADE_LABELS)
 
 
 @bp.route("/<int:org_id>")
@@ -58,8 +60,13 @@ def branch(org_id: int):
     until = until if until is not None and until <= 12 else None
     rows = service.branch_table(org, year, until)
     manages = access.manages(current_user, org)
+    exemptions = year_end.pending_exemptions(org) if manages else []
     return render_template("points/branch.html", org=org, year=year, month=until, rows=rows, manages=manages,
                            pending=service.pending_applications(org) if manages else [],
+                           points_year=year_end.year_of(org, year), exemptions=exemptions,
+                           decides_exemptions=access.manages_above_branch(current_user),
+                           exemption_states=rules.EXEMPTION_STATES,
+                           grade_labels=rules.GRADE_LABELS,
                            states=rules.APPLICATION_STATES, buckets=rules.BUCKETS)
 
 
@@ -121,3 +128,75 @@ def unqualified(org_id: int, user_id: int):
         db.session.commit()
         flash(f"已将 {membership.user.name} 认定为不合格", "success")
     return redirect(url_for("points.branch", org_id=org.id))
+
+
+@bp.route("/<int:org_id>/years/<int:year>/close", methods=["POST"])
+@login_required
+def close_year(org_id: int, year: int):
+    """年度结算: the year's grades are given and frozen."""
+    if not 2000 <= year <= 2100:
+        abort(404)
+    org = managed_org_or_404(org_id)
+    try:
+        _, graded = year_end.close_year(org, year, current_user)
+    except (RecordInvalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        message = f"{year} 年度已结算，评定 {graded} 名党员，结果已锁定"
+        if year == china_today().year and china_today().month < 12:
+            message += "（注意：年度尚未结束，结算后新增的积分不计入）"
+        flash(message, "success")
+    return redirect(url_for("points.branch", org_id=org.id, year=year))
+
+
+@bp.route("/<int:org_id>/years/<int:year>/reopen", methods=["POST"])
+@login_required
+def reopen_year(org_id: int, year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    org = managed_org_or_404(org_id)
+    try:
+        year_end.reopen_year(org, year, current_user, request.form.get("reason", ""))
+    except (RecordInvalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已重新打开 {year} 年度（已记入操作日志）", "success")
+    return redirect(url_for("points.branch", org_id=org.id, year=year))
+
+
+@bp.route("/<int:org_id>/members/<int:user_id>/exemption", methods=["POST"])
+@login_required
+def request_exemption(org_id: int, user_id: int):
+    org = managed_org_or_404(org_id)
+    membership = db.session.scalar(select(Membership).where(Membership.org_id == org.id,
+                                                            Membership.user_id == user_id))
+    if membership is None:
+        abort(404)
+    try:
+        year_end.request_exemption(org, membership.user, _year(), request.form.get("reason", ""), current_user)
+    except (RecordInvalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已提交 {membership.user.name} 免于积分的申请，等待上级党组织审批", "success")
+    return redirect(url_for("points.branch", org_id=org.id, year=_year()))
+
+
+@bp.route("/exemptions/<exemption_uuid>", methods=["POST"])
+@login_required
+def decide_exemption(exemption_uuid: str):
+    exemption = db.session.scalar(select(PointsExemption).where(PointsExemption.uuid == exemption_uuid))
+    if exemption is None:
+        abort(404)
+    org = managed_org_or_404(exemption.org_id)
+    try:
+        year_end.decide_exemption(exemption, current_user, approve=request.form.get("decision") == "approve",
+                                  note=request.form.get("note", ""))
+    except (RecordInvalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("已处理免于积分申请", "success")
+    return redirect(url_for("points.branch", org_id=org.id, year=exemption.year))

@@ -6,12 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
-from ..models import Membership, Organization, PointsApplication, PointsGradeOverride, PointsLine, Record, User
+from ..models import (
+    Membership, Organization, PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, Record, User,
+    YearResult,
+)
 from ..records import photo_access
+from ..records.expected import expected_at
 from ..records.errors import NotAllowed, RecordInvalid
 from ..records.validation import SHA256
 from ..rules import points as rules
@@ -19,10 +24,12 @@ from ..standards.rule_book import attendance_points
 
 
 def apply_attendance(record: Record) -> None:
-    """Task points for those present at an approved record, a deduction for unexcused absence.
+    """Task points for those present at an approved record, a deduction for unexcused absence of
+    those expected (``records.expected``): activists and others sitting in never lose points.
 
     Idempotent per record and member: re-approval after a correction replaces the record's lines, so a
-    person removed by the correction loses theirs and nobody is counted twice.
+    person removed by the correction loses theirs and nobody is counted twice. The monthly task cap is
+    the person's, across every branch they take part in.
     """
     db.session.execute(delete(PointsLine).where(PointsLine.record_id == record.id))
     if record.state != "approved" or record.merged_into_id is not None \
@@ -30,10 +37,13 @@ def apply_attendance(record: Record) -> None:
         db.session.flush()
         return
     year, month = record.occurred_on.year, record.occurred_on.month
+    people = [a.user_id for a in record.attendances]
     gained = dict(db.session.execute(
         select(PointsLine.user_id, func.coalesce(func.sum(PointsLine.delta), 0)).where(
-            PointsLine.org_id == record.org_id, PointsLine.year == year, PointsLine.month == month,
-            PointsLine.bucket == "task", PointsLine.record_id.is_not(None)).group_by(PointsLine.user_id)).all())
+            PointsLine.user_id.in_(people), PointsLine.year == year, PointsLine.month == month,
+            PointsLine.bucket == "task", PointsLine.record_id.is_not(None)).group_by(PointsLine.user_id)).all()) \
+        if people else {}
+    expected = expected_at(record).expected_ids
     # The points rules in force for the branch on the day (a higher committee may adjust them).
     in_force = attendance_points(record.org_id, record.type, record.occurred_on)
     award = in_force.award
@@ -41,7 +51,7 @@ def apply_attendance(record: Record) -> None:
         if attendance.status == "present":
             delta = max(0, min(award, in_force.monthly_cap - gained.get(attendance.user_id, 0)))
             bucket, reason = "task", f"参加{record.type_label}（{record.occurred_on:%m月%d日}）"
-        elif attendance.status == "absent":
+        elif attendance.status == "absent" and attendance.user_id in expected:
             delta, bucket = -in_force.deduction, "base"
             reason = f"无故缺席{record.type_label}（{record.occurred_on:%m月%d日}）"
         else:
@@ -54,58 +64,106 @@ def apply_attendance(record: Record) -> None:
 
 @dataclass
 class MemberPoints:
+    """One person's year: every branch's lines together (one total across branches)."""
     user: User
     base: int = 0
     task: int = 0
     bonus: int = 0
+    award: int = 0
     override: PointsGradeOverride | None = None
+    exemption: PointsExemption | None = None
+    result: YearResult | None = None
     lines: list[PointsLine] = field(default_factory=list)
 
     @property
-    def total(self) -> int:
-        return rules.total(self.base, self.task, self.bonus)
+    def frozen(self) -> bool:
+        return self.result is not None and self.result.is_frozen
 
     @property
-    def grade(self) -> str:
-        return self.override.grade if self.override else rules.grade_for(self.total)
+    def exempt(self) -> bool:
+        if self.frozen:
+            return self.result.source == "exempt"
+        return self.exemption is not None and self.exemption.state == "approved"
+
+    @property
+    def total(self) -> int:
+        if self.frozen and self.result.total is not None:
+            return self.result.total
+        return rules.total(self.base, self.task, self.bonus, self.award)
+
+    @property
+    def grade(self) -> str | None:
+        """The year's grade: only once the year is closed (or for a disciplinary case, directly)."""
+        if self.frozen:
+            return self.result.grade
+        if self.exempt:
+            return None
+        return self.override.grade if self.override else None
 
     @property
     def grade_label(self) -> str:
-        return rules.GRADE_LABELS[self.grade]
+        if self.exempt:
+            return rules.EXEMPT_LABEL
+        grade = self.grade
+        return rules.GRADE_LABELS[grade] if grade else rules.SO_FAR_LABEL
+
+    @property
+    def source_label(self) -> str:
+        if self.frozen:
+            return rules.RESULT_SOURCES.get(self.result.source or "", "")
+        if self.exempt:
+            return rules.RESULT_SOURCES["exempt"]
+        return rules.RESULT_SOURCES["override"] if self.override else ""
+
+    def elsewhere(self, org_id: int) -> list[tuple[PointsLine, str]]:
+        """Lines earned in other branches, as another branch may see them: an activity's type and date
+        (the line's reason), an application only as such — never its note."""
+        return [(line, line.reason if line.application_id is None else f"申请认定{rules.BUCKETS[line.bucket]}")
+                for line in self.lines if line.org_id != org_id]
+
+
+def person_rows(users: list[User], year: int, until_month: int | None = None) -> dict[int, MemberPoints]:
+    """Each person's points for the year across every branch, with their year result."""
+    rows = {u.id: MemberPoints(user=u) for u in users}
+    ids = list(rows)
+    if not ids:
+        return rows
+    query = (select(PointsLine).where(PointsLine.user_id.in_(ids), PointsLine.year == year)
+             .options(selectinload(PointsLine.org)).order_by(PointsLine.month, PointsLine.id))
+    if until_month:
+        query = query.where(PointsLine.month <= until_month)
+    for line in db.session.scalars(query):
+        row = rows[line.user_id]
+        bucket = line.bucket if line.bucket in ("base", "task", "bonus", "award") else "bonus"
+        setattr(row, bucket, getattr(row, bucket) + line.delta)
+        row.lines.append(line)
+    for override in db.session.scalars(select(PointsGradeOverride).where(
+            PointsGradeOverride.user_id.in_(ids), PointsGradeOverride.year == year)):
+        rows[override.user_id].override = override
+    for exemption in db.session.scalars(select(PointsExemption).where(
+            PointsExemption.user_id.in_(ids), PointsExemption.year == year)):
+        rows[exemption.user_id].exemption = exemption
+    for result in db.session.scalars(select(YearResult).where(YearResult.user_id.in_(ids),
+                                                              YearResult.year == year)):
+        rows[result.user_id].result = result
+    return rows
 
 
 def branch_table(org: Organization, year: int, until_month: int | None = None,
                  user_id: int | None = None) -> list[MemberPoints]:
-    """The branch's points table for the year (or one member's row)."""
+    """The branch's points table for the year (or one member's row): each member's whole year, from
+    every branch they take part in."""
     members_query = select(Membership).where(Membership.org_id == org.id, Membership.active.is_(True))
-    query = select(PointsLine).where(PointsLine.org_id == org.id, PointsLine.year == year)
     if user_id is not None:
         members_query = members_query.where(Membership.user_id == user_id)
-        query = query.where(PointsLine.user_id == user_id)
-    rows = {m.user_id: MemberPoints(user=m.user) for m in db.session.scalars(members_query)}
-    if until_month:
-        query = query.where(PointsLine.month <= until_month)
-    for line in db.session.scalars(query.order_by(PointsLine.month, PointsLine.id)):
-        row = rows.get(line.user_id)
-        if row is None:
-            continue
-        setattr(row, line.bucket, getattr(row, line.bucket) + line.delta)
-        row.lines.append(line)
-    for override in db.session.scalars(select(PointsGradeOverride).where(
-            PointsGradeOverride.org_id == org.id, PointsGradeOverride.year == year)):
-        if override.user_id in rows:
-            rows[override.user_id].override = override
+    users = [m.user for m in db.session.scalars(members_query.options(selectinload(Membership.user)))]
+    rows = person_rows(users, year, until_month)
     return sorted(rows.values(), key=lambda r: r.user.name)
 
 
-def member_points(user: User, year: int) -> list[tuple[Organization, MemberPoints]]:
-    result = []
-    for membership in access.active_memberships(user):
-        if membership.org.kind == "branch":
-            rows = branch_table(membership.org, year, user_id=user.id)
-            if rows:
-                result.append((membership.org, rows[0]))
-    return result
+def member_points(user: User, year: int) -> MemberPoints:
+    """My points: one total across my home and temporary branches."""
+    return person_rows([user], year)[user.id]
 
 
 def apply(org: Organization, user: User, data: dict) -> PointsApplication:
@@ -113,8 +171,8 @@ def apply(org: Organization, user: User, data: dict) -> PointsApplication:
         raise NotAllowed("只能在自己所在的支部申请积分")
     errors = {}
     bucket = data.get("bucket")
-    if bucket not in ("task", "bonus"):
-        errors["bucket"] = "请选择任务分或奖励分"
+    if bucket not in rules.APPLICATION_BUCKETS:
+        errors["bucket"] = "请选择任务分、奖励分或县级以上表彰加分"
     try:
         points = int(str(data.get("points") or ""))
         if not 1 <= points <= rules.APPLICATION_MAX_POINTS:

@@ -26,6 +26,7 @@ from ..standards import rectification
 from ..view_helpers import visible_org_or_404
 from . import diffing, duplicates, queries, service, themes
 from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
+from .expected import Expected, expected_at, expected_for
 from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
 from .validation import has_committee
 from .visibility import (
@@ -90,11 +91,15 @@ def choose_type(org_id: int):
 def _form_context(org: Organization, record_type: str, values: MultiDict, errors: dict, record=None):
     roster = queries.branch_roster(org)
     occurred = values.get("occurred_on") or china_today().isoformat()
+    expected = _expected_on_form(org, record_type, values, roster)
+    points_basis = _points_basis(roster, occurred) if record_type == "evaluation" else {}
     theme = themes.theme_for(org, occurred[:7]) if record_type == "theme_day" else None
     listed = set(values.getlist("roster_ids"))
     return dict(
         org=org, record_type=record_type, spec=RECORD_TYPES[record_type], values=values, errors=errors,
         record=record, roster=roster, theme=theme, today=china_today().isoformat(),
+        expected=expected.expected, sitting_in=expected.sitting_in, in_field=expected.in_field,
+        points_basis=points_basis,
         attendees=set(values.getlist("attendee_ids")),
         fresh=not listed and not values.getlist("attendee_ids"),
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
@@ -118,6 +123,29 @@ def form_duplicates(org: Organization, record_type: str, occurred: str, group_id
     found = duplicates.likely_duplicates(org.id, record_type, day, group_id=row_id(group_id),
                                          exclude_id=record.id if record else None)
     return [r for r in found if not r.is_private or access.manages(current_user, org)]
+
+
+def _points_basis(roster, occurred: str) -> dict[int, tuple[int, str]]:
+    """For 民主评议: each member's points so far this year and the grade they would give — the basis of
+    the organizational assessment, so the two feed one year result rather than disagree."""
+    from ..points.service import person_rows
+    from ..rules.points import GRADE_LABELS, grade_for
+
+    year = int(occurred[:4]) if occurred[:4].isdigit() else china_today().year
+    rows = person_rows([m.user for m in roster], year)
+    return {uid: (row.total, GRADE_LABELS[grade_for(row.total)]) for uid, row in rows.items()}
+
+
+def _expected_on_form(org: Organization, record_type: str, values: MultiDict, roster) -> Expected:
+    """Who the form lists as 应到 (with a leave reason each) and who as 列席, for the day and group
+    entered so far (validation decides again on save)."""
+    try:
+        day = date.fromisoformat(values.get("occurred_on") or "")
+    except ValueError:
+        day = china_today()
+    return expected_for(org, record_type, day, group_id=row_id(values.get("group_id")),
+                        talk_with_ids=[i for i in (row_id(v) for v in values.getlist("talk_with_ids")) if i],
+                        members=roster)
 
 
 @bp.route("/new/<int:org_id>/<record_type>", methods=["GET", "POST"])
@@ -182,8 +210,10 @@ def detail(uuid: str):
     trail = list(db.session.scalars(select(AuditLog).where(
         AuditLog.entity_type == "record", AuditLog.entity_id == record.uuid).order_by(AuditLog.id))) \
         if manages else []
+    expected = expected_at(record)
     return render_template(
         "records/detail.html", record=record, data=data, names=names, diffs=diffs, trail=trail,
+        expected_ids=expected.expected_ids, in_field=expected.in_field,
         manages=manages, can_edit=can_edit(current_user, record), can_review=can_review(current_user, record),
         own=is_own_record(current_user, record),
         can_check_in=can_check_in(current_user, record) and record.state != "approved",
@@ -227,7 +257,7 @@ def edit(uuid: str):
         values = request.form
     else:
         values = MultiDict(data_to_pairs(record.current.data))
-        values.setlist("roster_ids", [str(m.user_id) for m in queries.branch_roster(record.org)])
+        values.setlist("roster_ids", [str(m.user_id) for m in expected_at(record).expected])
     context = _form_context(record.org, record.type, values, errors, record=record)
     return render_template("records/form.html", **context), status
 

@@ -24,6 +24,7 @@ from ..rules.life import (
 )
 from . import photo_access
 from .errors import RecordInvalid
+from .expected import expected_for
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 RECTIFICATION_ITEMS_MAX = 50
@@ -267,6 +268,13 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
 
     if record_type == "life_meeting" and raw.get("rectification_items") is not None:
         data["rectification_items"] = _rectification_items(raw.get("rectification_items"), members, errors)
+
+    if not errors and absentees:
+        # Absence counts only against those expected at this type of meeting: anyone else listed
+        # (activists, members the meeting does not concern, members in the field) sits in (列席).
+        expected = expected_for(org, record_type, occurred_on, group_id=data["group_id"],
+                                talk_with_ids=data["talk_with_ids"], members=list(members.values()))
+        data["absentees"] = [a for a in absentees if a["user_id"] in expected.expected_ids]
 
     if errors:
         raise RecordInvalid(errors)

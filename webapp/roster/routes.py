@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -9,11 +10,13 @@ from sqlalchemy import select
 from .. import access
 from ..accounts import invitations, rights
 from ..auth.routes import hash_password
+from ..china_time import china_today
 from ..errors import error_response
 from ..extensions import db
 from ..htmx import render
 from ..models import Membership, User
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..members import participation
+from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
 from . import members, xlsx_import
 from .forms import ConfirmForm, ImportForm, MemberForm
 
@@ -138,6 +141,18 @@ def edit(org_id: int, membership_id: int):
         status = 400
     return render_template("roster/form.html", org=org, form=form, membership=membership,
                            owns_account=owns_account), status
+
+
+@bp.route("/<int:membership_id>/participation")
+@login_required
+def participation_page(org_id: int, membership_id: int):
+    """What the member took part in this year, in this branch and elsewhere (type, date, branch only)."""
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, membership_id)
+    year = year_arg(request.args.get("year"), china_today().year)
+    took = participation.history([membership.user_id], since=date(year, 1, 1), until=date(year, 12, 31))
+    return render_template("roster/participation.html", org=org, membership=membership, year=year,
+                           took=took[membership.user_id], branches=participation.branches_of(membership.user_id))
 
 
 @bp.route("/<int:membership_id>/deactivate", methods=["POST"])

@@ -1,14 +1,17 @@
 """Member alerts: who has not taken part in organizational life for 3 months (warning) or 6 months
-(serious: the 自行脱党 threshold). Leave with a reason is not a miss: it keeps the member in touch."""
+(serious: the 自行脱党 threshold). Leave with a reason is not a miss: it keeps the member in touch.
+
+Per person, across branches: a member who takes part only in a temporary branch's activities is in
+touch at home too (``members.participation``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
-from ..extensions import db
-from ..models import Attendance, Organization, Record
+from ..members import participation
+from ..members.participation import Took
+from ..models import Organization
+from ..rules.attendance import SITTING_IN_CATEGORIES
 from ..rules.standards import ALERT_SERIOUS_MONTHS, ALERT_WARNING_MONTHS
 from .structure import members_on
 
@@ -19,7 +22,7 @@ class Alert:
     level: str  # warning / serious
     months: int
     since: date
-    last_attended: Record | None
+    last_attended: Took | None
 
 
 def _months_between(earlier: date, later: date) -> int:
@@ -27,26 +30,17 @@ def _months_between(earlier: date, later: date) -> int:
 
 
 def member_alerts(org: Organization, today: date) -> list[Alert]:
-    members = members_on(org, today)
+    # Activists are not party members: they sit in (列席) and are never absent, so never 自行脱党.
+    members = [m for m in members_on(org, today) if m.user.category not in SITTING_IN_CATEGORIES]
     ids = [m.user_id for m in members]
     if not ids:
         return []
-    approved = (Record.approved_version.is_not(None)) & (Record.org_id == org.id)
-    # The last approved activity each member attended, or was excused from with a reason.
-    in_touch = dict(db.session.execute(
-        select(Attendance.user_id, func.max(Record.occurred_on)).join(Record, Attendance.record_id == Record.id)
-        .where(approved, Attendance.user_id.in_(ids),
-               (Attendance.status == "present") | ((Attendance.status == "leave") & (Attendance.reason != "")))
-        .group_by(Attendance.user_id)).all())
-    last_present = {}
-    for user_id, record in db.session.execute(
-            select(Attendance.user_id, Record).join(Record, Attendance.record_id == Record.id)
-            .where(approved, Attendance.user_id.in_(ids), Attendance.status == "present")
-            .order_by(Record.occurred_on)).all():
-        last_present[user_id] = record
+    in_touch = participation.last_in_touch(ids)
+    last_present = participation.last_present(ids)
     alerts = []
     for membership in members:
-        since = in_touch.get(membership.user_id) or membership.joined_on or today
+        touch = in_touch.get(membership.user_id)
+        since = touch.occurred_on if touch else (membership.joined_on or today)
         months = _months_between(since, today)
         if months >= ALERT_WARNING_MONTHS:
             alerts.append(Alert(user=membership.user, level="serious" if months >= ALERT_SERIOUS_MONTHS else "warning",

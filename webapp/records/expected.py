@@ -1,0 +1,82 @@
+"""Who is expected at this record (应到), who only sits in (列席): one function for the record form,
+validation, review, points and the ledger exports.
+
+The meeting type decides (rules in ``webapp/rules/attendance.py``): a 支委会 expects the committee, a
+党小组会 its group, a 大会 / 主题党日 / 党课 the branch's party members in force that day (home and
+temporary). Activists, members of the branch a type does not concern, and home members who take part
+in a temporary branch's organizational life that day are 列席: welcome, counted present when they come,
+never absent. Absence counts only against those expected.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..members.participation import in_field_on, in_force_on
+from ..models import Membership, Organization, Record, User
+from ..rules.attendance import COMMITTEE_EXPECTED_TITLES, EXPECTED_BY_TYPE, SITTING_IN_CATEGORIES
+
+
+@dataclass
+class Expected:
+    expected: list[Membership] = field(default_factory=list)     # 应到
+    sitting_in: list[Membership] = field(default_factory=list)   # 列席: welcome, never absent
+    in_field: set[int] = field(default_factory=set)              # of sitting_in: in a temporary branch
+
+    @property
+    def expected_ids(self) -> set[int]:
+        return {m.user_id for m in self.expected}
+
+    @property
+    def sitting_in_ids(self) -> set[int]:
+        return {m.user_id for m in self.sitting_in}
+
+
+def members_on(org: Organization, day: date) -> list[Membership]:
+    """The branch's memberships in force on ``day``, with their people, in name order."""
+    return list(db.session.scalars(
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id, in_force_on(day))
+        .options(selectinload(Membership.user)).order_by(User.name, User.id)))
+
+
+def expected_for(org: Organization, record_type: str, day: date, *, group_id: int | None = None,
+                 talk_with_ids: list[int] | None = None,
+                 members: list[Membership] | None = None) -> Expected:
+    """``members``: the branch's memberships when the caller has read them already; those not in force
+    on ``day`` are left out here."""
+    if members is None:
+        members = members_on(org, day)
+    else:
+        members = [m for m in members if (m.joined_on is None or m.joined_on <= day)
+                   and ((m.active and m.left_on is None) or (m.left_on is not None and m.left_on > day))]
+    rule = EXPECTED_BY_TYPE.get(record_type, "branch")
+    in_field = set() if org.is_temporary else in_field_on([m.user_id for m in members], day, except_org_id=org.id)
+    categories = dict(db.session.execute(
+        select(User.id, User.category).where(User.id.in_([m.user_id for m in members]))).all()) if members else {}
+    result = Expected()
+    for membership in members:
+        if categories.get(membership.user_id) in SITTING_IN_CATEGORIES or membership.user_id in in_field:
+            concerned = False
+        elif rule == "committee":
+            concerned = membership.title in COMMITTEE_EXPECTED_TITLES
+        elif rule == "group":
+            # Before a group is chosen (an empty form) every member might belong to it.
+            concerned = group_id is None or membership.group_id == group_id
+        elif rule == "talk":
+            concerned = membership.user_id in set(talk_with_ids or [])
+        else:
+            concerned = True
+        (result.expected if concerned else result.sitting_in).append(membership)
+    result.in_field = in_field & result.sitting_in_ids
+    return result
+
+
+def expected_at(record: Record) -> Expected:
+    data = record.current.data if record.current else {}
+    return expected_for(record.org, record.type, record.occurred_on, group_id=record.group_id,
+                        talk_with_ids=[int(i) for i in data.get("talk_with_ids") or []])
