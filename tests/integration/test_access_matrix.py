@@ -31,7 +31,10 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
                   "points.mine", "ledgers.index", "ledgers.start_export",
                   "standards.dashboard_page",
                   "push.vapid_public_key", "push.subscribe", "push.unsubscribe_endpoint", "push.preferences",
-                  "push.send_test", "push.settings", "plans.index", "plans.tasks"}
+                  "push.send_test", "push.settings", "plans.index", "plans.tasks",
+                  # the user's own subscription by endpoint; the renewal is identified by the old
+                  # endpoint (tests/integration/test_push_endpoints.py)
+                  "push.subscription_status", "push.renew_subscription"}
 
 # --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}

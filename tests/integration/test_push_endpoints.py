@@ -89,6 +89,12 @@ def test_the_page_asks_the_server_and_the_worker_renews_a_rotated_subscription(c
     assert client.get("/push/subscriptions/status", query_string={"endpoint": old}).json["known"] is True
     assert client.get("/push/subscriptions/status",
                       query_string={"endpoint": "https://fcm.googleapis.com/fcm/send/other"}).json == {"known": False}
+    someone_else = "https://fcm.googleapis.com/fcm/send/shuji-phone"
+    db.session.add(PushSubscription(user_id=_user("shuji").id, endpoint=someone_else, p256dh="x", auth="y"))
+    db.session.commit()
+    assert client.get("/push/subscriptions/status", query_string={"endpoint": someone_else}).json == {"known": False}
+    db.session.execute(PushSubscription.__table__.delete().where(PushSubscription.endpoint == someone_else))
+    db.session.commit()
     html = client.get("/me").get_data(as_text=True)
     assert 'data-push-status-url="/push/subscriptions/status"' in html
     auth.logout()
