@@ -419,10 +419,31 @@ WRONG_PERSON_ROWS = [
     Row("study.new_note", MEMBERS_ONLY, _note),
     Row("points.apply", MEMBERS_ONLY, lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务"}),
     Row("plans.task_done", MEMBERS_ONLY),
+    # --- this round's routes: invitations, sessions, year end, exemptions, merges, rules, restarts ---
+    Row("accounts.accept_invitation", OWNER_ONLY),   # only the invited person answers
+    Row("accounts.decline_invitation", OWNER_ONLY),
+    Row("accounts.withdraw_invitation", MANAGERS_ONLY),
+    Row("auth.sign_out_everywhere", SIGNED_IN),
+    Row("dues.theme_day_payments", MANAGERS_ONLY, lambda v: MultiDict([("paid_ids", str(v["user_id"])),
+                                                                  ("paid_on", YESTERDAY)]),
+        values=lambda v: {"record_uuid": v["submitted_uuid"]}),
+    Row("ledgers.restart_export", MANAGERS_ONLY),
+    Row("points.close_year", MANAGERS_ONLY),
+    Row("points.reopen_year", MANAGERS_ONLY, lambda v: {"reason": "更正"}),
+    Row("points.request_exemption", MANAGERS_ONLY, lambda v: {"reason": "长期病休"}),
+    Row("points.decide_exemption", MANAGERS_ONLY, lambda v: {"decision": "approve", "note": "同意"}),
+    Row("records.merge", MANAGERS_ONLY, lambda v: {"other": v["other_uuid"]},
+        values=lambda v: {"uuid": v["submitted_uuid"]}),
+    Row("standards.rules_page", MANAGERS_ONLY, lambda v: {"key": "standard.lecture.period", "value": "quarter",
+                                                          "effective_from": f"{_date.today().year}-07-01",
+                                                          "reason": "本委规定"},
+        values=lambda v: {"org_id": v["committee_id"]}),
 ]
 
 # Routes no person can be wrong for.
-NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in"}
+NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in",
+                   "push.renew_subscription": "named by the old endpoint, a secret only that browser holds "
+                                              "(tests/integration/test_push_endpoints.py)"}
 
 
 def _png_bytes(color) -> bytes:
@@ -491,11 +512,18 @@ def office_values(app, demo) -> dict:
                                               demo["shuji"])
     db.session.commit()
     values["submitted_uuid"] = submitted.uuid
+    other = records_service.create_record(office, "theme_day", theme_day_data(office, topic="同一次会议"),
+                                          demo["shuji"])
+    db.session.commit()
+    values["other_uuid"] = other.uuid
     values["committee_id"] = office.parent_id
     subscription = db.session.get(PushSubscription, values["subscription_id"])
     values["endpoint"] = subscription.endpoint
+    from webapp.models import MembershipInvitation
+
     values["owners"] = {values["user_id"], subscription.user_id, db.session.scalar(
-        select(Device.user_id).where(Device.uuid == values["device_uuid"]))}
+        select(Device.user_id).where(Device.uuid == values["device_uuid"])),
+        db.session.get(MembershipInvitation, values["invitation_id"]).user_id}
     return values
 
 
