@@ -184,6 +184,9 @@ def test_temporary_branch_against_the_founding_conditions_needs_a_reason(demo, c
     body = response.get_data(as_text=True)
     assert "工期 5 天，未超过 15 天" in body and "未填写项目人员数" in body and "请写明理由" in body
     assert db.session.scalar(select(Organization).where(Organization.name == "五天临时党支部")) is None
+    response = auth.post(f"/orgs/{committee.id}/children/new", {**five_days, "planned_people": "２０",
+                                                                 "exception_reason": "x"})
+    assert response.status_code == 400 and "请填写 0 至 100000 之间的整数" in response.get_data(as_text=True)
     response = auth.post(f"/orgs/{committee.id}/children/new",
                          {**five_days, "planned_people": "12", "planned_members": "3",
                           "exception_reason": "汛期应急，工期短但须组织党员突击队"})

@@ -176,11 +176,21 @@ def _judged(period: periods.Period, today: date, ctx: judge.BranchContext, group
     for spec in _judged_over(ctx.book, period):
         if spec.get("condition") == "per_group":
             for group_id, name in groups.items():
-                verdict = judge.standard_met(spec["key"], period, today, ctx, judge.group_count_key(group_id))
-                judged.append((verdict.status, f"{spec['short']}（{name}）"))
+                judged.append((_status(spec, period, today, ctx, judge.group_count_key(group_id)),
+                               f"{spec['short']}（{name}）"))
         else:
-            judged.append((judge.standard_met(spec["key"], period, today, ctx).status, spec["short"]))
+            judged.append((_status(spec, period, today, ctx, judge.default_count_key(spec)), spec["short"]))
     return judged
+
+
+def _status(spec: dict, period: periods.Period, today: date, ctx: judge.BranchContext, key: str) -> str:
+    """A standard's status over the period: the unit's own when the period is exactly one unit (the
+    common case, read without building a verdict), else the full judgment (temporary branches)."""
+    if not ctx.is_temporary:
+        unit = judge.unit_at(ctx.book, spec["key"], period.start)
+        if unit.period.start == period.start and unit.period.end == period.end:
+            return judge.unit_status(spec, key, unit, today, ctx)[0]
+    return judge.standard_met(spec["key"], period, today, ctx, key).status
 
 
 _SPECS_BY_PERIOD: dict[tuple, list[dict]] = {}

@@ -176,16 +176,26 @@ def standard_met(spec_key: str, period: Period, today: date, ctx: BranchContext,
                    minimum=units[-1].minimum, units=marks)
 
 
+def unit_status(spec: dict, key: str, unit: Unit, today: date, ctx: BranchContext) -> tuple[str, int]:
+    """(status, records counted) of one unit of a standard for a branch that is not temporary."""
+    period = unit.period
+    if period.start > today:
+        return "not_yet", 0
+    if spec.get("condition") == "has_committee" and not ctx.has_committee(min(period.end, today)):
+        return "na", 0
+    done = _done(ctx.counts, key, period.start, period.end)
+    return _unit_status(done, unit.minimum, period, today), done
+
+
 def _one_unit(spec, key, unit: Unit, asked: Period, today: date, ctx: BranchContext) -> Verdict:
     period, kind = unit.period, unit.period.kind
     scope = period if period != asked else None
     base = {"kind": kind, "minimum": unit.minimum, "scope": scope}
+    status, done = unit_status(spec, key, unit, today, ctx)
     if period.start > today:
         return Verdict("not_yet", required=unit.minimum, note=f"{period.label}尚未开始", **base)
-    if spec.get("condition") == "has_committee" and not ctx.has_committee(min(period.end, today)):
+    if status == "na":
         return Verdict("na", note="未设支委会", **base)
-    done = _done(ctx.counts, key, period.start, period.end)
-    status = _unit_status(done, unit.minimum, period, today)
     days_left = (period.end - today).days + 1 if status == "not_yet" else None
     word = THIS_PERIOD[kind]
     if not ctx.notes:

@@ -11,6 +11,7 @@ dashboard page asks for many keys and days without a query each. Dues and points
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,7 +46,10 @@ class RuleBook:
         for rows in self._by_key.values():
             # Nearest organization first; within one, the latest date (then the latest row) first.
             rows.sort(key=lambda r: (r[0], -r[1].toordinal(), -r[2]))
-        self.signature = tuple(sorted((k, tuple(r[3].id for r in v)) for k, v in self._by_key.items()))
+        # What the book says, as a key for memoizing work that depends only on it (the units of a year).
+        self.signature = tuple(sorted(
+            (k, tuple((depth, effective_from.toordinal(), json.dumps(o.value, sort_keys=True))
+                      for depth, effective_from, _id, o in v)) for k, v in self._by_key.items()))
 
     def in_force(self, key: str, on: date) -> InForce:
         if key not in ADJUSTABLE_RULES:
