@@ -458,3 +458,25 @@ def test_a_lone_surrogate_in_every_field_of_every_mutation_is_rejected_alone(cli
             assert [r["status"] for r in results if r.get("id") == good["id"]] == ["applied"], (path, results)
             poisoned = [r for r in results if r.get("id") != good["id"]]
             assert len(poisoned) == 1 and poisoned[0]["status"] == "rejected", (path, poisoned)
+
+
+def test_renewing_ones_own_subscription_onto_anothers_endpoint_takes_nothing_from_them(client, demo):
+    """The service worker's renewal names the old endpoint (its credential) and a new one: naming a
+    colleague's endpoint as the new one must neither delete their subscription nor take it over."""
+    from webapp.models import PushSubscription
+
+    mine = PushSubscription(user_id=demo["dangyuan"].id, endpoint="https://fcm.googleapis.com/fcm/send/mine",
+                            p256dh="BPk", auth="a")
+    theirs = PushSubscription(user_id=demo["shuji"].id, endpoint="https://fcm.googleapis.com/fcm/send/theirs",
+                              p256dh="BPk", auth="b")
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    ids = (mine.id, theirs.id)
+    response = client.post("/push/subscriptions/renew", json={
+        "oldEndpoint": "https://fcm.googleapis.com/fcm/send/mine",
+        "endpoint": "https://fcm.googleapis.com/fcm/send/theirs", "keys": {"p256dh": "BPk", "auth": "c"}})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "endpoint_taken"
+    db.session.expire_all()
+    kept = db.session.get(PushSubscription, ids[1])
+    assert kept is not None and kept.user_id == demo["shuji"].id and kept.auth == "b"
+    assert db.session.get(PushSubscription, ids[0]).endpoint.endswith("/mine")
