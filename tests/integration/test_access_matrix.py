@@ -32,6 +32,8 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
 
 # --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
+# --- push subscriptions of the signed-in user's own browser (issue 17): no ids of anyone's branch.
+PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
 
 
 def invitation_resolvers(target: Organization) -> dict:
@@ -344,6 +346,11 @@ WRONG_PERSON_ROWS = [
                                                 "keys": {"p256dh": "x", "auth": "x"}}, json=True),
     Row("push.preferences", SIGNED_IN, lambda v: {"reminders": "y"}),
     Row("push.send_test", SIGNED_IN),
+    Row("auth.sign_out_everywhere", SIGNED_IN),
+    # --- invitations: only the invited person answers; only the inviting committee withdraws ---
+    Row("accounts.accept_invitation", OWNER_ONLY),
+    Row("accounts.decline_invitation", OWNER_ONLY),
+    Row("accounts.withdraw_invitation", MANAGERS_ONLY),
     # --- someone else's things: device, subscription, parked mutation, note ---
     Row("offline.revoke_device", OWNER_ONLY),
     Row("push.delete_subscription", OWNER_ONLY),
@@ -368,6 +375,9 @@ WRONG_PERSON_ROWS = [
                                               "amount": "10.00", "paid_on": YESTERDAY, "channel": "cash"}),
     Row("ledgers.start_export", MANAGERS_ONLY, lambda v: {"org_id": str(v["org_id"]), "year": "2026",
                                                           "kind": "xlsx"}),
+    Row("ledgers.restart_export", MANAGERS_ONLY),
+    Row("standards.rules_page", MANAGERS_ONLY, lambda v: {"rule": "three_meetings", "value": "1",
+                                                          "effective_from": YESTERDAY, "reason": "x"}),
     Row("plans.new", MANAGERS_ONLY, lambda v: {"type": "theme_day", "title": "主题党日",
                                                "on_date": (_date.today() + timedelta(days=5)).isoformat(),
                                                "start_time": "09:00", "place": "会议室"}),
@@ -402,7 +412,9 @@ WRONG_PERSON_ROWS = [
 ]
 
 # Routes no person can be wrong for.
-NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in"}
+NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in",
+                   "push.renew_subscription": "the old endpoint, known only to the browser and the server, is the "
+                                              "credential (test_push_endpoints, test_trust_attacks)"}
 
 
 def _png_bytes(color) -> bytes:
@@ -474,8 +486,11 @@ def office_values(app, demo) -> dict:
     values["committee_id"] = office.parent_id
     subscription = db.session.get(PushSubscription, values["subscription_id"])
     values["endpoint"] = subscription.endpoint
+    from webapp.models import MembershipInvitation
+
     values["owners"] = {values["user_id"], subscription.user_id, db.session.scalar(
-        select(Device.user_id).where(Device.uuid == values["device_uuid"]))}
+        select(Device.user_id).where(Device.uuid == values["device_uuid"])),
+        db.session.get(MembershipInvitation, values["invitation_id"]).user_id}
     return values
 
 
