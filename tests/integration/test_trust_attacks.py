@@ -480,3 +480,14 @@ def test_renewing_ones_own_subscription_onto_anothers_endpoint_takes_nothing_fro
     kept = db.session.get(PushSubscription, ids[1])
     assert kept is not None and kept.user_id == demo["shuji"].id and kept.auth == "b"
     assert db.session.get(PushSubscription, ids[0]).endpoint.endswith("/mine")
+
+
+@pytest.mark.parametrize("query", ["cursor=%ED%A0%80", "cursor=%00", "cursor=-1", "cursor=" + "9" * 40,
+                                   "cursor=2026-13-45T99:99", "device=%ED%A0%80", "device=" + "x" * 5000])
+def test_hostile_query_strings_on_the_sync_api_are_answered_not_500(client, auth, demo, query):
+    auth.login("dangyuan")
+    token = register_phone(client)
+    response = client.get(f"/api/sync/pull?{query}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if response.status_code >= 400:
+        assert isinstance(response.get_json()["error"], dict)
