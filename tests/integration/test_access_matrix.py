@@ -38,6 +38,8 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
 
 # --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
+# --- push subscriptions of the signed-in user's own browser (issue 17): no ids of anyone's branch.
+PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
 
 
 def invitation_resolvers(target: Organization) -> dict:
@@ -442,8 +444,8 @@ WRONG_PERSON_ROWS = [
 
 # Routes no person can be wrong for.
 NO_WRONG_PERSON = {"auth.login": "anyone may try to sign in",
-                   "push.renew_subscription": "named by the old endpoint, a secret only that browser holds "
-                                              "(tests/integration/test_push_endpoints.py)"}
+                   "push.renew_subscription": "the old endpoint, known only to the browser and the server, is the "
+                                              "credential (test_push_endpoints, test_trust_attacks)"}
 
 
 def _png_bytes(color) -> bytes:

@@ -23,10 +23,13 @@ def _memberships(person: User) -> list[Membership]:
 
 def _responsible(memberships: list[Membership]) -> list[Organization]:
     """From a person's memberships (newest first): the active home; else the last home (the
-    formal relation stays where it was until transferred); else where they are active; else all."""
+    formal relation stays where it was until transferred); else, for someone with no home relation
+    anywhere, the organization where the account was first made (their oldest membership). Never
+    every branch they are active in: a branch one joined later by invitation gets a member, not the
+    account."""
     active = [m for m in memberships if m.active]
     for chosen in ([m for m in active if m.relation == "home"],
-                   [m for m in memberships if m.relation == "home"][:1], active, memberships):
+                   [m for m in memberships if m.relation == "home"][:1], memberships[-1:]):
         if chosen:
             return [m.org for m in chosen]
     return []

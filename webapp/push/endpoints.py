@@ -53,14 +53,15 @@ def _host_allowed(host: str, patterns) -> bool:
     return False
 
 
-def _addresses(host: str) -> list[ipaddress._BaseAddress] | None:
-    """The host's addresses; None when the name does not resolve now."""
+def _addresses(host: str, resolve=socket.getaddrinfo) -> list[ipaddress._BaseAddress] | None:
+    """The host's addresses; None when the name does not resolve now. ``resolve``: a function with
+    the signature of :func:`socket.getaddrinfo` (the system resolver unless told otherwise)."""
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        infos = resolve(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         return None
     found = []
@@ -72,12 +73,29 @@ def _addresses(host: str) -> list[ipaddress._BaseAddress] | None:
     return found
 
 
-def check(endpoint: str, *, resolve_required: bool, config=None) -> str:
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _public(address) -> bool:
+    """A public unicast address, also when it is an IPv6 form that carries an IPv4 address (6to4,
+    Teredo, NAT64): those reach the embedded address, which must be public too."""
+    if not address.is_global or address.is_multicast:
+        return False
+    if address.version == 6:
+        embedded = [address.sixtofour] + list(address.teredo or ())
+        if address in _NAT64:
+            embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        return all(_public(inner) for inner in embedded if inner is not None)
+    return True
+
+
+def check(endpoint: str, *, resolve_required: bool, config=None, resolve=socket.getaddrinfo) -> str:
     """The endpoint's host when it may be used, else raises :class:`Refused`.
 
     ``resolve_required``: at send time a name that does not resolve is refused (we would not know where
     the request goes); at subscribe time it is accepted on the allow-list alone, because the send-time
     check decides and a phone's subscription should not fail for a passing DNS hiccup.
+    ``resolve``: the name resolver (:func:`socket.getaddrinfo` by default).
     """
     config = config or current_app.config
     if not isinstance(endpoint, str) or not endpoint:
@@ -99,7 +117,7 @@ def check(endpoint: str, *, resolve_required: bool, config=None) -> str:
         raise Refused("endpoint_invalid", "推送地址必须使用 https")
     if loopback_ok and parts.scheme not in ("http", "https"):
         raise Refused("endpoint_invalid", "推送地址格式不正确")
-    addresses = _addresses(host)
+    addresses = _addresses(host, resolve)
     if addresses is None:
         if resolve_required:
             raise Refused("endpoint_unresolved", f"无法解析推送服务地址 {host}")
@@ -107,7 +125,7 @@ def check(endpoint: str, *, resolve_required: bool, config=None) -> str:
     for address in addresses:
         if loopback_ok and address.is_loopback:
             continue
-        if not address.is_global or address.is_multicast:
+        if not _public(address):
             raise Refused("endpoint_private_address",
                           f"不接受此推送地址：{host} 指向内部网络地址 {address}")
     return host

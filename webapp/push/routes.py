@@ -118,6 +118,9 @@ def renew_subscription():
         return _error("unknown_subscription", "服务器没有该设备原来的订阅，请在“我的”页面重新开启通知", 404)
     same = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint,
                                                             PushSubscription.id != subscription.id))
+    if same is not None and same.user_id != subscription.user_id:
+        # Someone else's subscription: an old endpoint proves one browser, not a claim on another's.
+        return _error("endpoint_taken", "该推送地址已属于其他账号，请在“我的”页面重新开启通知", 409)
     if same is not None:
         db.session.delete(same)
         db.session.flush()

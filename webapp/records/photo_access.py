@@ -7,8 +7,12 @@ attaching a stored photo one may not see is refused, so a note can no longer pul
 谈心谈话 photo into view.
 
 A hash no photo has been uploaded under yet may be named: a record saved on a phone often reaches
-the server before its photos do (``photos_missing``). Naming such a hash presumes its bytes, which
-whoever can name it in advance holds already.
+the server before its photos do (``photos_missing``). Such a reference was checked against nothing, so
+it grants sight of the photo that later arrives under that hash only when the referencing object's
+author (or an author of one of the record's versions) is among the photo's uploaders: a phone's own
+record still shows its own late photos, while a hash claimed in advance by someone else never shows
+them the upload that follows. A reference made once the photo was stored was checked when it was
+made (``refused``), so it grants sight as before.
 """
 from __future__ import annotations
 
@@ -26,6 +30,35 @@ from .visibility import can_view
 REFUSED_MESSAGE = "只能添加您本人上传或有权查看的照片"
 
 
+class _Stored:
+    """When each photo among some hashes was stored and who sent its bytes."""
+
+    def __init__(self, hashes: set[str]):
+        self.arrived = dict(db.session.execute(
+            select(Photo.sha256, Photo.created_at).where(Photo.sha256.in_(hashes))).all())
+        self.uploaders: dict[str, set[int]] = {}
+        for sha256, user_id in db.session.execute(
+                select(PhotoUpload.sha256, PhotoUpload.user_id).where(PhotoUpload.sha256.in_(hashes))):
+            self.uploaders.setdefault(sha256, set()).add(user_id)
+
+    def vouched(self, sha256: str, authors: set, named_at) -> bool:
+        """Does a reference to ``sha256`` made at ``named_at`` by ``authors`` grant sight of it?
+
+        Yes when an author sent the bytes, or when the reference was made once the photo was stored
+        (it was checked then). A reference made before the photo arrived, by people none of whom
+        uploaded it, is a claim on a hash and grants nothing."""
+        if authors & self.uploaders.get(sha256, set()):
+            return True
+        arrived = self.arrived.get(sha256)
+        return arrived is None or named_at is None or named_at >= arrived
+
+
+def _record_vouches(stored: _Stored, record: Record, sha256: str) -> bool:
+    authors = {v.created_by_id for v in record.versions} - {None}
+    naming = [v.created_at for v in record.versions if sha256 in ((v.data or {}).get("photos") or [])]
+    return stored.vouched(sha256, authors, min(naming) if naming else None)
+
+
 def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
     """The hashes among ``hashes`` that name a photo ``user`` uploaded or may already see."""
     wanted = set(hashes)
@@ -34,25 +67,30 @@ def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
     seen = set(db.session.scalars(select(PhotoUpload.sha256).where(
         PhotoUpload.user_id == user.id, PhotoUpload.sha256.in_(wanted))))
     rest = wanted - seen
+    stored = _Stored(rest) if rest else None
     if rest:
         for sha256, record in db.session.execute(
                 select(RecordPhoto.sha256, Record).join(Record, Record.id == RecordPhoto.record_id)
                 .where(RecordPhoto.sha256.in_(rest))).all():
-            if sha256 not in seen and can_view(user, record):
+            if sha256 not in seen and can_view(user, record) and _record_vouches(stored, record, sha256):
                 seen.add(sha256)
         rest = wanted - seen
     if rest:
         from .study_notes import can_view_note  # study notes check their photo here
 
         for note in db.session.scalars(select(StudyNote).where(StudyNote.photo_sha256.in_(rest))):
-            if can_view_note(user, note):
+            if (note.photo_sha256 not in seen and can_view_note(user, note)
+                    and stored.vouched(note.photo_sha256, {note.user_id}, note.created_at)):
                 seen.add(note.photo_sha256)
         rest = wanted - seen
     if rest:
         for application in db.session.scalars(
                 select(PointsApplication).where(PointsApplication.photo_sha256.in_(rest))):
-            if application.user_id == user.id or access.manages(
-                    user, db.session.get(Organization, application.org_id)):
+            if application.photo_sha256 in seen:
+                continue
+            if (application.user_id == user.id or access.manages(
+                    user, db.session.get(Organization, application.org_id))) and stored.vouched(
+                    application.photo_sha256, {application.user_id}, application.created_at):
                 seen.add(application.photo_sha256)
     return seen
 

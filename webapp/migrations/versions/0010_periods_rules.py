@@ -56,9 +56,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_column('planned_members')
-        batch_op.drop_column('planned_people')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+ has it): a batch copy would drop and recreate
+    # ``organizations``, which every branch's rows reference, and SQLite's foreign keys refuse that.
+    op.drop_column('organizations', 'planned_members')
+    op.drop_column('organizations', 'planned_people')
     with op.batch_alter_table('structural_exceptions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_structural_exceptions_org_id'))
     op.drop_table('structural_exceptions')
