@@ -8,15 +8,22 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: install run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
+.PHONY: install lock run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the versions in requirements.lock (the lock file CI tested), as constraints.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[test]'
 	@touch $@
+
+# Writes requirements.lock anew from pyproject.toml's lower bounds (run after changing a dependency).
+lock: install
+	$(BIN)/python -m pip install -q pip-tools
+	$(BIN)/pip-compile -q --extra test --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+	  -o requirements.lock pyproject.toml
 
 # Debian packages the browser tests (and the PDF ledgers) need, installed only when missing.
 system-deps:
