@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -55,6 +54,8 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
     existing = db.session.get(Photo, sha256)
     if existing is not None:
         return existing, False
+    from PIL import Image, UnidentifiedImageError  # loaded by the first upload, not by every worker
+
     try:
         image = Image.open(io.BytesIO(content))
         image.verify()
