@@ -1,5 +1,6 @@
 """A worker that serves pages and sync does not load the PDF, spreadsheet, image or push libraries:
-they are imported where they are used (ledger exports, roster sheets, photo uploads, the push worker)."""
+they are imported where they are used (ledger exports, roster sheets, photo uploads, the push worker),
+and Alembic only by the ``flask`` command and tests."""
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ from tests.conftest import migrate_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("fpdf", "fontTools", "openpyxl", "PIL", "pywebpush", "py_vapid", "http_ece", "aiohttp", "requests",
-         "cryptography")
+         "cryptography", "alembic", "flask_migrate", "mako")
 
 PROBE = """
 import json, sys
