@@ -7,6 +7,7 @@ the DB-API ``executemany``. The integer primary key is left to the database.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 from sqlalchemy import Table
@@ -34,9 +35,18 @@ class _Layout:
     def values(self, rows: list[dict]) -> list[tuple]:
         """The rows as tuples in column order, built column by column (a sync batch writes
         thousands of rows: one pass per column instead of an interpreted loop per cell)."""
+        keys = rows[0].keys()
+        given = [name for name in self.names if name in keys]
+        if len(given) > 1 and all(row.keys() == keys for row in rows):
+            # Every row names the same columns (a batch's rows are laid out alike): taken out in C.
+            taken = dict(zip(given, zip(*map(itemgetter(*given), rows))))
+        else:
+            taken = {}
         columns = []
         for name, default in zip(self.names, self.defaults):
-            if default is None:
+            if name in taken:
+                columns.append(taken[name])
+            elif default is None:
                 columns.append([row.get(name) for row in rows])
             else:
                 columns.append([row[name] if name in row else default() for row in rows])
