@@ -20,12 +20,12 @@ from sqlalchemy import bindparam, exists, select, update
 from sync import Applied, Mutation, Rejected
 
 from ..bulk_insert import insert_rows
+from ..china_time import china_today
 from ..extensions import db
 from ..models import (
     Attendance, AuditLog, CheckIn, Organization, Photo, ProcessedMutation, Record, RecordPhoto,
     RecordVersion, User,
 )
-from ..china_time import china_today
 from ..models.base import utcnow
 from ..records import service
 from ..records.validation import branch_members
@@ -34,7 +34,8 @@ from . import devices, entities
 
 
 # Statements a batch runs, built once: building one (and an IN list's bound values) costs more than
-# running it, and each runs on the connection, where the ORM has nothing to do with plain rows.
+# running it. Those run before any handler or after the batch's own inserts go straight to the
+# connection; the others through the session, which first flushes what a handler left pending.
 # The records the batch names that exist already: (id, org, private, approved?, version), and
 # whether this person has checked in to each.
 EXISTING = select(

@@ -9,7 +9,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-
 from ..db_savepoint import savepoint
 from ..models import Organization, User
 from ..rules.organization import COMMITTEE_TITLES, GENDERS, MEMBER_CATEGORIES
