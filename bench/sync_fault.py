@@ -104,6 +104,16 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "-c", SERVE, str(self.port)], cwd=ROOT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def wait_until_serving(self, done: threading.Event) -> bool:
+        """Wait until the server accepts connections (False once ``done`` is set)."""
+        while not done.is_set():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                done.wait(0.1)
+        return False
+
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -124,8 +134,10 @@ def run(url: str, count: int) -> bool:
     done = threading.Event()
 
     def chaos():
+        # Killed at a random moment once it serves: on a loaded machine starting takes longer than
+        # the moments between kills, and a server killed before it ever answers tests nothing.
         rng = random.Random(7)
-        while not done.wait(rng.uniform(0.8, 2.5)):
+        while server.wait_until_serving(done) and not done.wait(rng.uniform(0.8, 2.5)):
             server.kill()
             time.sleep(rng.uniform(0.1, 0.5))
             server.start()
