@@ -9,6 +9,7 @@ Prints the figures and exits non-zero when anything was lost or duplicated.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -157,7 +158,8 @@ def run(url: str, count: int) -> bool:
         try:
             with urllib.request.urlopen(request, timeout=random.uniform(0.5, 3.0)) as response:
                 results = json.loads(response.read())["results"]
-        except (urllib.error.URLError, OSError, ValueError, KeyError):
+        except (urllib.error.URLError, OSError, ValueError, KeyError, http.client.HTTPException):
+            # no answer, or one cut off by the kill: the phone resends
             failures += 1
             time.sleep(0.2)
             continue
