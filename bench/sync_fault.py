@@ -9,6 +9,7 @@ Prints the figures and exits non-zero when anything was lost or duplicated.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -104,6 +105,16 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "-c", SERVE, str(self.port)], cwd=ROOT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def wait_until_serving(self, done: threading.Event) -> bool:
+        """Wait until the server accepts connections (False once ``done`` is set)."""
+        while not done.is_set():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                done.wait(0.1)
+        return False
+
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -124,8 +135,10 @@ def run(url: str, count: int) -> bool:
     done = threading.Event()
 
     def chaos():
+        # Killed at a random moment once it serves: on a loaded machine starting takes longer than
+        # the moments between kills, and a server killed before it ever answers tests nothing.
         rng = random.Random(7)
-        while not done.wait(rng.uniform(0.8, 2.5)):
+        while server.wait_until_serving(done) and not done.wait(rng.uniform(0.8, 2.5)):
             server.kill()
             time.sleep(rng.uniform(0.1, 0.5))
             server.start()
@@ -145,7 +158,8 @@ def run(url: str, count: int) -> bool:
         try:
             with urllib.request.urlopen(request, timeout=random.uniform(0.5, 3.0)) as response:
                 results = json.loads(response.read())["results"]
-        except (urllib.error.URLError, OSError, ValueError, KeyError):
+        except (urllib.error.URLError, OSError, ValueError, KeyError, http.client.HTTPException):
+            # no answer, or one cut off by the kill: the phone resends
             failures += 1
             time.sleep(0.2)
             continue

@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import json_bodies, nul_text, security_headers, sqlite_pragmas  # noqa: F401 (registers pragmas)
+from . import json_bodies, json_storage, nul_text, security_headers, sqlite_pragmas  # noqa: F401 (pragmas)
 from . import startup_checks
 from .config import Config
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager
 from .input_numbers import RowIdConverter
 from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
 from .schema_check import problem as schema_problem
@@ -62,10 +62,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     check_subject(app)  # production refuses to start without ZHIBU_VAPID_SUBJECT
 
     db.init_app(app)
-    from .migration_render import render_item
-
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
-                     compare_type=True, render_item=render_item)
+    if app.testing or app.config.get("WIRE_MIGRATIONS") or click.get_current_context(silent=True) is not None:
+        _wire_migrations(app)  # a web worker does without Alembic (11 MB resident)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -100,6 +98,17 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
+def _wire_migrations(app: Flask) -> None:
+    """Flask-Migrate, for the ``flask db`` commands (any ``flask`` command wires it), tests and
+    scripts that set ``WIRE_MIGRATIONS``."""
+    from flask_migrate import Migrate
+
+    from .migration_render import render_item
+
+    Migrate(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True,
+            render_item=render_item)
+
+
 def _instance_secret(path: Path) -> str:
     """A random secret kept in the instance folder, created on first start."""
     if not path.exists():
@@ -111,6 +120,7 @@ def _instance_secret(path: Path) -> str:
 def _tune_engine(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("json_serializer", json_storage.dumps)  # UTF-8, no \uXXXX escapes
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
     elif uri.startswith("postgresql"):

@@ -27,11 +27,24 @@ from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
 from ..records.errors import NotAllowed
 from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS
-from . import record_book, workbook
 
 log = logging.getLogger(__name__)
 
-BUILDERS = {"xlsx": workbook.build, "pdf": record_book.build}
+
+
+def _build_xlsx(*args, **kwargs):
+    from . import workbook  # openpyxl: loaded by the process that builds an export, not by every worker
+
+    return workbook.build(*args, **kwargs)
+
+
+def _build_pdf(*args, **kwargs):
+    from . import record_book  # fpdf2 and its fonts, likewise
+
+    return record_book.build(*args, **kwargs)
+
+
+BUILDERS = {"xlsx": _build_xlsx, "pdf": _build_pdf}
 SUFFIX = {"xlsx": ".xlsx", "pdf": ".pdf"}
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "pdf": "application/pdf"}

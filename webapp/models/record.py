@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..rules.life import CONFLICT_LABEL, RECORD_STATES, RECORD_TYPE_LABELS
 from .base import UTCDateTime, UUIDString, new_uuid, utcnow
+from .compressed_json import CompressedJSON
 
 
 class Record(db.Model):
@@ -109,7 +110,7 @@ class RecordVersion(db.Model):
     # "edit": on the main line; "conflict": an offline edit made on an older base, kept for the secretary.
     kind: Mapped[str] = mapped_column(String(20), default="edit")
     base_version: Mapped[int | None] = mapped_column(Integer)
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict] = mapped_column(CompressedJSON)  # the whole form, compressed (compressed_json.py)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     client_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the phone's claim
@@ -134,9 +135,10 @@ class Attendance(db.Model):
 
     __tablename__ = "attendances"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # One row per record and person, keyed by the pair itself: about ten rows a record, so no
+    # surrogate id and no second unique index to keep (and on SQLite the rows live in that key).
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200), default="")
 
@@ -144,8 +146,8 @@ class Attendance(db.Model):
     user = relationship("User")
 
     __table_args__ = (
-        UniqueConstraint("record_id", "user_id", name="uq_attendances_record_user"),
         Index("ix_attendances_user", "user_id", "status"),
+        {"sqlite_with_rowid": False},
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, exists, select, update
 from sync import Applied, Mutation, Rejected
 
 from ..bulk_insert import insert_rows
+from ..china_time import china_today
 from ..extensions import db
 from ..models import (
     Attendance, AuditLog, CheckIn, Organization, Photo, ProcessedMutation, Record, RecordPhoto,
@@ -28,8 +29,24 @@ from ..models import (
 from ..models.base import utcnow
 from ..records import service
 from ..records.validation import branch_members
-from ..records.visibility import may_check_in
+from ..records.visibility import can_record, may_check_in
 from . import devices, entities
+
+
+# Statements a batch runs, built once: building one (and an IN list's bound values) costs more than
+# running it. Those run before any handler or after the batch's own inserts go straight to the
+# connection; the others through the session, which first flushes what a handler left pending.
+# The records the batch names that exist already: (id, org, private, approved?, version), and
+# whether this person has checked in to each.
+EXISTING = select(
+    Record.id, Record.uuid, Record.org_id, Record.is_private, Record.approved_version, Record.version,
+    Record.merged_into_id,
+    exists().where(CheckIn.record_id == Record.id, CheckIn.user_id == bindparam("actor")).label("checked_in"),
+).where(Record.uuid.in_(bindparam("uuids", expanding=True)))
+WRITTEN_IDS = select(Record.uuid, Record.id).where(Record.uuid.in_(bindparam("uuids", expanding=True)))
+PHOTOS_PRESENT = select(Photo.sha256).where(Photo.sha256.in_(bindparam("hashes", expanding=True)))
+ATTENDANCE_LISTED = select(Attendance.record_id).where(
+    Attendance.user_id == bindparam("uid"), Attendance.record_id.in_(bindparam("rids", expanding=True)))
 
 
 class BulkIngest:
@@ -37,20 +54,18 @@ class BulkIngest:
         self.actor = actor
         self.device_id = device_id
         targets = sorted({m.target for m in mutations if m.target and m.entity in ("record", "check_in")})
-        # The records the batch names that exist already: (id, org, private, approved?, version),
-        # and which of them this person has checked in to.
         self.existing: dict[str, Any] = {}
         self.checked_in: set[str] = set()  # record UUIDs this person has checked in to
         if targets:
-            checked_in = exists().where(CheckIn.record_id == Record.id, CheckIn.user_id == actor.id)
-            rows = db.session.execute(
-                select(Record.id, Record.uuid, Record.org_id, Record.is_private, Record.approved_version,
-                       Record.version, Record.merged_into_id, checked_in.label("checked_in"))
-                .where(Record.uuid.in_(targets))).all()
+            rows = db.session.connection().execute(EXISTING, {"uuids": targets, "actor": actor.id}).all()
             self.existing = {row.uuid: row for row in rows}
             self.checked_in = {row.uuid for row in rows if row.checked_in}
         self._members: dict[int, dict] = {}
-        self._orgs: dict[int, Organization] = {}
+        self._orgs: dict[int, Organization | None] = {}
+        self._may_record: dict[int, bool] = {}
+        # One moment for the whole batch (one transaction): every row it writes carries it.
+        self.now = utcnow()
+        self.today = china_today(self.now)
         self.new: dict[str, service.NewRecord] = {}  # planned, not written yet
         self.check_ins: list[dict] = []  # pending rows, with "record_uuid" in place of record_id
         self.audit: list[dict] = []
@@ -86,15 +101,25 @@ class BulkIngest:
     def apply(self, mutation: Mutation) -> Applied:
         if mutation.entity == "record":
             data, uuid, _base, claimed = entities.record_fields(mutation)
-            return entities.new_record(self.actor, mutation, data, uuid, claimed, create=self._plan_record)
+            return entities.new_record(self.actor, mutation, data, uuid, claimed, create=self._plan_record,
+                                       find_org=self._org)
         return self._check_in(mutation)
+
+    def _org(self, org_id: int) -> Organization | None:
+        """A branch the batch names, read once per batch (held here, it also stays in the session)."""
+        if org_id not in self._orgs:
+            self._orgs[org_id] = db.session.get(Organization, org_id)
+        return self._orgs[org_id]
 
     def _plan_record(self, org: Organization, record_type: str, data: dict, actor: User, **details):
         if org.id not in self._members:
-            # Held here, the branch also stays in the session's (weak) identity map for the next record.
             self._orgs[org.id] = org
             self._members[org.id] = branch_members(org)
-        plan = service.plan_record(org, record_type, data, actor, members=self._members[org.id], **details)
+            self._may_record[org.id] = can_record(actor, org)
+        plan = service.plan_record(org, record_type, data, actor, members=self._members[org.id],
+                                   may_record=self._may_record[org.id], today=self.today, **details)
+        plan.record["created_at"] = plan.record["updated_at"] = plan.version_row["created_at"] = self.now
+        plan.audit["at"] = self.now
         self.new[plan.uuid] = plan
         return plan
 
@@ -111,13 +136,14 @@ class BulkIngest:
         if uuid not in self.checked_in:  # a set: checking in twice is checking in once
             self.checked_in.add(uuid)
             self.check_ins.append({"record_uuid": uuid, "user_id": self.actor.id, "source": "sync",
-                                   "client_at": entities.client_time(mutation.client_at), "at": utcnow()})
+                                   "client_at": entities.client_time(mutation.client_at), "at": self.now})
             if plan is not None:
                 plan.attendance[self.actor.id] = ("present", "")
-            self.audit.append(service.check_in_audit(self.actor, uuid, org_id))
+            self.audit.append({**service.check_in_audit(self.actor, uuid, org_id), "at": self.now})
         return Applied(target=uuid, version=version)
 
     def mark_processed(self, row: dict, seq: int) -> None:
+        row["processed_at"] = self.now
         self.processed.append(row)
         self.last_seq = max(self.last_seq, seq)
 
@@ -131,7 +157,7 @@ class BulkIngest:
             plans = list(self.new.values())
             self._count_missing_photos(plans)
             insert_rows(connection, Record, [p.record for p in plans])
-            ids = dict(connection.execute(select(Record.uuid, Record.id).where(Record.uuid.in_(list(self.new)))).all())
+            ids = dict(connection.execute(WRITTEN_IDS, {"uuids": list(self.new)}).all())
             versions, attendance, links = [], [], []
             for plan in plans:
                 record_id = ids[plan.uuid]
@@ -150,7 +176,7 @@ class BulkIngest:
         insert_rows(connection, AuditLog, self.audit)
         if self.processed:
             insert_rows(connection, ProcessedMutation, self.processed)
-            self.device_last_seq = connection.execute(devices.contact(self.device_id, self.last_seq)).scalar_one()
+            self.device_last_seq = devices.note_contact(connection, self.device_id, self.last_seq)
         self.new, self.check_ins, self.audit, self.processed = {}, [], [], []
         # Objects of these kinds the session holds may be stale now.
         for obj in list(db.session.identity_map.values()):
@@ -159,7 +185,7 @@ class BulkIngest:
 
     def _count_missing_photos(self, plans: list[service.NewRecord]) -> None:
         hashes = sorted({sha for p in plans for sha in p.photos})
-        present = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes)))) if hashes else set()
+        present = set(db.session.execute(PHOTOS_PRESENT, {"hashes": hashes}).scalars()) if hashes else set()
         for plan in plans:
             plan.record["photos_missing"] = sum(1 for sha in plan.photos if sha not in present)
 
@@ -173,8 +199,7 @@ class BulkIngest:
         earlier = [r["record_id"] for r, c in zip(rows, self.check_ins) if c["record_uuid"] not in ids]
         if not earlier:
             return
-        listed = set(db.session.scalars(select(Attendance.record_id).where(
-            Attendance.user_id == self.actor.id, Attendance.record_id.in_(earlier))))
+        listed = set(db.session.execute(ATTENDANCE_LISTED, {"uid": self.actor.id, "rids": earlier}).scalars())
         if listed:
             connection.execute(
                 update(Attendance).where(Attendance.record_id == bindparam("rid"),

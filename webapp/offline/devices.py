@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import access, audit
@@ -40,12 +40,14 @@ def register(user: User, name: str, client_key: str | None = None) -> tuple[Devi
     return device, token
 
 
+BY_TOKEN = select(Device).options(joinedload(Device.user)).where(Device.token_hash == bindparam("token_hash"))
+
+
 def by_token(token: str | None) -> Device | None:
     """The active device holding the token, or None (unknown, revoked, or its user disabled)."""
     if not token or len(token) > 200:
         return None
-    device = db.session.scalar(select(Device).options(joinedload(Device.user))
-                               .where(Device.token_hash == hash_token(token)))
+    device = db.session.scalar(BY_TOKEN, {"token_hash": hash_token(token)})
     if device is None or not device.is_active or not device.user.is_active:
         return None
     return device
@@ -71,6 +73,17 @@ def revoke(device: Device, actor: User) -> None:
 def devices_of(user: User) -> list[Device]:
     return list(db.session.scalars(select(Device).where(Device.user_id == user.id)
                                    .order_by(Device.revoked_at.is_not(None), Device.created_at.desc())))
+
+
+CONTACT = (update(Device).where(Device.id == bindparam("device_id"))
+           .values(last_seq=case((Device.last_seq < bindparam("seq"), bindparam("seq")), else_=Device.last_seq),
+                   last_seen_at=bindparam("now", type_=Device.last_seen_at.type))
+           .returning(Device.last_seq))
+
+
+def note_contact(connection, device_id: int, seq: int) -> int:
+    """``contact`` run on a connection, from a statement built once: the device's ``last_seq`` after it."""
+    return connection.execute(CONTACT, {"device_id": device_id, "seq": seq, "now": utcnow()}).scalar_one()
 
 
 def contact(device_id: int, seq: int):

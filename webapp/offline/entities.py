@@ -67,7 +67,11 @@ def _invalid(error: RecordInvalid, org_id: int | None) -> Rejected:
     return Rejected("invalid", "内容未通过校验：" + error.message, error.errors, org_id=org_id)
 
 
-def _org_and_type(mutation: Mutation) -> tuple[Organization, str]:
+def _find_org(org_id: int) -> Organization | None:
+    return db.session.get(Organization, org_id)
+
+
+def _org_and_type(mutation: Mutation, find_org=_find_org) -> tuple[Organization, str]:
     fields = envelope(mutation.payload)
     org_id, record_type = fields.get("org_id"), fields.get("record_type") or fields.get("type")
     match = NEW_FORM_PATH.search(str(mutation.payload.get("action") or ""))
@@ -75,7 +79,7 @@ def _org_and_type(mutation: Mutation) -> tuple[Organization, str]:
         org_id = org_id or match.group(1)
         record_type = record_type or match.group(2)
     org_id = row_id(org_id)
-    org = db.session.get(Organization, org_id) if org_id else None
+    org = find_org(org_id) if org_id else None
     if org is None:
         raise Rejected("org_not_found", "找不到记录所属的支部")
     if not record_type:
@@ -114,10 +118,11 @@ def record_fields(mutation: Mutation) -> tuple[dict, str | None, int | None, dat
 
 
 def new_record(actor: User, mutation: Mutation, data: dict, uuid: str | None, claimed: datetime | None,
-               create=service.create_record) -> Applied:
+               create=service.create_record, find_org=_find_org) -> Applied:
     """Create under the client's UUID with ``create`` (the ORM service, or a sync batch's bulk writer,
-    which return what has a ``uuid`` and a ``version``)."""
-    org, record_type = _org_and_type(mutation)
+    which return what has a ``uuid`` and a ``version``); ``find_org`` reads a branch by id (a batch
+    keeps the branches it read)."""
+    org, record_type = _org_and_type(mutation, find_org)
     try:
         created = create(org, record_type, data, actor, uuid=uuid, client_recorded_at=claimed, source="sync")
     except RecordInvalid as error:

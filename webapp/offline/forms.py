@@ -45,12 +45,14 @@ def note_data(payload: dict) -> dict:
     return note_form_to_data(multidict(payload))
 
 
-def envelope(payload: dict) -> MultiDict:
-    """The routing fields (org_id, type, uuid, record_uuid, base_version) of a queued form."""
+def envelope(payload: dict) -> dict[str, str]:
+    """The routing fields (org_id, type, uuid, record_uuid, base_version) of a queued form (of a
+    form kept as fields: every field, its first value). A plain dict: it is read several times per
+    mutation, mostly for fields that are absent, which a MultiDict answers by raising inside."""
     if isinstance(payload.get("data"), dict):
-        fields = MultiDict({k: str(v) for k, v in payload.items() if k in ENVELOPE_FIELDS and v is not None})
+        fields = {k: str(v) for k, v in payload.items() if k in ENVELOPE_FIELDS and v is not None}
     else:
-        fields = multidict(payload)
+        fields = multidict(payload).to_dict()
     for name in ("uuid", "record_uuid"):
         if fields.get(name) and not UUID_PATTERN.match(fields[name]):
             raise PayloadInvalid("标识（uuid）格式不正确")

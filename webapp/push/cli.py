@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..rules.reminders import WORKER_POLL_SECONDS
-from . import keys, sender
+from . import keys
 
 cli = AppGroup("push", help="Web push: VAPID keys and the reminder worker.")
 
@@ -35,6 +35,8 @@ def keys_command(if_missing: bool):
 @click.option("--interval", default=WORKER_POLL_SECONDS, show_default=True, help="Seconds between rounds.")
 def work_command(once: bool, interval: int):
     """Compute due reminders and send the queue, continuously."""
+    from . import sender  # pywebpush, requests and aiohttp: only the push worker loads them
+
     if not keys.key_path().exists():
         raise click.ClickException("no VAPID keys: run `flask --app wsgi push keys` first")
     stop = {"now": False}

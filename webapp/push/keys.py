@@ -4,8 +4,6 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 
 KEY_FILENAME = "vapid_private.pem"
@@ -29,6 +27,9 @@ def create_keys(path: Path) -> None:
     browser subscription is bound to the public key, so replacing it silently breaks them all."""
     if path.exists():
         raise KeysExist(str(path))
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     path.parent.mkdir(parents=True, exist_ok=True)
     private = ec.generate_private_key(ec.SECP256R1())
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -44,7 +45,10 @@ def ensure_keys(app=None) -> Path:
     return path
 
 
-def _private(path: Path) -> ec.EllipticCurvePrivateKey:
+def _private(path: Path):
+    """The private key (cryptography is loaded here, by the pages and the worker that use it)."""
+    from cryptography.hazmat.primitives import serialization
+
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
@@ -57,6 +61,8 @@ def public_key(app=None) -> str | None:
     path = key_path(app)
     if not path.exists():
         return None
+    from cryptography.hazmat.primitives import serialization
+
     raw = _private(path).public_key().public_bytes(serialization.Encoding.X962,
                                                    serialization.PublicFormat.UncompressedPoint)
     return b64url(raw)
@@ -64,6 +70,8 @@ def public_key(app=None) -> str | None:
 
 def private_key_string(app=None) -> str:
     """The private key as pywebpush accepts it (base64url DER)."""
+    from cryptography.hazmat.primitives import serialization
+
     der = _private(key_path(app)).private_bytes(serialization.Encoding.DER,
                                                 serialization.PrivateFormat.PKCS8,
                                                 serialization.NoEncryption())

@@ -240,5 +240,5 @@ def settings_context() -> dict:
         PushSubscription.user_id == current_user.id).order_by(PushSubscription.created_at)))
     is_secretary = any(m.title in SECRETARY_TITLES for m in access.active_memberships(current_user))
     kinds = [(k, R.KINDS[k]["label"]) for k in R.USER_KINDS if k != "digest" or is_secretary]
-    return {"prefs": prefs, "devices": devices, "kinds": kinds, "has_keys": keys.public_key() is not None,
+    return {"prefs": prefs, "devices": devices, "kinds": kinds, "has_keys": keys.key_path().exists(),
             "errors": {}, "form_values": None}

@@ -11,7 +11,6 @@ import warnings
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -22,7 +21,15 @@ from . import photo_access
 FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Pillow refuses to decode more pixels than this (twice the largest edge we keep, squared), whoever
 # calls it: a header claiming 20000×20000 pixels is refused before any memory is spent on it.
-Image.MAX_IMAGE_PIXELS = (PHOTO_MAX_EDGE_PX * 2) ** 2
+MAX_IMAGE_PIXELS = (PHOTO_MAX_EDGE_PX * 2) ** 2
+
+
+def _pillow():
+    """Pillow, loaded by the first upload rather than by every worker, with the pixel cap set."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    return Image
 
 
 class PhotoRejected(ValueError):
@@ -78,10 +85,13 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
     return photo, True
 
 
-def _decoded(content: bytes) -> tuple[Image.Image, str]:
+def _decoded(content: bytes):
     """The image with its pixels read, and its content type; ``PhotoRejected`` for anything else.
     The header's size is checked before any pixel is read (a 20000×20000 "bomb" of a few KB), and a
     truncated file fails only when its pixels are read: both inside the one ``try``."""
+    Image = _pillow()  # noqa: N806 - the module, named as Pillow's documentation names it
+    from PIL import UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -7,7 +7,7 @@ approved version stays in force. Every change writes the audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import select, update
@@ -133,18 +133,23 @@ class NewRecord:
 
 def plan_record(org: Organization, record_type: str, data: dict, actor: User, *,
                 uuid: str | None = None, client_recorded_at: datetime | None = None,
-                source: str = "web", members: dict | None = None) -> NewRecord:
-    """Check the right and the rules, and lay out the new record's rows (nothing is written)."""
-    if not can_record(actor, org):
+                source: str = "web", members: dict | None = None, may_record: bool | None = None,
+                today: date | None = None) -> NewRecord:
+    """Check the right and the rules, and lay out the new record's rows (nothing is written).
+    ``members`` and ``may_record`` (``can_record``): when the caller already worked them out for
+    this branch and person (a sync batch records many times in one branch); ``today`` in China, once
+    per batch too."""
+    if not (can_record(actor, org) if may_record is None else may_record):
         raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
     if not can_record_type(actor, org, record_type):
         raise NotAllowed(PRIVATE_TYPE_REFUSED)
-    cleaned = clean(org, record_type, data, actor, members=members)
+    today = today or china_today()
+    cleaned = clean(org, record_type, data, actor, members=members, today=today)
     uuid = uuid or new_uuid()
     record = {"uuid": uuid, "org_id": org.id, "type": record_type, "state": "submitted", "version": 1,
               "is_private": record_type in PRIVATE_RECORD_TYPES, "created_by_id": actor.id,
               "recorder_id": cleaned.data.get("recorder_id") or actor.id,
-              "recorded_late_days": _late_days(cleaned.occurred_on), **mirrored_columns(cleaned)}
+              "recorded_late_days": max(0, (today - cleaned.occurred_on).days), **mirrored_columns(cleaned)}
     version = {"number": 1, "kind": "edit", "base_version": None, "data": cleaned.data,
                "created_by_id": actor.id, "client_recorded_at": client_recorded_at, "source": source}
     label = RECORD_TYPE_LABELS.get(record_type, record_type)

@@ -9,9 +9,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ..db_savepoint import savepoint
 from ..models import Organization, User
 from ..rules.organization import COMMITTEE_TITLES, GENDERS, MEMBER_CATEGORIES
@@ -128,6 +125,10 @@ def parse_row(raw: dict[str, object], groups: dict[str, int]) -> tuple[dict, lis
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict[str, object]]]:
+    # openpyxl is loaded where a sheet is read or written, so a worker serving other pages stays small.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
@@ -194,6 +195,8 @@ def import_roster(org: Organization, content: bytes, actor: User, hash_password)
 
 
 def template_workbook() -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "花名册"
