@@ -3,7 +3,7 @@
 Rules (issue "Foundation"): a member sees the branches they belong to; a committee title (书记, 委员,
 临时负责人, …) in an organization manages it and everything below it, so a higher committee's staff
 manage the whole subtree. Secretaries of a member's home branch may read the temporary branch that
-member joined for a project (DOMAIN.md: "its records stay, readable by the home branches").
+member joined for a project (docs/domain.md: "its records stay, readable by the home branches").
 """
 from __future__ import annotations
 

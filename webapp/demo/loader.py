@@ -61,7 +61,7 @@ def load(hash_password) -> dict[str, User]:
         for position in range(count):
             index += 1
             user = make_user(dataset.person(index))
-            # Committee members are full members (DOMAIN.md "Organization").
+            # Committee members are full members (docs/domain.md "Organization").
             title = titles.pop(0) if titles and user.category == "full" else None
             branch_groups = groups[name]
             group = branch_groups[position % len(branch_groups)] if branch_groups else None
@@ -81,7 +81,7 @@ def load(hash_password) -> dict[str, User]:
         else:
             add(user, branches[spec["branch"]], relation="home", title=spec["title"])
             people_by_branch[spec["branch"]].append(user)
-    # Branches of 7 or fewer members have a secretary only (DOMAIN.md); give each one.
+    # Branches of 7 or fewer members have a secretary only (docs/domain.md); give each one.
     for name, _groups, _count in dataset.ORDINARY_BRANCHES:
         branch = branches[name]
         has_secretary = any(

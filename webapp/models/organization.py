@@ -33,7 +33,7 @@ class Organization(db.Model):
     committee_term_start: Mapped[date | None] = mapped_column(Date)
     committee_term_end: Mapped[date | None] = mapped_column(Date)
     # A temporary branch's project as planned when it was set up: people on site and party members
-    # (DOMAIN.md: set up when "≥ 20 people and > 5 party members"); checked with a warning, never a block.
+    # (docs/domain.md: set up when "≥ 20 people and > 5 party members"); checked with a warning, never a block.
     planned_people: Mapped[int | None] = mapped_column(Integer)
     planned_members: Mapped[int | None] = mapped_column(Integer)
 

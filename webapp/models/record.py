@@ -41,7 +41,7 @@ class Record(db.Model):
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
     recorder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # When it happened vs when it was recorded: the gap is shown honestly (DOMAIN.md last section).
+    # When it happened vs when it was recorded: the gap is shown honestly (docs/domain.md last section).
     recorded_late_days: Mapped[int] = mapped_column(Integer, default=0)
     photos_missing: Mapped[int] = mapped_column(Integer, default=0)
     # Set when this record was merged into another record of the same meeting (one meeting, one record):

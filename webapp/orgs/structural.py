@@ -1,4 +1,4 @@
-"""Structural rules of the organization (DOMAIN.md "Organization"): checked when an organization is set
+"""Structural rules of the organization (docs/domain.md "Organization"): checked when an organization is set
 up or changed and again in the checklist. They warn and never block: to go ahead against one, the
 higher committee writes a reason, which is stored (``StructuralException``), shown and audited.
 

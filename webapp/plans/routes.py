@@ -146,7 +146,7 @@ def _my_task_query():
 @login_required
 def tasks():
     today = china_today()
-    # Overdue tasks stay listed for a while: a deadline warns, it never blocks (DOMAIN.md last section).
+    # Overdue tasks stay listed for a while: a deadline warns, it never blocks (docs/domain.md last section).
     rows = list(db.session.scalars(_my_task_query().where(StudyTask.due_on >= today - OVERDUE_SHOWN)
                                    .order_by(StudyTask.due_on.desc(), StudyTask.id)))
     done = set(db.session.scalars(select(StudyTaskDone.task_id).where(StudyTaskDone.user_id == current_user.id)))

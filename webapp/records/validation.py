@@ -330,7 +330,7 @@ def _rectification_items(raw, members: dict[int, Membership], errors: dict[str, 
 
 
 def theme_day_standard(duration_minutes: int, items: list[str], dues_paid: bool = False) -> tuple[bool, list[str]]:
-    """Whether a theme day meets the standard, and why not (DOMAIN.md: ≥ 1 hour, three items).
+    """Whether a theme day meets the standard, and why not (docs/domain.md: ≥ 1 hour, three items).
 
     ``dues_paid``: the attendees' dues for the month were entered in the dues ledger from this theme
     day (webapp/dues/theme_day.py): "交纳当月党费" is then derived, not ticked. A tick in ``items`` is

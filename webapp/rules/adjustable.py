@@ -1,6 +1,6 @@
 """Rules a higher committee may adjust for its subtree, with an effective date (规则调整).
 
-DOMAIN.md, last section of "Lessons": "Local rules differ (for example how often a 党课 is due): rules
+docs/domain.md, last section of "Lessons": "Local rules differ (for example how often a 党课 is due): rules
 are data a higher committee can adjust." Every key below names its default, which is read from the
 rules table it overrides (so the defaults and their sources stay in that table), and the kind of value
 it takes:
@@ -35,7 +35,7 @@ def _standard_rules() -> dict[str, dict]:
     out["standards.term_warning_days"] = {
         "group": "standards", "kind": "int", "min": 0, "max": 365, "unit": "天",
         "label": "支委会任期届满前提前提醒天数", "default": standards.TERM_WARNING_DAYS,
-        "source": "webapp/rules/standards.py TERM_WARNING_DAYS (DOMAIN.md Organization: Track term end)"}
+        "source": "webapp/rules/standards.py TERM_WARNING_DAYS (docs/domain.md Organization: Track term end)"}
     return out
 
 

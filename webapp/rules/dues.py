@@ -1,6 +1,6 @@
 """Party dues (党费): who pays how much. Amounts are integers in fen (分), never floats.
 
-Source: DOMAIN.md, section "Members", bullet "Dues (党费)": "Rate by monthly after-tax salary (2008
+Source: docs/domain.md, section "Members", bullet "Dues (党费)": "Rate by monthly after-tax salary (2008
 central rule), boundaries inclusive: ≤ 3000 yuan 0.5%; > 3000 and ≤ 5000 1%; > 5000 and ≤ 10000 1.5%;
 > 10000 2%. Retirees: ≤ 5000 0.5%, > 5000 1%. Farmers 0.2–1 yuan a month; students and members in
 hardship 0.2 yuan." and "A share of retained dues (25% in seed 003) funds branch activities."
@@ -17,27 +17,27 @@ DUES_CATEGORIES = {
 }
 
 # (upper bound of the monthly base in fen, inclusive — None for no bound, rate in basis points).
-# DOMAIN.md: "≤ 3000 yuan 0.5%; > 3000 and ≤ 5000 1%; > 5000 and ≤ 10000 1.5%; > 10000 2%".
+# docs/domain.md: "≤ 3000 yuan 0.5%; > 3000 and ≤ 5000 1%; > 5000 and ≤ 10000 1.5%; > 10000 2%".
 SALARIED_BANDS = [
     (300_000, 50),
     (500_000, 100),
     (1_000_000, 150),
     (None, 200),
 ]
-# DOMAIN.md: "Retirees: ≤ 5000 0.5%, > 5000 1%".
+# docs/domain.md: "Retirees: ≤ 5000 0.5%, > 5000 1%".
 RETIRED_BANDS = [
     (500_000, 50),
     (None, 100),
 ]
-# DOMAIN.md: "Farmers 0.2–1 yuan a month" — the branch sets the amount within this range.
+# docs/domain.md: "Farmers 0.2–1 yuan a month" — the branch sets the amount within this range.
 FARMER_RANGE_FEN = (20, 100)
-# DOMAIN.md: "students and members in hardship 0.2 yuan".
+# docs/domain.md: "students and members in hardship 0.2 yuan".
 FIXED_FEN = {"student": 20, "hardship": 20}
 
 # Rounding: the percentage of a base in fen is rounded half up to the whole fen.
 BASIS_POINTS = 10_000
 
-# DOMAIN.md: "A share of retained dues (25% in seed 003) funds branch activities."
+# docs/domain.md: "A share of retained dues (25% in seed 003) funds branch activities."
 RETAINED_SHARE_PERCENT = 25
 
 
@@ -87,12 +87,12 @@ def parse_yuan(text: str) -> int:
     return int(whole) * 100 + int((frac + "00")[:2])
 
 
-# Who owes dues. DOMAIN.md Members: the roster's category is "正式 / 预备 / 积极分子"; an activist
+# Who owes dues. docs/domain.md Members: the roster's category is "正式 / 预备 / 积极分子"; an activist
 # (入党积极分子) is not yet a party member and pays no dues — only 正式 and 预备 党员 do.
 DUES_PAYING_CATEGORIES = frozenset({"full", "probationary"})
 
 # 自行脱党 by dues. Seed 003 (三、党员管理 3)严格党员处置): "党员如果没有正当理由，连续六个月不参加党的
-# 组织生活，或不交纳党费，或不做党分配的工作，按自行脱党处理。" DOMAIN.md: "The software warns well
+# 组织生活，或不交纳党费，或不做党分配的工作，按自行脱党处理。" docs/domain.md: "The software warns well
 # before that" — a warning at 3 months, as for non-participation (rules/standards.py ALERT_*).
 # Counted in whole months that have ended unpaid; the current month is not yet missed.
 DUES_ALERT_WARNING_MONTHS = 3

@@ -1,6 +1,6 @@
 """Yearly ledgers (台账): the archive categories each branch binds, and what Zhibu exports for them.
 
-Source: DOMAIN.md, section "Ledgers and archives (信息台账)": "Yearly, each branch binds with a catalogue:
+Source: docs/domain.md, section "Ledgers and archives (信息台账)": "Yearly, each branch binds with a catalogue:
 组织管理档案 (founding, elections, plans, summaries), 党员管理档案 (roster, transfers, dues ledger,
 development files, awards, members in hardship), 组织生活档案 (三会一课 records, theme days, lecture
 scripts, 组织生活会 materials, talks, 评议 forms), 集中教育档案, 创先争优档案, 经费保障档案. The software

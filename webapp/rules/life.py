@@ -1,11 +1,11 @@
 """Organizational life (组织生活): record types and what each must contain.
 
-Source: DOMAIN.md, section "Organizational life (组织生活): what each branch must do". Frequencies are
-listed with each type for the checklist; local rules may differ (DOMAIN.md, last section), so the
+Source: docs/domain.md, section "Organizational life (组织生活): what each branch must do". Frequencies are
+listed with each type for the checklist; local rules may differ (docs/domain.md, last section), so the
 standards capability treats them as data it can override.
 """
 
-# type key → label, minimum frequency (DOMAIN.md table "record type | minimum frequency").
+# type key → label, minimum frequency (docs/domain.md table "record type | minimum frequency").
 RECORD_TYPES = {
     "general_meeting": {"label": "支部党员大会", "frequency": "quarterly"},
     "committee_meeting": {"label": "支委会", "frequency": "monthly", "needs_committee": True},
@@ -14,14 +14,14 @@ RECORD_TYPES = {
     "theme_day": {"label": "主题党日", "frequency": "monthly"},
     "life_meeting": {"label": "组织生活会", "frequency": "yearly"},
     "evaluation": {"label": "民主评议党员", "frequency": "yearly"},
-    # DOMAIN.md: "谈心谈话 heart-to-heart talk | as needed | private: visible to the branch committee only".
+    # docs/domain.md: "谈心谈话 heart-to-heart talk | as needed | private: visible to the branch committee only".
     "talk": {"label": "谈心谈话", "frequency": "as_needed", "private": True},
 }
 
 RECORD_TYPE_LABELS = {key: spec["label"] for key, spec in RECORD_TYPES.items()}
 PRIVATE_RECORD_TYPES = frozenset(k for k, spec in RECORD_TYPES.items() if spec.get("private"))
 
-# Theme party day (DOMAIN.md: "主题党日 | monthly, ≥ 1 hour | required items: 集体诵读党章,
+# Theme party day (docs/domain.md: "主题党日 | monthly, ≥ 1 hour | required items: 集体诵读党章,
 # 组织集中学习, 交纳当月党费; optional forms: 政治生日, 主题实践, 视频教学, 集中研讨, 业务培训,
 # 廉洁教育, 红色教育, 志愿服务").
 THEME_DAY_MIN_MINUTES = 60
@@ -41,7 +41,7 @@ THEME_DAY_OPTIONAL_FORMS = {
     "volunteer": "志愿服务",
 }
 
-# Evaluation steps and grades (DOMAIN.md "民主评议党员 | yearly | steps: 个人自评 → 党员互评 →
+# Evaluation steps and grades (docs/domain.md "民主评议党员 | yearly | steps: 个人自评 → 党员互评 →
 # 民主测评 → 组织评定; result: a grade per member").
 EVALUATION_STEPS = {
     "self": "个人自评",
@@ -52,13 +52,13 @@ EVALUATION_STEPS = {
 EVALUATION_GRADES = {"excellent": "优秀", "qualified": "合格", "basic": "基本合格", "unqualified": "不合格"}
 
 # A branch "has a committee" when at least this many committee titles are held in it
-# (DOMAIN.md: "> 7 members: a branch committee (支委会) of 3–5").
+# (docs/domain.md: "> 7 members: a branch committee (支委会) of 3–5").
 COMMITTEE_MIN_SEATS = 3
 # Titles that sit on the branch committee (the temporary leader alone is not a committee).
 COMMITTEE_SEAT_TITLES = frozenset(
     {"secretary", "deputy_secretary", "organization", "propaganda", "discipline", "member"}
 )
-# Titles whose 党课 counts as "the secretary gives ≥ 1 a year" (DOMAIN.md "党课 ... the secretary
+# Titles whose 党课 counts as "the secretary gives ≥ 1 a year" (docs/domain.md "党课 ... the secretary
 # gives ≥ 1 a year"); a temporary branch's leader stands in for its secretary.
 SECRETARY_TITLES = frozenset({"secretary", "temporary_leader"})
 
@@ -66,7 +66,7 @@ SECRETARY_TITLES = frozenset({"secretary", "temporary_leader"})
 RECORD_STATES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回", "merged": "已合并"}
 CONFLICT_LABEL = "冲突"
 
-# Attendance statuses. A leave with a reason (请假) is not a miss (DOMAIN.md "Members ... without reason").
+# Attendance statuses. A leave with a reason (请假) is not a miss (docs/domain.md "Members ... without reason").
 ATTENDANCE_STATUSES = {"present": "出席", "leave": "请假", "absent": "缺席"}
 
 # Photos (issue "records": shrunk in the browser to at most 1600 px on the long side).

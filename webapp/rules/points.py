@@ -1,6 +1,6 @@
 """The points system (积分制): a 100-point year per member.
 
-Source: DOMAIN.md, section "Points system (积分制, seed 004)": "100 points a year: base 20 (deductions
+Source: docs/domain.md, section "Points system (积分制, seed 004)": "100 points a year: base 20 (deductions
 against the member's duties), task 70 (monthly commitments, 5–6 points a month), bonus 10. Grades: ≥ 90
 优秀, 80–89 合格, 60–79 基本合格, < 60 不合格." and "Activity attendance feeds points automatically;
 everything else is applied for and reviewed." Seed 004 adds: "对出现违法、违纪、违规行为的，直接认定为
@@ -13,16 +13,16 @@ BUCKETS = {"base": "基础分", "task": "任务分", "bonus": "奖励分", "awar
 # or above are added beyond the 10-point bonus cap, in their own bucket.
 AWARD_BUCKET = "award"
 APPLICATION_BUCKETS = ("task", "bonus", AWARD_BUCKET)
-# DOMAIN.md: base 20, task 70, bonus 10.
+# docs/domain.md: base 20, task 70, bonus 10.
 BASE_POINTS = 20
 TASK_CAP = 70
 BONUS_CAP = 10
-# DOMAIN.md: "task 70 (monthly commitments, 5–6 points a month)": attendance earns at most this much
+# docs/domain.md: "task 70 (monthly commitments, 5–6 points a month)": attendance earns at most this much
 # task score in one month.
 TASK_MONTHLY_CAP = 6
 
 # Task points for attending an approved activity, by record type (attendance feeds points
-# automatically, DOMAIN.md). Talks are private and one-to-one: they earn nothing.
+# automatically, docs/domain.md). Talks are private and one-to-one: they earn nothing.
 ATTENDANCE_TASK_POINTS = {
     "theme_day": 2,
     "general_meeting": 2,
@@ -36,7 +36,7 @@ ATTENDANCE_TASK_POINTS = {
 # leave with a reason costs nothing.
 UNEXCUSED_ABSENCE_DEDUCTION = 1
 
-# Grades (DOMAIN.md): ≥ 90 优秀, 80–89 合格, 60–79 基本合格, < 60 不合格 — (minimum, key, label).
+# Grades (docs/domain.md): ≥ 90 优秀, 80–89 合格, 60–79 基本合格, < 60 不合格 — (minimum, key, label).
 GRADES = [
     (90, "excellent", "优秀"),
     (80, "qualified", "合格"),

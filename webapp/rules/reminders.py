@@ -1,7 +1,7 @@
 """Web push reminders as data: kinds, delivery headers, offsets, quiet hours, backoff, digest.
 
 Sources: issue 5 "Web push reminders: theme days, study, and what is overdue" (sections "What users
-get" and "Delivery done properly"); DOMAIN.md "Members (党员管理)" ("Study ... monthly study topics;
+get" and "Delivery done properly"); docs/domain.md "Members (党员管理)" ("Study ... monthly study topics;
 reminders"), "Organizational life" (主题党日 monthly) and the last section ("Deadlines warn, they do not
 block": reminders only inform, nothing is locked when a due date passes).
 """

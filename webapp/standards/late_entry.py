@@ -1,5 +1,5 @@
 """补录: a record entered days after the activity is shown with the gap wherever it is counted (the
-checklist, the review queue, the ledger exports), not only on its own page (DOMAIN.md Lessons: "keep
+checklist, the review queue, the ledger exports), not only on its own page (docs/domain.md Lessons: "keep
 both when it happened and when it was recorded, and show the gap honestly")."""
 from __future__ import annotations
 
