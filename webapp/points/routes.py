@@ -112,14 +112,20 @@ def review(application_uuid: str):
     return redirect(url_for("points.branch", org_id=org.id))
 
 
-@bp.route("/<int:org_id>/members/<int:user_id>/unqualified", methods=["POST"])
-@login_required
-def unqualified(org_id: int, user_id: int):
-    org = managed_org_or_404(org_id)
+def _membership_or_404(org, user_id: int) -> Membership:
+    """The person's membership of this branch, or 404 (a member id from another branch finds nothing)."""
     membership = db.session.scalar(select(Membership).where(Membership.org_id == org.id,
                                                             Membership.user_id == user_id))
     if membership is None:
         abort(404)
+    return membership
+
+
+@bp.route("/<int:org_id>/members/<int:user_id>/unqualified", methods=["POST"])
+@login_required
+def unqualified(org_id: int, user_id: int):
+    org = managed_org_or_404(org_id)
+    membership = _membership_or_404(org, user_id)
     try:
         service.set_unqualified(org, membership.user, _year(), request.form.get("reason", ""), current_user)
     except (RecordInvalid, NotAllowed) as error:
@@ -170,10 +176,7 @@ def reopen_year(org_id: int, year: int):
 @login_required
 def request_exemption(org_id: int, user_id: int):
     org = managed_org_or_404(org_id)
-    membership = db.session.scalar(select(Membership).where(Membership.org_id == org.id,
-                                                            Membership.user_id == user_id))
-    if membership is None:
-        abort(404)
+    membership = _membership_or_404(org, user_id)
     try:
         year_end.request_exemption(org, membership.user, _year(), request.form.get("reason", ""), current_user)
     except (RecordInvalid, NotAllowed) as error:
