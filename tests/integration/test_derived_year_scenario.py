@@ -373,3 +373,23 @@ def test_a_year_of_two_branches_derives_every_ledger_once(scenario):
     _assert_participation_alerts(scenario)
     _assert_points(scenario)
     _assert_dues(scenario)
+    _assert_dashboard_agrees(scenario)
+
+
+def _assert_dashboard_agrees(s):
+    """The committee dashboard reads the same periods as the checklist."""
+    from webapp.standards import dashboard
+
+    row = next(r for r in dashboard.build(s["jiguan"], YEAR, AFTER).rows if r.org.id == s["home"].id)
+    group_b = "党小组会（第二党小组）"
+    assert row.cells == [(f"{YEAR}-{m:02d}", "met" if m in HOME_MONTHS else "missed",
+                          (("支委会",) if m == 7 else ()) + (() if m in HOME_MONTHS else (group_b,)))
+                         for m in range(1, 13)]
+    cells = {code: (status, missing) for code, status, missing in row.period_cells}
+    assert cells[f"{YEAR}-Q1"] == cells[f"{YEAR}-Q2"] == ("met", ())
+    assert cells[f"{YEAR}-Q3"] == ("missed", ("支部党员大会",))
+    assert cells[f"{YEAR}-Q4"] == ("missed", ("党课",))  # quarterly from July
+    assert cells[f"{YEAR}-H1"] == ("met", ())  # the half-yearly 党课 of March
+    assert cells[f"{YEAR}-H2"] == ("na", ())  # nothing is judged half-yearly after June
+    assert cells[str(YEAR)][0] == "missed" and "组织生活会" in cells[str(YEAR)][1]
+    assert not {"民主评议党员", "支部书记讲党课"} & set(cells[str(YEAR)][1])
