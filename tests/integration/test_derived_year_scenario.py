@@ -194,7 +194,7 @@ def _expected_month(month: int) -> dict:
 def _assert_checklist(s):
     home, field = s["home"], s["field"]
     for month in range(1, 13):
-        got, items = _statuses(home, f"{YEAR}-{month:02d}", KEYS)
+        got, _ = _statuses(home, f"{YEAR}-{month:02d}", KEYS)
         assert got == _expected_month(month), month
     # The month view of a longer standard names the period it was judged over, by the rule in force then.
     _, march = _statuses(home, f"{YEAR}-03", KEYS)
@@ -223,7 +223,7 @@ def _assert_checklist(s):
             "general_meeting": "met", "lecture": "missed"},
     }
     for quarter, expected in quarters.items():
-        got, items = _statuses(home, f"{YEAR}-Q{quarter}", KEYS)
+        got, _ = _statuses(home, f"{YEAR}-Q{quarter}", KEYS)
         assert {k: got[k] for k in expected} == expected, quarter
         assert (got["secretary_lecture"], got["life_meeting"], got["evaluation"]) == ("met", "missed", "met")
     _, q2 = _statuses(home, f"{YEAR}-Q2", KEYS)
@@ -243,6 +243,9 @@ def _assert_checklist(s):
     assert _item(h2_items, "lecture").note == "1/2 个季度达标"
     assert _item(h2_items, "general_meeting").note == "1/2 个季度达标"
     year, year_items = _statuses(home, str(YEAR), KEYS)
+    assert year == {"theme_day": "met", "committee_meeting": "missed", "group_a": "met", "group_b": "missed",
+                    "general_meeting": "missed", "lecture": "missed", "secretary_lecture": "met",
+                    "life_meeting": "missed", "evaluation": "met"}
     assert _item(year_items, "lecture").units == [(f"{YEAR}-H1", "met"), (f"{YEAR}-Q3", "met"),
                                                   (f"{YEAR}-Q4", "missed")]
     # The temporary branch owes its theme days for the months it ran.
