@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _fresh_database import fresh_database  # noqa: E402
-from sync_ingest import cpu_seconds, free_port  # noqa: E402
+from sync_ingest import cpu_seconds, free_port, prepare  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://127.0.0.1:5432/bench_speed_vs_pouchdb")
 # Minutes as a recorder writes them: 500 characters of real Chinese prose per record, a window at a
@@ -72,30 +72,6 @@ def minutes(rng: random.Random, length: int = 500) -> str:
 
 
 # --- Zhibu ---------------------------------------------------------------------------------------
-
-def prepare_zhibu(url: str, clients: int) -> tuple[list[str], dict, int]:
-    from tests.conftest import _config_dict, migrate_to_head
-    from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
-    from webapp import create_app
-    from webapp.auth.routes import hash_password
-    from webapp.demo import loader
-    from webapp.extensions import db
-    from webapp.offline import devices as device_registry
-
-    migrate_to_head(url)
-    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        accounts = loader.load(hash_password)
-        db.session.commit()
-        org = org_named(FIELD_BRANCH)
-        template = theme_day_data(org)
-        tokens = [device_registry.register(accounts["dangyuan"], f"bench-{i}")[1] for i in range(clients)]
-        db.session.commit()
-        org_id = org.id
-        db.session.remove()
-        db.engine.dispose()
-    return tokens, template, org_id
-
 
 def documents(template: dict, org_id: int, count: int, seed: int) -> list[tuple[str, dict]]:
     """(uuid, theme-day document) for every record of one client."""
@@ -291,7 +267,7 @@ def run_zhibu(backend: str, args, folder: Path) -> Result:
     url = ("sqlite:///" + str(folder / f"zhibu-{uuid.uuid4().hex[:8]}.db")) if backend == "sqlite" else PG_URL
     if backend == "postgresql":
         fresh_database(url)
-    tokens, template, org_id = prepare_zhibu(url, args.clients)
+    tokens, template, org_id = prepare(url, args.clients)
     per = args.records // args.clients
     plans = []
     for i, token in enumerate(tokens):
@@ -393,7 +369,7 @@ def field_branch_template() -> tuple[dict, int]:
     """The theme-day template as Zhibu's demo field branch fills it (same document for pouchdb)."""
     folder = Path(tempfile.mkdtemp())
     url = "sqlite:///" + str(folder / "template.db")
-    _tokens, template, org_id = prepare_zhibu(url, 0)
+    _tokens, template, org_id = prepare(url, 0)
     shutil.rmtree(folder, ignore_errors=True)
     return template, org_id
 
