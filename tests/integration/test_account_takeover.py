@@ -249,3 +249,23 @@ def test_home_branch_keeps_the_account_of_a_member_it_deactivated(app, client, a
     db.session.commit()
     auth.login("project-leader")
     assert auth.post(f"/orgs/{on_project.org_id}/roster/{on_project.id}/reset-password").status_code == 403
+
+
+def test_the_inviting_branch_withdraws_its_invitation_once(app, client, auth, demo):
+    from webapp.models import MembershipInvitation
+
+    jiguan, office = demo["jiguan"], org(OFFICE)
+    auth.login("shuji")
+    auth.post(f"/orgs/{office.id}/roster/new", person_data(jiguan))
+    invitation = db.session.scalar(select(MembershipInvitation).where(
+        MembershipInvitation.user_id == jiguan.id, MembershipInvitation.org_id == office.id,
+        MembershipInvitation.state == "pending"))
+    response = auth.post(f"/invitations/{invitation.id}/withdraw")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/orgs/{office.id}/roster/")
+    db.session.refresh(invitation)
+    assert invitation.state == "withdrawn" and invitation.decided_by_id == demo["shuji"].id
+    assert [e.entity_id for e in actions("withdraw_invitation")] == [str(invitation.id)]
+    again = auth.post(f"/invitations/{invitation.id}/withdraw", follow_redirects=True)
+    assert "该邀请已处理" in again.get_data(as_text=True)
+    assert len(actions("withdraw_invitation")) == 1
+    assert membership_of(jiguan, office) is None
