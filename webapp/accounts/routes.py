@@ -29,9 +29,11 @@ def index():
                            approvable=invitations.approvable_by(current_user), relations=RELATIONS)
 
 
-def _decide(invitation_id: int, action, done: str):
+def _decide(invitation_id: int, action, done: str, *, may=None, back=None):
+    """Check the right (``may``, default: the invited person or a committee above both), run the
+    invitation ``action``, flash its error or commit and flash ``done``; back to ``back`` or 我的."""
     invitation = _invitation_or_404(invitation_id)
-    if not invitations.may_decide(current_user, invitation):
+    if not (may or invitations.may_decide)(current_user, invitation):
         abort(403)
     if FlaskForm().validate_on_submit():
         try:
@@ -41,7 +43,7 @@ def _decide(invitation_id: int, action, done: str):
         else:
             db.session.commit()
             flash(done.format(name=invitation.user.name, org=invitation.org.name), "success")
-    return redirect(url_for("accounts.index"))
+    return redirect(back(invitation) if back else url_for("accounts.index"))
 
 
 @bp.route("/<int:invitation_id>/accept", methods=["POST"])
@@ -59,15 +61,6 @@ def decline_invitation(invitation_id: int):
 @bp.route("/<int:invitation_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_invitation(invitation_id: int):
-    invitation = _invitation_or_404(invitation_id)
-    if not access.manages(current_user, invitation.org):
-        abort(403)
-    if FlaskForm().validate_on_submit():
-        try:
-            invitations.withdraw(invitation, current_user)
-        except invitations.InvitationError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"已撤回对 {invitation.user.name} 的邀请", "success")
-    return redirect(url_for("roster.index", org_id=invitation.org_id))
+    return _decide(invitation_id, invitations.withdraw, "已撤回对 {name} 的邀请",
+                   may=lambda user, invitation: access.manages(user, invitation.org),
+                   back=lambda invitation: url_for("roster.index", org_id=invitation.org_id))
