@@ -16,7 +16,8 @@ from webapp.extensions import db
 from webapp.models import DuesPayment, Membership, PointsLine, Problem, Record, StandardMonthCount, User
 from webapp.records import duplicates, queries
 from webapp.records import service as records
-from webapp.records.errors import RecordInvalid, RecordLocked
+from webapp.domain_errors import Invalid
+from webapp.records.errors import RecordLocked
 
 OFFICE = "办公室党支部"
 
@@ -43,13 +44,13 @@ def _activist_anywhere() -> tuple:
 
 def test_an_activist_owes_nothing_and_is_never_in_arrears(client, auth, demo):
     org, activist = _activist_anywhere()
-    with pytest.raises(RecordInvalid) as error:
+    with pytest.raises(Invalid) as error:
         dues.set_profile(org, activist, demo["shuji"], category="salaried", base="6000")
     assert "入党积极分子" in error.value.errors["category"]
     rows = dues.branch_year(org, china_today().year)
     assert activist.id not in {r.user.id for r in rows}
     assert dues.ledger_totals(rows)["arrears"] == sum(r.arrears_fen for r in rows)
-    with pytest.raises(RecordInvalid) as error:
+    with pytest.raises(Invalid) as error:
         dues.record_payment(org, {"user_id": activist.id, "month": china_today().strftime("%Y-%m"),
                                   "amount": "10"}, demo["jiguan"])
     assert "不交纳党费" in error.value.errors["user_id"]

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models import AuditLog, DuesPayment, Membership, PointsLine, User
 from webapp.points import service as points
 from webapp.records import service as records
-from webapp.records.errors import NotAllowed, RecordInvalid
+from webapp.domain_errors import Invalid, NotAllowed
 
 OFFICE = "办公室党支部"
 
@@ -47,7 +47,7 @@ def test_secretary_sets_a_base_and_sees_arrears_drop_after_a_payment(client, aut
 def test_override_needs_a_reason_and_payment_errors_are_chinese(client, auth, demo):
     org = org_named(OFFICE)
     member = member_of(org)
-    with pytest.raises(RecordInvalid) as error:
+    with pytest.raises(Invalid) as error:
         dues.set_profile(org, member, demo["shuji"], category="salaried", base="6000", override="10")
     assert error.value.errors == {"override_reason": "调整党费金额时请写明原因"}
     auth.login("shuji")
@@ -136,7 +136,7 @@ def test_application_is_reviewed_then_decided_and_published(client, auth, demo):
     org = org_named(OFFICE)
     member = member_of(org)
     application = points.apply(org, member, {"bucket": "bonus", "points": "4", "note": "获评局优秀共产党员"})
-    with pytest.raises(RecordInvalid):
+    with pytest.raises(Invalid):
         points.review(application, demo["shuji"], accept=False)  # a rejection needs a reason
     points.review(application, demo["shuji"], accept=True, note="事实清楚")
     assert application.state == "reviewed"

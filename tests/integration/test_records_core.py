@@ -12,7 +12,8 @@ from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day
 from webapp.extensions import db
 from webapp.models import AuditLog, Attendance, Photo, Record, RecordVersion, User
 from webapp.records import events, photos, service
-from webapp.records.errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
+from webapp.domain_errors import Invalid, NotAllowed
+from webapp.records.errors import RecordLocked, ReviewRefused, VersionConflict
 from webapp.records.visibility import can_view, visible_records_filter
 
 
@@ -57,7 +58,7 @@ def test_invalid_input_reports_every_field_in_chinese(demo):
     org = org_named(FIELD_BRANCH)
     outsider = db.session.scalar(select(User).where(User.username == "shuji"))
     records_before = db.session.scalar(select(func.count()).select_from(Record))
-    with pytest.raises(RecordInvalid) as error:
+    with pytest.raises(Invalid) as error:
         service.create_record(org, "theme_day", theme_day_data(
             org, occurred_on=(date.today() + timedelta(days=3)).isoformat(), start_time="10:00",
             end_time="09:00", topic="", place="", attendee_ids=[outsider.id],
@@ -74,7 +75,7 @@ def test_invalid_input_reports_every_field_in_chinese(demo):
 def test_committee_meeting_only_where_a_committee_exists(demo):
     small = org_named("规划计划处党支部")  # 7 members or fewer: a secretary only
     secretary = next(m.user for m in small_memberships(small) if m.title == "secretary")
-    with pytest.raises(RecordInvalid) as error:
+    with pytest.raises(Invalid) as error:
         service.create_record(small, "committee_meeting", theme_day_data(small), secretary)
     assert "未设支委会" in error.value.errors["type"]
     large = org_named("办公室党支部")
@@ -116,10 +117,10 @@ def test_type_specific_requirements(demo):
         "evaluation": ({"grades": {"999999": "excellent"}}, "grades"),
     }
     for record_type, (fields, key) in cases.items():
-        with pytest.raises(RecordInvalid) as error:
+        with pytest.raises(Invalid) as error:
             service.create_record(org, record_type, theme_day_data(org, **fields), demo["shuji"])
         assert key in error.value.errors, record_type
-    with pytest.raises(RecordInvalid):
+    with pytest.raises(Invalid):
         service.create_record(org, "party_dance", theme_day_data(org), demo["shuji"])
 
 
@@ -142,7 +143,7 @@ def test_review_cycle_keeps_every_version(demo):
         record = service.create_record(org, "theme_day", theme_day_data(org), recorder)
         with pytest.raises(ReviewRefused):
             service.approve(record, recorder)  # never one's own record
-        with pytest.raises(RecordInvalid):
+        with pytest.raises(Invalid):
             service.return_for_correction(record, leader, "  ")
         service.return_for_correction(record, leader, "请补充缺席人员的请假原因")
         assert record.state == "returned"
@@ -256,7 +257,7 @@ def test_closed_branch_takes_no_new_records(demo):
     from webapp.models.base import utcnow
     org = org_named(FIELD_BRANCH)
     org.closed_at = utcnow()
-    with pytest.raises((RecordInvalid, NotAllowed)):
+    with pytest.raises((Invalid, NotAllowed)):
         service.create_record(org, "theme_day", theme_day_data(org), demo["linshi"])
 
 

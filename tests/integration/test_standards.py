@@ -130,7 +130,7 @@ def test_secretary_lecture_and_group_meetings_per_group(demo):
     assert lecture.status == "missed" and lecture.note == "1/2 个半年达标"
     feb = periods.make("month", YEAR, 2)
     assert item(checklist.evaluate(org, feb, AFTER), "group_meeting").status == "missed"
-    with pytest.raises(service.RecordInvalid) as error:  # an id beyond the integer column: a form error
+    with pytest.raises(service.Invalid) as error:  # an id beyond the integer column: a form error
         record(org, "group_meeting", date(YEAR, 2, 9), users[:3], users[0], demo["jiguan"], group_id=str(10**30))
     assert "group_id" in error.value.errors
     record(org, "group_meeting", date(YEAR, 2, 9), users[:3], users[0], demo["jiguan"], group_id=group.id)
@@ -176,16 +176,16 @@ def test_member_alerts_at_three_and_six_months_and_leave_with_reason(demo):
 
 def test_rectification_ledger_open_close_overdue_and_audit(demo, client, auth):
     org = db.session.scalar(select(Organization).where(Organization.name == "办公室党支部"))
-    with pytest.raises(problems.RecordInvalid):
+    with pytest.raises(problems.Invalid):
         problems.open_problem(org, {"description": ""}, demo["shuji"])
-    with pytest.raises(problems.RecordInvalid) as error:  # an id beyond the integer column: a form error
+    with pytest.raises(problems.Invalid) as error:  # an id beyond the integer column: a form error
         problems.open_problem(org, {"description": "x", "responsible_id": str(10**30)}, demo["shuji"])
     assert error.value.errors["responsible_id"] == "责任人必须是本支部人员"
     problem = problems.open_problem(org, {"standard_key": "theme_day", "description": "9 月主题党日不足 1 小时",
                                           "measure": "补开并延长学习", "deadline": (date.today() - timedelta(days=1)).isoformat()},
                                     demo["shuji"])
     assert problem.is_overdue(date.today())
-    with pytest.raises(problems.RecordInvalid):
+    with pytest.raises(problems.Invalid):
         problems.close_problem(problem, {"evidence": ""}, demo["shuji"])
     problems.close_problem(problem, {"evidence": "10 月 12 日补开主题党日 90 分钟"}, demo["shuji"])  # late is allowed
     db.session.commit()

@@ -18,7 +18,7 @@ from webapp.orgs import tree
 from webapp.points import service as points
 from webapp.points import year_end
 from webapp.records import service
-from webapp.records.errors import NotAllowed, RecordInvalid
+from webapp.domain_errors import Invalid, NotAllowed
 from webapp.records.expected import expected_at
 from webapp.standards import alerts
 
@@ -191,10 +191,10 @@ def test_grade_is_so_far_until_the_branch_closes_the_year_then_frozen(year, clie
     # Frozen: a record approved afterwards changes neither the total nor the grade.
     _record(home, "lecture", date(YEAR, 12, 28), people[:8], [], secretary, jiguan, lecturer_id=secretary.id)
     assert points.branch_table(home, YEAR, user_id=worker.id)[0].total == frozen_total
-    with pytest.raises(RecordInvalid):
+    with pytest.raises(Invalid):
         year_end.close_year(home, YEAR, secretary)  # already closed
     # Reopening needs a reason and is audited; closing again counts the late lecture.
-    with pytest.raises(RecordInvalid):
+    with pytest.raises(Invalid):
         year_end.reopen_year(home, YEAR, secretary, " ")
     year_end.reopen_year(home, YEAR, secretary, "补录 12 月党课")
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "reopen_points_year"))
@@ -212,7 +212,7 @@ def test_grade_is_so_far_until_the_branch_closes_the_year_then_frozen(year, clie
 def test_exemption_needs_the_higher_committee(year):
     home, people, jiguan = year["home"], year["people"], year["jiguan"]
     secretary, ill = people[0], people[4]
-    with pytest.raises(RecordInvalid):
+    with pytest.raises(Invalid):
         year_end.request_exemption(home, ill, YEAR, "", secretary)
     exemption = year_end.request_exemption(home, ill, YEAR, "长期病休，本人申请不参与积分", secretary)
     with pytest.raises(NotAllowed):

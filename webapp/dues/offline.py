@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import DuesPayment, Organization, User
-from ..records.errors import RecordInvalid
+from ..domain_errors import Invalid
 from ..records.form_data import as_multidict
 from . import service
 
@@ -16,10 +16,10 @@ def payment_form_to_data(form) -> dict:
 
 
 def apply_payment(actor: User, uuid: str, data) -> DuesPayment:
-    """Idempotent on ``uuid``. Raises RecordInvalid (``.errors``) or PaymentConflict."""
+    """Idempotent on ``uuid``. Raises Invalid (``.errors``) or PaymentConflict."""
     fields = payment_form_to_data(data.get("fields", data) if isinstance(data, dict) else data)
     org_id = row_id(fields.get("org_id"))
     org = db.session.get(Organization, org_id) if org_id else None
     if org is None:
-        raise RecordInvalid({"org_id": "支部不存在"})
+        raise Invalid({"org_id": "支部不存在"})
     return service.record_payment(org, fields, actor, uuid=uuid)

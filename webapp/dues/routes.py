@@ -10,7 +10,7 @@ from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Membership, Record, User
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules import dues as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
 from . import service, theme_day
@@ -84,7 +84,7 @@ def profile(org_id: int, user_id: int):
                                 base=values.get("base", ""), override=values.get("override", ""),
                                 override_reason=values.get("override_reason", ""),
                                 since_month=values.get("since_month", ""))
-        except RecordInvalid as error:
+        except Invalid as error:
             errors = error.errors
         else:
             db.session.commit()
@@ -113,7 +113,7 @@ def pay(org_id: int):
         uuid = (values.get("uuid") or "").strip() or None
         try:
             payment = service.record_payment(org, payment_form_to_data(values), current_user, uuid=uuid)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("user_id")
         else:
             db.session.commit()

@@ -14,14 +14,14 @@ from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import is_month_text
 from ..models import DuesPayment, DuesProfile, Membership, Organization, User
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules import dues as rules
 from ..standards.rule_book import dues_amount_fen
 
 PAYMENT_CHANNELS = {"cash": "现金（主题党日当场）", "transfer": "转账", "payroll": "工资代扣", "online": "线上缴纳"}
 
 
-class PaymentConflict(RecordInvalid):
+class PaymentConflict(Invalid):
     """The same payment uuid arrived with different content."""
 
 
@@ -50,7 +50,7 @@ def set_profile(org: Organization, user: User, actor: User, *, category: str, ba
         raise NotAllowed("只有支委可以设置党费基数")
     errors = {}
     if not rules.owes_dues(user.category):
-        raise RecordInvalid({"category": f"{user.name}是入党积极分子，不交纳党费"})
+        raise Invalid({"category": f"{user.name}是入党积极分子，不交纳党费"})
     if category not in rules.DUES_CATEGORIES:
         errors["category"] = "请选择人员类别"
     base_fen = 0
@@ -71,7 +71,7 @@ def set_profile(org: Organization, user: User, actor: User, *, category: str, ba
     if since and not is_month_text(since):
         errors["since_month"] = "起缴月份格式不正确，如 2026-01"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     profile = profile_for(org, user.id)
     before = {}
     after = {"category": category, "base_fen": base_fen, "override_fen": override_fen,
@@ -145,7 +145,7 @@ def _clean_payment(org: Organization, data: dict) -> tuple[dict, Organization | 
     if channel not in PAYMENT_CHANNELS:
         errors["channel"] = "缴纳方式无效"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     return ({"user_id": user_id, "month": month, "amount_fen": amount_fen, "paid_on": paid_on,
              "channel": channel, "note": str(data.get("note") or "").strip()[:200]}, ledger)
 
@@ -178,7 +178,7 @@ def record_payment(org: Organization, data: dict, actor: User, *, uuid: str | No
         DuesPayment.month == fields["month"]))
     if duplicate is not None:
         name = db.session.get(User, fields["user_id"]).name
-        raise RecordInvalid({"month": f"{name} {fields['month']} 的党费已登记（{rules.yuan(duplicate.amount_fen)} 元）"})
+        raise Invalid({"month": f"{name} {fields['month']} 的党费已登记（{rules.yuan(duplicate.amount_fen)} 元）"})
     payment = DuesPayment(org_id=ledger.id, recorded_by_id=actor.id, collected_by_org_id=collected_by,
                           record_id=record_id, **fields)
     if uuid:

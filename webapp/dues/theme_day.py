@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import DuesPayment, Membership, Organization, Record, User
 from ..records import events
-from ..records.errors import RecordInvalid
+from ..domain_errors import Invalid
 from ..records.validation import theme_day_standard
 from ..rules import dues as rules
 from . import service
@@ -84,7 +84,7 @@ def record_payments(record: Record, form, actor: User) -> tuple[list[DuesPayment
     """The ticked attendees' payments for the theme day's month. One bad line never blocks the others:
     each is saved in its own savepoint; errors come back keyed by ``user_<id>``."""
     if record.merged_into_id is not None or record.type != "theme_day":
-        raise RecordInvalid({"record": "只能为主题党日登记党费"})
+        raise Invalid({"record": "只能为主题党日登记党费"})
     month = theme_day_month(record)
     allowed = {p.user.id: p for p in attendee_payers(record, record.occurred_on)}
     saved, errors = [], {}
@@ -106,7 +106,7 @@ def record_payments(record: Record, form, actor: User) -> tuple[list[DuesPayment
         savepoint = db.session.begin_nested()
         try:
             payment = service.record_payment(record.org, data, actor, record_id=record.id)
-        except RecordInvalid as error:
+        except Invalid as error:
             savepoint.rollback()
             errors[f"user_{user_id}"] = f"{payer.user.name}：" + "；".join(error.errors.values())
         else:

@@ -25,7 +25,7 @@ from .. import access, audit
 from ..extensions import db
 from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
-from ..records.errors import NotAllowed
+from ..domain_errors import NotAllowed
 from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from .. import access, audit
 from ..extensions import db
 from ..models import Device, User
 from ..models.base import utcnow
-from ..records.errors import NotAllowed
+from ..domain_errors import NotAllowed
 from ..rules.sync import DEVICE_NAME_MAX
 
 

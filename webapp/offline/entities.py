@@ -20,7 +20,8 @@ from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record, StudyNote, User
 from ..records import photo_access, service, study_notes
-from ..records.errors import NotAllowed, RecordInvalid, RecordLocked, VersionConflict
+from ..domain_errors import Invalid, NotAllowed
+from ..records.errors import RecordLocked, VersionConflict
 from ..records.validation import clean
 from ..records.visibility import can_edit, can_view
 from .forms import PayloadInvalid, envelope, note_data, record_data
@@ -63,7 +64,7 @@ def client_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _invalid(error: RecordInvalid, org_id: int | None) -> Rejected:
+def _invalid(error: Invalid, org_id: int | None) -> Rejected:
     return Rejected("invalid", "内容未通过校验：" + error.message, error.errors, org_id=org_id)
 
 
@@ -112,7 +113,7 @@ def record_fields(mutation: Mutation) -> tuple[dict, str | None, int | None, dat
         data = record_data(mutation.payload)
     except PayloadInvalid as error:
         raise Rejected("invalid", error.message) from error
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, None) from error
     return data, record_uuid(mutation), base_version(mutation), client_time(mutation.client_at)
 
@@ -125,7 +126,7 @@ def new_record(actor: User, mutation: Mutation, data: dict, uuid: str | None, cl
     org, record_type = _org_and_type(mutation, find_org)
     try:
         created = create(org, record_type, data, actor, uuid=uuid, client_recorded_at=claimed, source="sync")
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, org.id) from error
     except NotAllowed as error:
         raise Rejected("forbidden", error.message, org_id=org.id) from error
@@ -148,7 +149,7 @@ def record(actor: User, mutation: Mutation) -> Applied:
     try:
         cleaned = clean(existing.org, existing.type, data, actor,
                         attached=photo_access.record_hashes(existing)).data
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, existing.org_id) from error
     if base is None:
         # The same record created again (posted online, then resent from the outbox).
@@ -169,7 +170,7 @@ def record(actor: User, mutation: Mutation) -> Applied:
         return Applied(status=CONFLICT, target=existing.uuid, version=existing.version,
                        message=f"记录已被他人修改，您的修改已另存为第 {kept.number} 版（冲突）待书记处理",
                        extra={"conflict_version": kept.number})
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, existing.org_id) from error
     return Applied(target=existing.uuid, version=version.number)
 
@@ -214,7 +215,7 @@ def study_note(actor: User, mutation: Mutation) -> Applied:
         note = study_notes.create_note(actor, org, data, uuid=uuid,
                                        client_recorded_at=client_time(mutation.client_at))
         return Applied(target=note.uuid)
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, existing.org_id if existing else None) from error
     except NotAllowed as error:
         raise Rejected("forbidden", error.message, org_id=existing.org_id if existing else None) from error
@@ -253,7 +254,7 @@ def dues_payment(actor: User, mutation: Mutation) -> Applied:
         payment = apply_payment(actor, uuid, mutation.payload)
     except PaymentConflict as error:
         raise Rejected("conflict", error.message, error.errors, org_id=org_id) from error
-    except RecordInvalid as error:
+    except Invalid as error:
         raise _invalid(error, org_id) from error
     except NotAllowed as error:
         raise Rejected("forbidden", error.message, org_id=org_id) from error

@@ -10,7 +10,7 @@ from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Organization, ProcessedMutation, QuarantinedMutation, User
 from ..models.base import utcnow
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from .entities import confirmed_by_manager, handler_for
 
 
@@ -63,7 +63,7 @@ def retry(item: QuarantinedMutation, actor: User) -> Outcome:
     if not can_resolve(actor, item):
         raise NotAllowed("只有所在支部的书记或支委可以处理")
     if item.state != "open":
-        raise RecordInvalid({"state": "该项已处理"})
+        raise Invalid({"state": "该项已处理"})
     mutation = Mutation(id=item.mutation_id, seq=1, entity=item.entity, payload=item.payload,
                         target=item.target, base_version=item.base_version)
     nested = savepoint()
@@ -92,10 +92,10 @@ def dismiss(item: QuarantinedMutation, actor: User, reason: str) -> None:
     if not can_resolve(actor, item):
         raise NotAllowed("只有所在支部的书记或支委可以处理")
     if item.state != "open":
-        raise RecordInvalid({"state": "该项已处理"})
+        raise Invalid({"state": "该项已处理"})
     reason = (reason or "").strip()
     if not reason:
-        raise RecordInvalid({"reason": "请填写不予入库的原因"})
+        raise Invalid({"reason": "请填写不予入库的原因"})
     item.state, item.resolved_at, item.resolved_by_id = "dismissed", utcnow(), actor.id
     item.resolution_note = reason[:2000]
     _outcome_changed(item, Outcome(id=item.mutation_id, seq=0, status="rejected", code="dismissed",
@@ -147,7 +147,7 @@ def correct(item: QuarantinedMutation, actor: User, values: dict[str, str]) -> O
         raise NotAllowed("只有所在支部的书记或支委可以处理")
     labels = EDITABLE.get(item.entity)
     if not labels:
-        raise RecordInvalid({"entity": "这类内容不能在此修改"})
+        raise Invalid({"entity": "这类内容不能在此修改"})
     new = {k: (values.get(k) or "").strip() for k in labels}
     payload = dict(item.payload)
     if isinstance(payload.get("data"), dict):

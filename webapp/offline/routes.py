@@ -13,7 +13,7 @@ from ..extensions import csrf, db
 from ..models import Device, Membership, QuarantinedMutation, User
 from ..models.base import utcnow
 from ..records import photos
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules.sync import PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 from ..view_helpers import managed_org_or_404
 from . import devices, pull, quarantine
@@ -250,7 +250,7 @@ def _resolve_item(item_id: int, act):
         message, category = act(item)
     except NotAllowed:
         abort(403)
-    except RecordInvalid as error:
+    except Invalid as error:
         message, category = "；".join(error.errors.values()), "error"
     else:
         db.session.commit()

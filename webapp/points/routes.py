@@ -11,7 +11,7 @@ from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Membership, PointsApplication, PointsExemption
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules import points as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
 from . import events, service, year_end
@@ -80,7 +80,7 @@ def apply(org_id: int):
         values = request.form
         try:
             service.apply(org, current_user, values)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("note")
         else:
             db.session.commit()
@@ -104,7 +104,7 @@ def review(application_uuid: str):
     try:
         service.review(application, current_user, accept=request.form.get("decision") == "accept",
                        note=request.form.get("note", ""))
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -128,7 +128,7 @@ def unqualified(org_id: int, user_id: int):
     membership = _membership_or_404(org, user_id)
     try:
         service.set_unqualified(org, membership.user, _year(), request.form.get("reason", ""), current_user)
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -145,7 +145,7 @@ def close_year(org_id: int, year: int):
     org = managed_org_or_404(org_id)
     try:
         _, graded = year_end.close_year(org, year, current_user)
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -164,7 +164,7 @@ def reopen_year(org_id: int, year: int):
     org = managed_org_or_404(org_id)
     try:
         year_end.reopen_year(org, year, current_user, request.form.get("reason", ""))
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -179,7 +179,7 @@ def request_exemption(org_id: int, user_id: int):
     membership = _membership_or_404(org, user_id)
     try:
         year_end.request_exemption(org, membership.user, _year(), request.form.get("reason", ""), current_user)
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -197,7 +197,7 @@ def decide_exemption(exemption_uuid: str):
     try:
         year_end.decide_exemption(exemption, current_user, approve=request.form.get("decision") == "approve",
                                   note=request.form.get("note", ""))
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()

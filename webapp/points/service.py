@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..records import photo_access
 from ..records.expected import expected_at
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..records.validation import SHA256
 from ..rules import points as rules
 from ..standards.rule_book import attendance_points
@@ -189,7 +189,7 @@ def apply(org: Organization, user: User, data: dict) -> PointsApplication:
     elif photo and photo_access.refused(user, [photo]):
         errors["photo_sha256"] = photo_access.REFUSED_MESSAGE
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     today = china_today()
     application = PointsApplication(org_id=org.id, user_id=user.id, year=today.year, month=today.month,
                                     bucket=bucket, points=points, note=note[:2000], photo_sha256=photo)
@@ -208,9 +208,9 @@ def review(application: PointsApplication, actor: User, *, accept: bool, note: s
     if actor.id == application.user_id:
         raise NotAllowed("不能审核自己的积分申请")
     if application.state not in ("applied", "reviewed"):
-        raise RecordInvalid({"state": "该申请已处理"})
+        raise Invalid({"state": "该申请已处理"})
     if not accept and not note.strip():
-        raise RecordInvalid({"note": "不予认定时请写明原因"})
+        raise Invalid({"note": "不予认定时请写明原因"})
     step = "初评" if application.state == "applied" else "评定"
     if not accept:
         application.state = "rejected"
@@ -237,7 +237,7 @@ def set_unqualified(org: Organization, user: User, year: int, reason: str, actor
     if not access.manages(actor, org):
         raise NotAllowed("只有支委可以认定等次")
     if not reason.strip():
-        raise RecordInvalid({"reason": "请写明直接认定为不合格的原因"})
+        raise Invalid({"reason": "请写明直接认定为不合格的原因"})
     override = db.session.scalar(select(PointsGradeOverride).where(
         PointsGradeOverride.org_id == org.id, PointsGradeOverride.user_id == user.id,
         PointsGradeOverride.year == year))

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..members.participation import in_force_during
 from ..models import Membership, Organization, PointsExemption, PointsYear, Record, User, YearResult
 from ..models.base import utcnow
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules import points as rules
 from .service import person_rows
 
@@ -67,13 +67,13 @@ def close_year(org: Organization, year: int, actor: User, today: date | None = N
     if not access.manages(actor, org) or org.kind != "branch":
         raise NotAllowed("只有本支部支委可以进行年度结算")
     if year > today.year:
-        raise RecordInvalid({"year": "不能结算尚未开始的年度"})
+        raise Invalid({"year": "不能结算尚未开始的年度"})
     points_year = year_of(org, year)
     if points_year is None:
         points_year = PointsYear(org_id=org.id, year=year, reopen_reason="")
         db.session.add(points_year)
     if points_year.is_closed:
-        raise RecordInvalid({"year": f"{year} 年度已结算"})
+        raise Invalid({"year": f"{year} 年度已结算"})
     now = utcnow()
     rows = {uid: row for uid, row in person_rows(graded_by(org, year), year).items()
             if row.result is None or not row.result.is_frozen}  # not frozen by another branch
@@ -105,10 +105,10 @@ def reopen_year(org: Organization, year: int, actor: User, reason: str) -> Point
     if not access.manages(actor, org):
         raise NotAllowed("只有本支部支委可以重新打开年度")
     if not reason.strip():
-        raise RecordInvalid({"reason": "请写明重新打开年度的原因"})
+        raise Invalid({"reason": "请写明重新打开年度的原因"})
     points_year = year_of(org, year)
     if points_year is None or not points_year.is_closed:
-        raise RecordInvalid({"year": f"{year} 年度尚未结算"})
+        raise Invalid({"year": f"{year} 年度尚未结算"})
     results = list(db.session.scalars(select(YearResult).where(YearResult.org_id == org.id,
                                                                YearResult.year == year)))
     before = {r.user_id: r.grade for r in results if r.is_frozen}
@@ -129,11 +129,11 @@ def request_exemption(org: Organization, user: User, year: int, reason: str, act
     if not access.manages(actor, org):
         raise NotAllowed("只有本支部支委可以申请免于积分")
     if not reason.strip():
-        raise RecordInvalid({"reason": "请写明免于积分的原因"})
+        raise Invalid({"reason": "请写明免于积分的原因"})
     exemption = db.session.scalar(select(PointsExemption).where(PointsExemption.user_id == user.id,
                                                                 PointsExemption.year == year))
     if exemption is not None and exemption.state != "rejected":
-        raise RecordInvalid({"reason": f"{user.name} {year} 年度已申请免于积分"})
+        raise Invalid({"reason": f"{user.name} {year} 年度已申请免于积分"})
     if exemption is None:
         exemption = PointsExemption(org_id=org.id, user_id=user.id, year=year, reason="", decision_note="")
         db.session.add(exemption)
@@ -155,9 +155,9 @@ def decide_exemption(exemption: PointsExemption, actor: User, *, approve: bool, 
     if actor.id == exemption.requested_by_id:
         raise NotAllowed("不能审批自己提出的申请")
     if exemption.state != "requested":
-        raise RecordInvalid({"state": "该申请已处理"})
+        raise Invalid({"state": "该申请已处理"})
     if not approve and not note.strip():
-        raise RecordInvalid({"note": "不予批准时请写明原因"})
+        raise Invalid({"note": "不予批准时请写明原因"})
     exemption.state = "approved" if approve else "rejected"
     exemption.decided_by_id, exemption.decided_at = actor.id, utcnow()
     exemption.decision_note = note.strip()[:500]

@@ -18,7 +18,8 @@ from ..models import CheckIn, Record, RecordVersion, ReviewComment, User
 from ..models.base import utcnow
 from ..rules.life import DUPLICATE_EXCLUDED_TYPES, PHOTOS_PER_RECORD_MAX
 from . import events
-from .errors import NotAllowed, RecordInvalid, ReviewRefused
+from ..domain_errors import Invalid, NotAllowed
+from .errors import ReviewRefused
 from .service import _apply, _next_number, rebuild_attendance
 from .validation import clean
 from .visibility import managed_org_ids_query
@@ -91,7 +92,7 @@ def merge(keep: Record, other: Record, actor: User) -> RecordVersion:
     other_data = other.current.data if other.current else {}
     union = _union_data(keep_data, other_data, [c.user_id for c in other.check_ins])
     if len(union["photos"]) > PHOTOS_PER_RECORD_MAX:
-        raise RecordInvalid({"photos": f"合并后照片超过 {PHOTOS_PER_RECORD_MAX} 张，请先删去部分照片"})
+        raise Invalid({"photos": f"合并后照片超过 {PHOTOS_PER_RECORD_MAX} 张，请先删去部分照片"})
     raw = dict(union)
     cleaned = clean(keep.org, keep.type, raw, actor, today=max(keep.occurred_on, other.occurred_on))
     now = utcnow()

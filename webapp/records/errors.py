@@ -1,33 +1,10 @@
-"""What can go wrong when saving or reviewing a record. Messages are Chinese, for people."""
+"""What only records can refuse: an edit on a stale version, a locked record, a refused review."""
 from __future__ import annotations
 
-
-class RecordError(Exception):
-    code = "record_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def field_errors(self, field: str) -> dict[str, str]:
-        """The messages by form field; an error about the whole form is shown at ``field``."""
-        return {field: self.message}
+from ..domain_errors import DomainError
 
 
-class RecordInvalid(RecordError):
-    """The data does not pass the rules; ``errors`` maps field names to Chinese messages."""
-
-    code = "invalid"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
-
-    def field_errors(self, field: str) -> dict[str, str]:
-        return self.errors
-
-
-class VersionConflict(RecordError):
+class VersionConflict(DomainError):
     """An edit was made on a version that is no longer the newest (compare-and-swap failed)."""
 
     code = "conflict"
@@ -38,13 +15,9 @@ class VersionConflict(RecordError):
         self.base_version = base_version
 
 
-class RecordLocked(RecordError):
+class RecordLocked(DomainError):
     code = "locked"
 
 
-class ReviewRefused(RecordError):
+class ReviewRefused(DomainError):
     code = "review_refused"
-
-
-class NotAllowed(RecordError):
-    code = "forbidden"

@@ -14,7 +14,7 @@ from ..htmx import is_fragment_request, render
 from ..models import Record
 from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
 from . import duplicates, queries, service
-from .errors import RecordError
+from ..domain_errors import DomainError
 from .routes import form_duplicates, bp, record_or_404, recordable_org_or_404
 from .visibility import is_own_record
 
@@ -58,7 +58,7 @@ def bulk_approve():
         try:
             service.approve(record, current_user)
             approved += 1
-        except RecordError as error:
+        except DomainError as error:
             refused.append(f"{record.occurred_on} {record.type_label}“{record.topic}”：{error.message}")
     db.session.commit()
     if not uuids:
@@ -78,7 +78,7 @@ def _decide(uuid: str, action):
         abort(403)
     try:
         action(record)
-    except RecordError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -174,7 +174,7 @@ def merge(uuid: str):
         abort(404)
     try:
         duplicates.merge(keep, other, current_user)
-    except RecordError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("records.compare_duplicates", uuid=keep.uuid, other=other.uuid))

@@ -25,7 +25,8 @@ from ..dues import service as dues_service
 from ..standards import rectification
 from ..view_helpers import visible_org_or_404
 from . import diffing, duplicates, queries, service, themes
-from .errors import NotAllowed, RecordError, RecordInvalid, RecordLocked, VersionConflict
+from ..domain_errors import DomainError, Invalid, NotAllowed
+from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for
 from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
 from .validation import has_committee
@@ -167,7 +168,7 @@ def new(org_id: int, record_type: str):
             abort(409)
         try:
             record = service.create_record(org, record_type, form_to_data(request.form), current_user, uuid=uuid)
-        except RecordInvalid as error:
+        except Invalid as error:
             errors = error.errors
         except NotAllowed as error:
             errors = {"org": error.message}
@@ -247,7 +248,7 @@ def edit(uuid: str):
             errors = {"base_version": f"这条记录已被他人修改（现为第 {error.current_version} 版），"
                                       "请复制您的修改后刷新页面重新填写"}
             status = 409
-        except (RecordInvalid, RecordLocked, NotAllowed) as error:
+        except (Invalid, RecordLocked, NotAllowed) as error:
             errors = error.field_errors("org")
             status = 400
         else:
@@ -270,7 +271,7 @@ def check_in(uuid: str):
         if record.state == "approved":
             raise RecordLocked("记录已审核通过，不能再签到")
         service.check_in(record, current_user)
-    except RecordError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("records.detail", uuid=uuid))
     db.session.commit()

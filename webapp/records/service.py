@@ -21,14 +21,15 @@ from ..models import (
 from ..models.base import new_uuid, utcnow
 from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
 from . import events, photo_access, photos
-from .errors import NotAllowed, RecordInvalid, RecordLocked, ReviewRefused, VersionConflict
+from ..domain_errors import Invalid, NotAllowed
+from .errors import RecordLocked, ReviewRefused, VersionConflict
 from .validation import clean, theme_day_standard
 from .visibility import (
     PRIVATE_TYPE_REFUSED, can_check_in, can_edit, can_record, can_record_type, can_review, is_own_record,
 )
 
 __all__ = [
-    "NewRecord", "NotAllowed", "RecordInvalid", "RecordLocked", "ReviewRefused", "VersionConflict",
+    "NewRecord", "NotAllowed", "Invalid", "RecordLocked", "ReviewRefused", "VersionConflict",
     "approve", "attendance_statuses", "check_in", "check_in_audit", "create_record", "plan_record",
     "resolve_conflict", "return_for_correction", "revise_record", "store_conflict",
 ]
@@ -283,7 +284,7 @@ def approve(record: Record, reviewer: User, comment: str = "") -> None:
 
 def return_for_correction(record: Record, reviewer: User, comment: str) -> None:
     if not comment or not comment.strip():
-        raise RecordInvalid({"comment": "退回时请写明需要修改的地方"})
+        raise Invalid({"comment": "退回时请写明需要修改的地方"})
     _check_reviewable(record, reviewer, "退回")
     record.state = "returned"
     db.session.add(ReviewComment(record=record, version_number=record.version, author_id=reviewer.id,
@@ -298,7 +299,7 @@ def comment(record: Record, author: User, text: str) -> ReviewComment:
     if not access.manages(author, record.org):
         raise NotAllowed("只有支委可以写审核意见")
     if not text or not text.strip():
-        raise RecordInvalid({"comment": "请填写意见"})
+        raise Invalid({"comment": "请填写意见"})
     entry = ReviewComment(record=record, version_number=record.version, author_id=author.id,
                           action="comment", text=text.strip())
     db.session.add(entry)

@@ -8,7 +8,7 @@ from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, StudyNote, User
 from . import photo_access
-from .errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from .validation import SHA256
 
 
@@ -41,7 +41,7 @@ def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
     if len(text) > 20000:
         errors["text"] = "内容过长（最多 20000 字）"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     return {"noted_on": noted_on, "topic": topic, "text": text, "photo_sha256": photo}
 
 

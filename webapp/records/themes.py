@@ -7,7 +7,7 @@ from .. import access, audit
 from ..extensions import db
 from ..input_numbers import is_month_text
 from ..models import MonthlyTheme, Organization, User
-from .errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 
 
 def theme_for(org: Organization, month: str) -> MonthlyTheme | None:
@@ -32,7 +32,7 @@ def set_theme(org: Organization, month: str, title: str, guidance: str, actor: U
     if not title.strip():
         errors["title"] = "请填写主题"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     theme = db.session.scalar(select(MonthlyTheme).where(MonthlyTheme.org_id == org.id,
                                                          MonthlyTheme.month == month))
     action = "update"

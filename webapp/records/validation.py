@@ -23,7 +23,7 @@ from ..rules.life import (
     THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
 from . import photo_access
-from .errors import RecordInvalid
+from ..domain_errors import Invalid
 from .expected import expected_for
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -104,11 +104,11 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
     errors: dict[str, str] = {}
     spec = RECORD_TYPES.get(record_type)
     if spec is None:
-        raise RecordInvalid({"type": "记录类型无效"})
+        raise Invalid({"type": "记录类型无效"})
     if org.kind != "branch":
-        raise RecordInvalid({"org": "只能在党支部下记录组织生活"})
+        raise Invalid({"org": "只能在党支部下记录组织生活"})
     if org.is_closed:
-        raise RecordInvalid({"org": "该支部已撤销，不能新增或修改记录"})
+        raise Invalid({"org": "该支部已撤销，不能新增或修改记录"})
     if members is None:
         members = branch_members(org)
 
@@ -277,7 +277,7 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
         data["absentees"] = [a for a in absentees if a["user_id"] in expected.expected_ids]
 
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
 
     data["occurred_on"] = occurred_on.isoformat()
     data["start_time"] = start.strftime("%H:%M")

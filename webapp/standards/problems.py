@@ -10,7 +10,7 @@ from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Membership, Organization, Problem, User
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..records.validation import SHA256
 from ..rules.standards import STANDARDS_BY_KEY
 
@@ -43,7 +43,7 @@ def open_problem(org: Organization, data: dict, actor: User) -> Problem:
             errors["responsible_id"] = "责任人必须是本支部人员"
     deadline = _date(data.get("deadline"), errors, "deadline", "整改期限")
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     problem = Problem(org_id=org.id, standard_key=key, description=description[:5000],
                       measure=str(data.get("measure") or "").strip()[:5000], responsible_id=responsible_id,
                       deadline=deadline, found_on=china_today(), created_by_id=actor.id)
@@ -58,7 +58,7 @@ def close_problem(problem: Problem, data: dict, actor: User) -> Problem:
     if not access.manages(actor, problem.org):
         raise NotAllowed("只有支委可以销号")
     if problem.state == "closed":
-        raise RecordInvalid({"state": "该问题已销号"})
+        raise Invalid({"state": "该问题已销号"})
     evidence = str(data.get("evidence") or "").strip()
     photo = str(data.get("photo_sha256") or "").strip().lower() or None
     errors = {}
@@ -67,7 +67,7 @@ def close_problem(problem: Problem, data: dict, actor: User) -> Problem:
     if photo and not SHA256.match(photo):
         errors["photo_sha256"] = "照片标识无效"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     problem.state, problem.evidence, problem.evidence_photo_sha256 = "closed", evidence[:5000], photo
     problem.closed_on, problem.closed_by_id = china_today(), actor.id
     db.session.flush()

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..htmx import render
 from ..input_numbers import row_id
 from ..models import Membership, Problem, StandardTick
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..records.validation import SHA256
 from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
@@ -104,7 +104,7 @@ def problems_page(org_id: int):
     if request.method == "POST":
         try:
             problems.open_problem(org, request.form, current_user)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("description")
         else:
             db.session.commit()
@@ -128,7 +128,7 @@ def close_problem(problem_uuid: str):
     org = managed_org_or_404(problem.org_id)
     try:
         problems.close_problem(problem, request.form, current_user)
-    except (RecordInvalid, NotAllowed) as error:
+    except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -148,7 +148,7 @@ def rules_page(org_id: int):
             abort(403)
         try:
             override = rule_changes.adjust(org, request.form, current_user)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("key")
         else:
             db.session.commit()

@@ -12,7 +12,7 @@ from datetime import date
 from .. import access, audit
 from ..extensions import db
 from ..models import Organization, RuleOverride, User
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..rules.adjustable import ADJUSTABLE_RULES, REASON_MAX
 from ..rules.standards import PERIODS
 
@@ -125,7 +125,7 @@ def adjust(org: Organization, form, actor: User) -> RuleOverride:
     elif len(reason) > REASON_MAX:
         errors["reason"] = f"调整原因不超过 {REASON_MAX} 字"
     if errors:
-        raise RecordInvalid(errors)
+        raise Invalid(errors)
     override = RuleOverride(org_id=org.id, key=key, value=value, effective_from=effective_from, reason=reason,
                             created_by_id=actor.id)
     db.session.add(override)

@@ -11,7 +11,7 @@ from ..china_time import china_today, month_bounds, month_key
 from ..extensions import db
 from ..models import MonthlyTheme, StudyNote
 from ..records import queries, study_notes, themes
-from ..records.errors import NotAllowed, RecordInvalid
+from ..domain_errors import Invalid, NotAllowed
 from ..records.form_data import note_form_to_data
 from ..view_helpers import visible_org_or_404
 
@@ -63,7 +63,7 @@ def new_note(org_id: int):
             return redirect(url_for("study.note", note_uuid=existing.uuid))
         try:
             note = study_notes.create_note(current_user, org, note_form_to_data(request.form), uuid=uuid)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("topic")
         else:
             db.session.commit()
@@ -92,7 +92,7 @@ def edit_note(note_uuid: str):
         values = request.form
         try:
             study_notes.update_note(note, current_user, note_form_to_data(request.form))
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("topic")
         else:
             db.session.commit()
@@ -119,7 +119,7 @@ def monthly_theme(org_id: int):
         try:
             themes.set_theme(org, values.get("month", "").strip(), values.get("title", ""),
                              values.get("guidance", ""), current_user)
-        except (RecordInvalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:
             errors = error.field_errors("title")
         else:
             db.session.commit()
