@@ -6,10 +6,8 @@ from .ledger_export import ExportJob
 from .membership import Membership
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
-from .push import (
-    NotificationPreference, PlannedActivity, PushDelivery, PushMessage, PushServiceBackoff, PushSubscription,
-    StudyTask, StudyTaskDone,
-)
+from .plans import PlannedActivity, StudyTask, StudyTaskDone
+from .push import NotificationPreference, PushDelivery, PushMessage, PushServiceBackoff, PushSubscription
 from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
