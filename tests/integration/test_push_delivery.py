@@ -14,7 +14,8 @@ from tests.push_helpers import branch, china, http, push_service, subscribe, vap
 from tests.push_service import start_push_service
 from webapp.extensions import db
 from webapp.models import PushDelivery, PushMessage, PushServiceBackoff
-from webapp.push import planning, scheduler, sender, words
+from webapp.plans import service as planning
+from webapp.push import scheduler, sender, words
 from webapp.rules import reminders as R
 
 

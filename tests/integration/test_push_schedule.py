@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
 from webapp.extensions import db
 from webapp.models import NotificationPreference, PushDelivery, PushMessage
-from webapp.push import planning, scheduler, sender
+from webapp.plans import service as planning
+from webapp.push import scheduler, sender
 
 HOUR = timedelta(hours=1)
 

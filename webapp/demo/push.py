@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..china_time import china_today
 from ..models import Membership, Organization, User
 from ..extensions import db
-from ..push import planning
+from ..plans import service as planning
 
 
 def _org(name: str) -> Organization | None:

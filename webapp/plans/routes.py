@@ -1,4 +1,4 @@
-"""活动安排 (/plans/…) and 学习任务 (/study-tasks/…): thin views over webapp.push.planning."""
+"""活动安排 (/plans/…) and 学习任务 (/study-tasks/…): thin views over webapp/plans/service.py."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,8 +11,10 @@ from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, PlannedActivity, StudyTask, StudyTaskDone
-from ..push import planning, scheduler
+from ..domain_errors import Invalid
+from ..push import scheduler
 from ..view_helpers import managed_org_or_404
+from . import service as planning
 from .forms import ActivityForm, ConfirmForm, StudyTaskForm
 
 bp = Blueprint("plans", __name__)
@@ -55,7 +57,7 @@ def _save(form, save, message: str, target):
     if form.validate_on_submit():
         try:
             saved = save()
-        except planning.PlanInvalid as error:
+        except Invalid as error:
             _show_errors(form, error.errors)
         else:
             db.session.commit()
@@ -77,7 +79,7 @@ def index():
     today = china_today()
     orgs = access.visible_orgs(current_user, kinds=PLAN_ORG_KINDS)
     org_ids = {o.id for o in orgs}
-    activities = scheduler.upcoming_for(current_user, org_ids, today)
+    activities = planning.upcoming_for(current_user, org_ids, today)
     schedulable = [o for o in access.managed_orgs(current_user, kinds=PLAN_ORG_KINDS) if not o.is_closed]
     return render_template("plans/index.html", activities=activities, schedulable=schedulable)
 
@@ -208,7 +210,7 @@ def plans_home() -> dict:
         return {"activities": [], "open_tasks": 0}
     today = china_today()
     org_ids = {o.id for o in access.visible_orgs(current_user, kinds=PLAN_ORG_KINDS)}
-    activities = [a for a in scheduler.upcoming_for(current_user, org_ids, today) if not a.is_cancelled][:3]
+    activities = [a for a in planning.upcoming_for(current_user, org_ids, today) if not a.is_cancelled][:3]
     done = select(StudyTaskDone.task_id).where(StudyTaskDone.user_id == current_user.id)
     open_tasks = db.session.scalar(select(func.count()).select_from(
         _my_task_query().where(StudyTask.due_on >= today, StudyTask.id.not_in(done)).subquery()))

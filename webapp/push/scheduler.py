@@ -7,7 +7,7 @@ Everything takes ``now`` (aware UTC) so tests run on a fixed clock.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,13 +18,10 @@ from ..extensions import db
 from ..models import Membership, NotificationPreference, Organization, PlannedActivity, PushMessage, Record
 from ..models import PushDelivery, PushSubscription
 from ..models import StudyTask, StudyTaskDone, User
+from ..models.base import utcnow
 from ..rules import reminders as R
 from ..rules.life import SECRETARY_TITLES
 from .words import ACTIVITY_REMINDER
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # --- preferences and quiet hours -------------------------------------------------------------------
@@ -396,11 +393,3 @@ def test_message(user: User, now: datetime | None = None) -> PushMessage | None:
                           topic=_topic("test", user.id), dedupe_key=key, source_type="test", state="queued")
     db.session.add(message)
     return message
-
-
-def upcoming_for(user: User, org_ids: set[int], today: date) -> list[PlannedActivity]:
-    if not org_ids:
-        return []
-    return list(db.session.scalars(select(PlannedActivity).where(
-        PlannedActivity.org_id.in_(org_ids), PlannedActivity.on_date >= today)
-        .order_by(PlannedActivity.on_date, PlannedActivity.start_time)))

@@ -33,15 +33,11 @@ from sqlalchemy.exc import IntegrityError
 from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import PushDelivery, PushMessage, PushServiceBackoff, PushSubscription
-from ..models.base import UTCDateTime
+from ..models.base import UTCDateTime, utcnow
 from ..rules import reminders as R
 from . import endpoints, keys, scheduler, words
 
 log = logging.getLogger("zhibu.push")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def worker_id() -> str:

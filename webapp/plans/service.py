@@ -1,4 +1,5 @@
-"""活动安排 and 学习任务: the services behind the planning pages. Each change is audited and re-plans
+"""活动安排 and 学习任务: where a planned activity is created, changed and cancelled, a study task
+published and marked done, and the upcoming activities listed. Each change is audited and re-plans
 its reminders in the same transaction (the caller commits)."""
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ from sqlalchemy import select
 from .. import audit
 from ..china_time import china_today
 from ..extensions import db
+from ..domain_errors import Invalid
 from ..models import Organization, PlannedActivity, StudyTask, StudyTaskDone, User
+from ..models.base import utcnow
+from ..push import scheduler
 from ..rules.reminders import ACTIVITY_TYPES
-from . import scheduler
 
 ACTIVITY_FIELDS = ("type", "title", "on_date", "start_time", "place")
-
-
-class PlanInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _check_activity(data: dict, now: datetime) -> dict:
@@ -35,7 +32,7 @@ def _check_activity(data: dict, now: datetime) -> dict:
     if not isinstance(data.get("start_time"), time):
         errors["start_time"] = "请填写开始时间"
     if errors:
-        raise PlanInvalid(errors)
+        raise Invalid(errors)
     return {**data, "title": data["title"].strip(), "place": (data.get("place") or "").strip()}
 
 
@@ -46,7 +43,7 @@ def _snapshot(activity: PlannedActivity) -> dict:
 
 
 def create_activity(org: Organization, data: dict, actor: User, now: datetime | None = None) -> PlannedActivity:
-    now = now or scheduler.utcnow()
+    now = now or utcnow()
     data = _check_activity(data, now)
     activity = PlannedActivity(org=org, created_by_id=actor.id, state="planned", version=1,
                                **{k: data[k] for k in ACTIVITY_FIELDS})
@@ -60,9 +57,9 @@ def create_activity(org: Organization, data: dict, actor: User, now: datetime | 
 
 def update_activity(activity: PlannedActivity, data: dict, actor: User,
                     now: datetime | None = None) -> PlannedActivity:
-    now = now or scheduler.utcnow()
+    now = now or utcnow()
     if activity.is_cancelled:
-        raise PlanInvalid({"title": "活动已取消，不能再修改"})
+        raise Invalid({"title": "活动已取消，不能再修改"})
     data = _check_activity(data, now)
     before = _snapshot(activity)
     for name in ACTIVITY_FIELDS:
@@ -81,7 +78,7 @@ def update_activity(activity: PlannedActivity, data: dict, actor: User,
 
 
 def cancel_activity(activity: PlannedActivity, actor: User, now: datetime | None = None) -> PlannedActivity:
-    now = now or scheduler.utcnow()
+    now = now or utcnow()
     if activity.is_cancelled:
         return activity
     activity.state = "cancelled"
@@ -95,7 +92,7 @@ def cancel_activity(activity: PlannedActivity, actor: User, now: datetime | None
 
 
 def publish_task(org: Organization, data: dict, actor: User, now: datetime | None = None) -> StudyTask:
-    now = now or scheduler.utcnow()
+    now = now or utcnow()
     errors = {}
     topic = (data.get("topic") or "").strip()
     body = (data.get("body") or "").strip()
@@ -112,7 +109,7 @@ def publish_task(org: Organization, data: dict, actor: User, now: datetime | Non
     elif due < china_today(now):
         errors["due_on"] = "完成期限不能早于今天"
     if errors:
-        raise PlanInvalid(errors)
+        raise Invalid(errors)
     task = StudyTask(org=org, topic=topic, body=body, link=link, due_on=due, published_by_id=actor.id)
     db.session.add(task)
     db.session.flush()
@@ -124,7 +121,7 @@ def publish_task(org: Organization, data: dict, actor: User, now: datetime | Non
 
 def mark_done(task: StudyTask, user: User, now: datetime | None = None) -> bool:
     """True when newly marked. Pending reminders for this person are superseded."""
-    now = now or scheduler.utcnow()
+    now = now or utcnow()
     exists = db.session.scalar(select(StudyTaskDone.id).where(
         StudyTaskDone.task_id == task.id, StudyTaskDone.user_id == user.id))
     if exists:
@@ -134,3 +131,12 @@ def mark_done(task: StudyTask, user: User, now: datetime | None = None) -> bool:
                  summary=f"完成学习：{task.topic}")
     scheduler.supersede("study_task", task.id, user_ids={user.id}, reason="已完成")
     return True
+
+
+def upcoming_for(user: User, org_ids: set[int], today: date) -> list[PlannedActivity]:
+    """The activities planned in ``org_ids`` from ``today`` on (cancelled ones too), soonest first."""
+    if not org_ids:
+        return []
+    return list(db.session.scalars(select(PlannedActivity).where(
+        PlannedActivity.org_id.in_(org_ids), PlannedActivity.on_date >= today)
+        .order_by(PlannedActivity.on_date, PlannedActivity.start_time)))
