@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Membership, Organization, User
-from ..records import service, study_notes, themes
+from ..records import service
+from ..study import notes as study_notes, themes
 from ..records.expected import expected_for
 from ..records.validation import has_committee
 

@@ -19,7 +19,8 @@ from sync import CONFLICT, DUPLICATE, Applied, Mutation, Rejected
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record, StudyNote, User
-from ..records import photo_access, service, study_notes
+from ..records import photo_access, service
+from ..study import notes as study_notes
 from ..domain_errors import Invalid, NotAllowed
 from ..records.errors import RecordLocked, VersionConflict
 from ..records.validation import clean

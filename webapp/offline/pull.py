@@ -12,7 +12,7 @@ from ..china_time import china_today, month_key
 from ..extensions import db
 from ..models import Membership, QuarantinedMutation, Record, User
 from ..models.base import utcnow
-from ..records.themes import theme_for
+from ..study.themes import theme_for
 from ..records.visibility import can_record_type, visible_records_filter
 from ..rules.life import RECORD_TYPES
 from ..rules.sync import PULL_PAGE_SIZE, PULL_RECENT_DAYS

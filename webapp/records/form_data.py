@@ -81,7 +81,7 @@ def rectification_rows(form: MultiDict) -> list[dict]:
 
 
 def note_form_to_data(form: MultiDict | dict | Iterable) -> dict:
-    """The study-note form's fields as the dict ``study_notes.create_note`` validates."""
+    """The study-note form's fields as the dict ``webapp/study/notes.py`` ``create_note`` validates."""
     form = as_multidict(form)
     return {name: (form.get(name) or "").strip() for name in ("noted_on", "topic", "text", "photo_sha256")}
 

@@ -76,7 +76,7 @@ def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
                 seen.add(sha256)
         rest = wanted - seen
     if rest:
-        from .study_notes import can_view_note  # study notes check their photo here
+        from ..study.notes import can_view_note  # study notes check their photo here
 
         for note in db.session.scalars(select(StudyNote).where(StudyNote.photo_sha256.in_(rest))):
             if (note.photo_sha256 not in seen and can_view_note(user, note)

@@ -24,7 +24,8 @@ from ..rules.life import (
 from ..dues import service as dues_service
 from ..standards import rectification
 from ..view_helpers import visible_org_or_404
-from . import diffing, duplicates, queries, service, themes
+from ..study import themes
+from . import diffing, duplicates, queries, service
 from ..domain_errors import DomainError, Invalid, NotAllowed
 from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for

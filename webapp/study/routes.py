@@ -10,7 +10,8 @@ from .. import access
 from ..china_time import china_today, month_bounds, month_key
 from ..extensions import db
 from ..models import MonthlyTheme, StudyNote
-from ..records import queries, study_notes, themes
+from ..records import queries
+from . import notes as study_notes, themes
 from ..domain_errors import Invalid, NotAllowed
 from ..records.form_data import note_form_to_data
 from ..view_helpers import visible_org_or_404

@@ -7,9 +7,9 @@ from .. import access, audit
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, StudyNote, User
-from . import photo_access
+from ..records import photo_access
 from ..domain_errors import Invalid, NotAllowed
-from .validation import SHA256
+from ..records.validation import SHA256
 
 
 def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
