@@ -25,7 +25,7 @@ from ..domain_errors import Invalid, NotAllowed
 from ..records.errors import RecordLocked, VersionConflict
 from ..records.validation import clean
 from ..records.visibility import can_edit, can_view
-from .forms import PayloadInvalid, envelope, note_data, record_data
+from .payloads import PayloadInvalid, envelope, note_data, record_data
 
 Handler = Callable[[User, Mutation], Applied]
 # Set while a secretary retries a quarantined mutation: they confirm what a locked record refused.

@@ -106,7 +106,7 @@ def dismiss(item: QuarantinedMutation, actor: User, reason: str) -> None:
 
 def summary(item: QuarantinedMutation) -> str:
     """A short human description of what the mutation carried."""
-    from .forms import envelope
+    from .payloads import envelope
 
     labels = {"record": "活动记录", "check_in": "签到", "study_note": "学习笔记", "dues_payment": "党费"}
     try:
@@ -128,7 +128,7 @@ EDITABLE = {
 
 
 def editable_values(item: QuarantinedMutation) -> dict[str, str]:
-    from .forms import envelope
+    from .payloads import envelope
 
     labels = EDITABLE.get(item.entity, {})
     try:

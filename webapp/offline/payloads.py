@@ -1,5 +1,5 @@
-"""Turn a queued form ({"fields": [[name, value], ...]}) into the data dict the services accept,
-with the same parser the web form uses (contract 2: webapp/records/form_data.py)."""
+"""Sync payloads: turn a queued form ({"fields": [[name, value], ...]}) into the data dict the
+services accept, with the same parser the web form uses (contract 2: webapp/records/form_data.py)."""
 from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
