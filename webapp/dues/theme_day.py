@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import DuesPayment, Membership, Organization, Record, User
 from ..records import events
 from ..domain_errors import Invalid
-from ..records.validation import theme_day_standard
+from ..standards.theme_days import meets_standard
 from ..rules import dues as rules
 from . import service
 
@@ -72,8 +72,8 @@ def refresh_standard(record: Record) -> None:
     version = record.current
     if version is None or record.type != "theme_day" or record.duration_minutes is None:
         return
-    meets, problems = theme_day_standard(record.duration_minutes, version.data.get("theme_items", []),
-                                         dues_paid=bool(record.dues_payments))
+    meets, problems = meets_standard(record.duration_minutes, version.data.get("theme_items", []),
+                                     dues_paid=bool(record.dues_payments))
     record.meets_standard, record.standard_problems = meets, problems
     db.session.flush()
     if record.approved_version is not None:

@@ -312,15 +312,11 @@ def branch_gaps(org: Organization, now: datetime) -> list[str]:
     """What the branch misses against the standard: this month's theme day (held or not, approved or
     not), the rest of this month's checklist, facts such as an expired committee term, and the queue."""
     from ..rules.standards import LONGER_PERIOD_REMINDER_DAYS
-    from ..standards import checklist, periods
+    from ..standards import checklist, periods, theme_days
 
     today = china_today(now)
-    first = today.replace(day=1)
     gaps = []
-    held = db.session.scalar(select(func.count()).select_from(Record).where(
-        Record.org_id == org.id, Record.type == "theme_day", Record.state.in_(("submitted", "approved")),
-        Record.occurred_on >= first, Record.occurred_on <= today))
-    if not held:
+    if not theme_days.held_in_month(org, today):
         gaps.append(f"本月（{today.month}月）主题党日尚未开展")
     for item in checklist.evaluate(org, periods.containing("month", today), today):
         key = item.spec["key"]

@@ -23,7 +23,8 @@ from ..rules.life import PRIVATE_RECORD_TYPES, RECORD_TYPE_LABELS
 from . import events, photo_access, photos
 from ..domain_errors import Invalid, NotAllowed
 from .errors import RecordLocked, ReviewRefused, VersionConflict
-from .validation import clean, theme_day_standard
+from ..standards.theme_days import meets_standard
+from .validation import clean
 from .visibility import (
     PRIVATE_TYPE_REFUSED, can_check_in, can_edit, can_record, can_record_type, can_review, is_own_record,
 )
@@ -60,7 +61,7 @@ def _apply(record: Record, cleaned) -> None:
     record.recorder_id = cleaned.data.get("recorder_id") or record.recorder_id
     if record.type == "theme_day" and record.id is not None and record.dues_payments:
         # 交纳当月党费 is derived from the payments entered at this theme day (webapp/dues/theme_day.py).
-        record.meets_standard, record.standard_problems = theme_day_standard(
+        record.meets_standard, record.standard_problems = meets_standard(
             cleaned.duration_minutes, cleaned.data["theme_items"], dues_paid=True)
     _sync_photos(record, cleaned.data["photos"])
 

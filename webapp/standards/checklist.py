@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from ..extensions import db
 from ..models import Organization, Record, StandardMonthCount, StandardTick, StructuralException
 from ..rules.standards import LATE_ENTRY_MIN_DAYS, STANDARDS, STATUS_LABELS
-from . import judge, periods, rule_book, structure
+from . import judge, periods, rule_book, structure, theme_days
 from .periods import Period
 from .structural_verdicts import StructureFacts, structural_verdict
 from .summaries import approved_facts
@@ -73,8 +73,8 @@ def _record_links(org: Organization, period: Period, spec: dict, key: str) -> li
         Record.org_id == org.id, Record.type == spec["record_type"], Record.approved_version.is_not(None),
         or_(and_(Record.state == "approved", in_window), Record.state != "approved"))
         .order_by(Record.occurred_on.desc()).limit(LINKS_SHOWN * 2))
-    if key == "theme_day_ok":
-        query = query.where((Record.meets_standard.is_(True)) | (Record.state != "approved"))
+    if key == theme_days.COUNT_KEY:
+        query = query.where(theme_days.proving_filter())
     elif key == "secretary_lecture":
         query = query.where(Record.is_secretary_lecture.is_(True))
     elif key.startswith("group_meeting:"):

@@ -19,7 +19,7 @@ from .. import access
 from ..extensions import db
 from ..models import Organization, StandardMonthCount, StandardTick, User
 from ..rules.standards import STANDARDS
-from . import judge, periods, rule_book, structure
+from . import judge, periods, rule_book, structure, theme_days
 from .checklist import exceptions_of
 from .structural_verdicts import StructureFacts, structural_verdict
 
@@ -80,16 +80,11 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     months = _months(year, today)
     this_month = today.strftime("%Y-%m")
     ids = branches_query(user, temporary_only=temporary_only)
-    theme = (select(StandardMonthCount.org_id, func.count().label("n"))
-             .where(StandardMonthCount.key == "theme_day_ok", StandardMonthCount.month.between(f"{year}-01", f"{year}-12"),
-                    StandardMonthCount.count > 0)
-             .group_by(StandardMonthCount.org_id).subquery())
+    theme = theme_days.months_met(year)
     query = (select(Organization, func.coalesce(theme.c.n, 0))
              .outerjoin(theme, theme.c.org_id == Organization.id).where(Organization.id.in_(ids)))
     if missing_this_month:
-        held = select(StandardMonthCount.org_id).where(StandardMonthCount.key == "theme_day_ok",
-                                                       StandardMonthCount.month == this_month)
-        query = query.where(Organization.id.not_in(held))
+        query = query.where(Organization.id.not_in(theme_days.branches_met_in(this_month)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     order = {"rate": (func.coalesce(theme.c.n, 0).asc(), Organization.name),
              "rate_desc": (func.coalesce(theme.c.n, 0).desc(), Organization.name)}.get(sort, (Organization.name,))
@@ -99,11 +94,7 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     longer = _longer_periods(year, today)
     rows = _rows(found, year, months, longer, today)
     # Headline over every branch: the share of branch-months with a theme day meeting the standard.
-    per_month = dict(db.session.execute(
-        select(StandardMonthCount.month, func.count()).where(
-            StandardMonthCount.key == "theme_day_ok", StandardMonthCount.count > 0,
-            StandardMonthCount.month.in_(months), StandardMonthCount.org_id.in_(ids))
-        .group_by(StandardMonthCount.month)).all()) if months else {}
+    per_month = theme_days.branches_met_per_month(months, ids)
     branch_count = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     chart = [(m, round(100 * per_month.get(m, 0) / branch_count) if branch_count else None) for m in months]
     closed = [m for m in months if m != this_month]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Callable
 
 from ..rules.standards import DAYS_PER_PERIOD, PERIOD_ORDER, PERIODS, STANDARDS_BY_KEY, THIS_PERIOD
-from . import periods
+from . import periods, theme_days
 from .periods import Period
 from .rule_book import RuleBook
 
@@ -240,7 +240,7 @@ def _temporary(spec, key, period: Period, today: date, ctx: BranchContext) -> Ve
 def default_count_key(spec: dict) -> str:
     condition = spec.get("condition")
     if condition == "meets_standard":
-        return "theme_day_ok"
+        return theme_days.COUNT_KEY
     if condition == "secretary_lecture":
         return "secretary_lecture"
     return spec["record_type"]

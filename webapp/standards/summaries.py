@@ -7,7 +7,7 @@ review does not move it until approved).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, time
+from datetime import date
 
 from sqlalchemy import delete, or_, select
 
@@ -15,12 +15,7 @@ from ..china_time import month_bounds
 from ..extensions import db
 from ..models import DuesPayment, Record, StandardMonthCount
 from ..records import events
-from ..records.validation import theme_day_standard
-
-
-def _minutes(start: str, end: str) -> int:
-    a, b = time.fromisoformat(start), time.fromisoformat(end)
-    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+from . import theme_days
 
 
 def approved_facts(record: Record, paid_record_ids: set[int] | None = None) -> tuple[date, list[str]] | None:
@@ -32,12 +27,10 @@ def approved_facts(record: Record, paid_record_ids: set[int] | None = None) -> t
     data = version.data if version else {}
     when = date.fromisoformat(data["occurred_on"]) if data.get("occurred_on") else record.occurred_on
     keys = [record.type]
-    if record.type == "theme_day" and data.get("start_time") and data.get("end_time"):
-        meets, _ = theme_day_standard(_minutes(data["start_time"], data["end_time"]), data.get("theme_items", []),
-                                      dues_paid=record.id in paid_record_ids if paid_record_ids is not None
-                                      else bool(record.dues_payments))
-        if meets:
-            keys.append("theme_day_ok")
+    if record.type == "theme_day" and theme_days.version_meets_standard(
+            data, dues_paid=record.id in paid_record_ids if paid_record_ids is not None
+            else bool(record.dues_payments)):
+        keys.append(theme_days.COUNT_KEY)
     if record.type == "lecture" and record.is_secretary_lecture:
         keys.append("secretary_lecture")
     if record.type == "group_meeting" and data.get("group_id"):
