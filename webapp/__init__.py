@@ -1,6 +1,7 @@
 """Zhibu (支部通): the Flask application factory."""
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -10,31 +11,31 @@ from flask import Flask
 from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import json_bodies, json_storage, nul_text, security_headers, sqlite_pragmas  # noqa: F401 (pragmas)
-from . import startup_checks
+from . import json_bodies, json_storage, nul_text, security_headers, sqlite_pragmas, startup_checks
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager
 from .input_numbers import RowIdConverter
 from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
 from .schema_check import problem as schema_problem
 
-# One blueprint per capability; each module exposes ``bp``.
+# One blueprint per capability: the package's ``__init__`` holds ``bp``, its route modules (listed
+# here, every one of them) add the views.
 BLUEPRINTS = (
-    "webapp.auth.routes",
-    "webapp.home.routes",
-    "webapp.orgs.routes",
-    "webapp.roster.routes",
-    "webapp.pwa.routes",
-    "webapp.offline.routes",
-    "webapp.records.routes",
-    "webapp.study.routes",
-    "webapp.dues.routes",
-    "webapp.points.routes",
-    "webapp.ledgers.routes",
-    "webapp.standards.routes",
-    "webapp.push.routes",
-    "webapp.plans.routes",
-    "webapp.accounts.routes",
+    ("webapp.auth", ("routes",)),
+    ("webapp.home", ("routes",)),
+    ("webapp.orgs", ("routes",)),
+    ("webapp.roster", ("routes",)),
+    ("webapp.pwa", ("routes",)),
+    ("webapp.offline", ("routes",)),
+    ("webapp.records", ("routes", "review_routes", "photo_routes")),
+    ("webapp.study", ("routes",)),
+    ("webapp.dues", ("routes",)),
+    ("webapp.points", ("routes",)),
+    ("webapp.ledgers", ("routes",)),
+    ("webapp.standards", ("routes",)),
+    ("webapp.push", ("routes",)),
+    ("webapp.plans", ("routes",)),
+    ("webapp.accounts", ("routes",)),
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
@@ -61,6 +62,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     check_subject(app)  # production refuses to start without ZHIBU_VAPID_SUBJECT
 
+    sqlite_pragmas.install()  # every SQLite connection: foreign keys, WAL, busy timeout
     db.init_app(app)
     if app.testing or app.config.get("WIRE_MIGRATIONS") or click.get_current_context(silent=True) is not None:
         _wire_migrations(app)  # a web worker does without Alembic (11 MB resident)
@@ -83,19 +85,32 @@ def create_app(config: type | dict | None = None) -> Flask:
     nul_text.install(app)
     json_bodies.install(app)
 
-    import importlib
-
     app.url_map.converters["int"] = RowIdConverter  # before any rule is bound to it
-    for module_name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module_name).bp)
+    for package_name, route_modules in BLUEPRINTS:
+        for module_name in route_modules:
+            importlib.import_module(f"{package_name}.{module_name}")
+        app.register_blueprint(importlib.import_module(package_name).bp)
     for module_name in CLI_GROUPS:
         app.cli.add_command(importlib.import_module(module_name).cli)
+    connect_receivers()
 
     # Relate the models now, not in the first request each worker serves (a phone's sync after a
     # restart would wait for it).
     configure_mappers()
     _check_schema(app)
     return app
+
+
+def connect_receivers() -> None:
+    """Every receiver of the records core's signals (``webapp/records/events.py``), in one place.
+    Connecting again (another app in the same process) changes nothing: blinker keeps one connection
+    per receiver."""
+    from .points import events as points_events
+    from .standards import rectification, summaries
+
+    points_events.install()  # approved attendance and 民主评议 grades become points lines
+    summaries.install()  # monthly counts behind the checklist and the dashboard
+    rectification.install()  # a 组织生活会's 整改清单 enters the 整改台账
 
 
 def _wire_migrations(app: Flask) -> None:

@@ -5,7 +5,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-@event.listens_for(Engine, "connect")
+def install() -> None:
+    """Listen to every engine's new connections (once, however many apps are created)."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()

@@ -2,7 +2,7 @@
 above both organizations may approve; the inviting organization may withdraw."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -10,9 +10,7 @@ from .. import access
 from ..extensions import db
 from ..models import MembershipInvitation
 from ..rules.organization import RELATIONS
-from . import invitations
-
-bp = Blueprint("accounts", __name__, url_prefix="/invitations")
+from . import bp, invitations
 
 
 def _invitation_or_404(invitation_id: int) -> MembershipInvitation:

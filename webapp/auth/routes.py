@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
@@ -14,11 +14,10 @@ from ..extensions import db
 from ..models import User
 from ..offline import devices
 from ..passwords import from_config, password_problem
-from . import login_limits, sessions
+from . import bp, login_limits, sessions
 from .forms import ChangePasswordForm, LoginForm
 from .login_limits import normalized_login
 
-bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "账号或密码不正确"
 

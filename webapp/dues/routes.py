@@ -1,7 +1,7 @@
 """党费: the secretary's dues ledger, setting bases, recording payments (also offline), my arrears."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -13,10 +13,8 @@ from ..models import Membership, Record, User
 from ..domain_errors import Invalid, NotAllowed
 from ..rules import dues as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import service, theme_day
+from . import bp, service, theme_day
 from .offline import payment_form_to_data
-
-bp = Blueprint("dues", __name__, url_prefix="/dues")
 
 
 def _year() -> int:
@@ -124,8 +122,6 @@ def pay(org_id: int):
     rows = theme_day.payers(org, today.strftime("%Y-%m"), today)
     return render_template("dues/pay.html", org=org, values=values, errors=errors, rows=rows,
                            channels=service.PAYMENT_CHANNELS, today=today.isoformat()), (400 if errors else 200)
-
-
 
 
 @bp.route("/theme-day/<record_uuid>", methods=["GET", "POST"])

@@ -1,0 +1,4 @@
+"""The ``home`` blueprint; its views are in ``routes.py``."""
+from flask import Blueprint
+
+bp = Blueprint("home", __name__)

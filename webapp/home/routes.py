@@ -1,14 +1,13 @@
 """首页 and 我的: what a signed-in person sees first, and their own account."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from .. import access
 from ..ledgers import jobs as ledger_jobs
 from ..records import queries
-
-bp = Blueprint("home", __name__)
+from . import bp
 
 
 @bp.route("/")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,9 +13,7 @@ from ..htmx import render
 from ..models import ExportJob
 from ..models.base import utcnow
 from ..view_helpers import managed_org_or_404
-from . import jobs
-
-bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
+from . import bp, jobs
 
 
 def _job_or_404(job_uuid: str) -> ExportJob:

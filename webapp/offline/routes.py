@@ -1,7 +1,7 @@
 """Offline sync: device registration, push / pull / photo API, the outbox and quarantine pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -16,10 +16,8 @@ from ..records import photos
 from ..domain_errors import Invalid, NotAllowed
 from ..rules.sync import PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 from ..view_helpers import managed_org_or_404
-from . import devices, pull, quarantine
+from . import bp, devices, pull, quarantine
 from .store import SqlStore
-
-bp = Blueprint("offline", __name__)
 
 
 def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):

@@ -1,7 +1,7 @@
 """The organization tree: browse, create, edit, close (higher committee)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -11,10 +11,9 @@ from ..extensions import db
 from ..models import Membership, StructuralException, User
 from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, MEMBER_CATEGORIES, ORG_KINDS
 from ..view_helpers import org_editable_by_current_user, visible_org_or_404
-from . import structural, tree
+from . import bp, structural, tree
 from .forms import OrgForm
 
-bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
 TITLE_ORDER = {title: rank for rank, title in enumerate(COMMITTEE_TITLES)}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -14,10 +14,10 @@ from ..models import Organization, PlannedActivity, StudyTask, StudyTaskDone
 from ..domain_errors import Invalid
 from ..push import scheduler
 from ..view_helpers import managed_org_or_404
+from . import bp
 from . import service as planning
 from .forms import ActivityForm, ConfirmForm, StudyTaskForm
 
-bp = Blueprint("plans", __name__)
 
 PLAN_ORG_KINDS = ("branch",)
 TASK_ORG_KINDS = ("committee", "general_branch", "branch")

@@ -1,7 +1,7 @@
 """积分: my points and how they were earned, the branch table (公示), applications and their review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -14,10 +14,7 @@ from ..models import Membership, PointsApplication, PointsExemption
 from ..domain_errors import Invalid, NotAllowed
 from ..rules import points as rules
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import events, service, year_end
-
-bp = Blueprint("points", __name__, url_prefix="/points")
-events.install()
+from . import bp, service, year_end
 
 
 def _year() -> int:

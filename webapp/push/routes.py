@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,9 +13,7 @@ from ..htmx import render
 from ..models import NotificationPreference, PushSubscription
 from ..rules import reminders as R
 from ..rules.life import SECRETARY_TITLES
-from . import endpoints, keys, scheduler
-
-bp = Blueprint("push", __name__, url_prefix="/push")
+from . import bp, endpoints, keys, scheduler
 
 
 def _error(code: str, message: str, status: int, fields: dict | None = None):

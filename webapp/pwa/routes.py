@@ -1,11 +1,10 @@
 """The installable app: the service worker served from the site root so its scope is the whole app."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import current_app, request
 
+from . import bp
 from .worker_version import worker_script
-
-bp = Blueprint("pwa", __name__)
 
 
 @bp.route("/sw.js")

@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Photo
-from . import photo_access, photos
-from .routes import bp
+from . import bp, photo_access, photos
 from .validation import SHA256
 
 

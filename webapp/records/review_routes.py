@@ -13,9 +13,9 @@ from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import Record
 from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
-from . import duplicates, queries, service
 from ..domain_errors import DomainError
-from .routes import form_duplicates, bp, record_or_404, recordable_org_or_404
+from . import bp, duplicates, queries, service
+from .view_lookups import form_duplicates, record_or_404, recordable_org_or_404
 from .visibility import is_own_record
 
 
@@ -123,7 +123,6 @@ def resolve_conflict(uuid: str, number: int):
         service.resolve_conflict(record, version, current_user, adopt=adopt)
         flash("已采纳冲突修改，等待重新审核" if adopt else "已保留原记录，冲突修改存档备查", "success")
     return _decide(uuid, act)
-
 
 
 @bp.route("/new/<int:org_id>/<record_type>/duplicates")

@@ -1,14 +1,15 @@
 """记录: entering organizational-life records on the phone, reading them, checking in.
 
 Review (审核) views live in ``review_routes``, photo upload and serving in ``photo_routes``; all three
-form the ``records`` blueprint.
+form the ``records`` blueprint (``webapp/records/__init__.py``), which ``create_app`` wires with each of
+them. What they share (loading a record or a branch one may record in) is in ``view_lookups``.
 """
 from __future__ import annotations
 
 from datetime import date
 from itertools import zip_longest
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -21,43 +22,22 @@ from ..models import AuditLog, Organization, Record
 from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
+from ..domain_errors import DomainError, Invalid, NotAllowed
 from ..dues import service as dues_service
 from ..standards import rectification
-from ..view_helpers import visible_org_or_404
 from ..study import themes
-from . import diffing, duplicates, queries, service
-from ..domain_errors import DomainError, Invalid, NotAllowed
+from . import bp, diffing, duplicates, queries, service
 from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for
 from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
 from .validation import has_committee
+from .view_lookups import form_duplicates, record_or_404, recordable_org_or_404
 from .visibility import (
-    can_check_in, can_edit, can_record, can_record_type, can_review, can_view, is_own_record,
-    recordable_branches,
+    can_check_in, can_edit, can_record_type, can_review, is_own_record, recordable_branches,
 )
 
-bp = Blueprint("records", __name__, url_prefix="/records")
 
 INVITED_BLANK_ROWS = 2
-
-
-def record_or_404(uuid: str) -> Record:
-    """The record, if the person may see it — or check in to it: members of the branch see an activity
-    that is still open (not yet approved) so they can tap 签到."""
-    record = db.session.scalar(select(Record).where(Record.uuid == uuid))
-    if record is None:
-        abort(404)
-    if not can_view(current_user, record) and not (
-            record.state != "approved" and can_check_in(current_user, record)):
-        abort(404)
-    return record
-
-
-def recordable_org_or_404(org_id: int) -> Organization:
-    org = visible_org_or_404(org_id)
-    if not can_record(current_user, org):
-        abort(403)
-    return org
 
 
 @bp.route("/")
@@ -114,17 +94,6 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         rect_rows=[list(row) for row in zip_longest(
             *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
-
-
-def form_duplicates(org: Organization, record_type: str, occurred: str, group_id, record) -> list[Record]:
-    """Records of the same meeting already saved, shown on the form before saving (online only)."""
-    try:
-        day = date.fromisoformat(occurred)
-    except ValueError:
-        return []
-    found = duplicates.likely_duplicates(org.id, record_type, day, group_id=row_id(group_id),
-                                         exclude_id=record.id if record else None)
-    return [r for r in found if not r.is_private or access.manages(current_user, org)]
 
 
 def _points_basis(roster, occurred: str) -> dict[int, tuple[int, str]]:
@@ -279,5 +248,3 @@ def check_in(uuid: str):
     flash("签到成功", "success")
     return redirect(url_for("records.detail", uuid=uuid))
 
-
-from . import photo_routes, review_routes  # noqa: E402,F401  (routes of the same blueprint)

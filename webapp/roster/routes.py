@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from .. import access
@@ -17,10 +17,9 @@ from ..htmx import render
 from ..models import Membership, User
 from ..members import participation
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import members, xlsx_import
+from . import bp, members, xlsx_import
 from .forms import ConfirmForm, ImportForm, MemberForm
 
-bp = Blueprint("roster", __name__, url_prefix="/orgs/<int:org_id>/roster")
 
 FORM_FIELDS = members.PERSON_FIELDS + members.MEMBERSHIP_FIELDS
 

@@ -2,7 +2,7 @@
 list with its rectification ledger."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,11 +18,7 @@ from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
 from ..dues import alerts as dues_alerts
 from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import alerts, checklist, dashboard, periods, problems, rectification, rule_book, rule_changes, summaries
-
-bp = Blueprint("standards", __name__, url_prefix="/standards")
-summaries.install()
-rectification.install()
+from . import alerts, bp, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries
 
 
 @bp.route("/")

@@ -1,7 +1,7 @@
 """学习: a member's study notes (学习笔记), who kept notes this month, and the monthly theme."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -11,12 +11,11 @@ from ..china_time import china_today, month_bounds, month_key
 from ..extensions import db
 from ..models import MonthlyTheme, StudyNote
 from ..records import queries
+from . import bp
 from . import notes as study_notes, themes
 from ..domain_errors import Invalid, NotAllowed
 from ..records.form_data import note_form_to_data
 from ..view_helpers import visible_org_or_404
-
-bp = Blueprint("study", __name__, url_prefix="/study")
 
 
 def _member_branches():
