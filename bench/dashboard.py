@@ -31,7 +31,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from webapp import create_app  # noqa: E402
-from webapp.auth.routes import hash_password  # noqa: E402
+from webapp.passwords import hash_password  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Membership, Organization, Record, StandardMonthCount, User  # noqa: E402

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from webapp import create_app  # noqa: E402
-from webapp.auth.routes import hash_password  # noqa: E402
+from webapp.passwords import hash_password  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.demo import loader  # noqa: E402
 from webapp.extensions import db  # noqa: E402

@@ -43,7 +43,7 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     from tests.conftest import _config_dict, migrate_to_head
     from tests.records_helpers import FIELD_BRANCH, member_ids, org_named
     from webapp import create_app
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
     from webapp.extensions import db
     from webapp.offline import devices

@@ -43,7 +43,7 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://127.0.0.1:54
 
 def prepare(url: str, devices: int) -> tuple[list[str], dict, int]:
     from webapp import create_app
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
     from webapp.extensions import db
     from webapp.offline import devices as device_registry

@@ -48,7 +48,7 @@ def mutations(org, start_seq: int) -> list[dict]:
 
 def run(label: str, url: str) -> None:
     from webapp import create_app
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
     from webapp.extensions import db
     from webapp.offline import devices

@@ -137,7 +137,7 @@ def client(app):
 @pytest.fixture
 def demo(app):
     """The demo organization; returns the named accounts (jiguan, shuji, linshi, dangyuan)."""
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
 
     accounts = loader.load(hash_password)

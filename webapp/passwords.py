@@ -1,8 +1,10 @@
-"""Password hashing with Argon2id (argon2-cffi)."""
+"""Password hashing with Argon2id (argon2-cffi): the hasher the app configures, and the rules a new
+password must pass."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -32,6 +34,18 @@ def from_config(config) -> Passwords:
     return Passwords(
         config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
     )
+
+
+def app_passwords() -> Passwords:
+    """The application's hasher, made once from its configuration."""
+    hasher = current_app.extensions.get("zhibu_passwords")
+    if hasher is None:
+        hasher = current_app.extensions["zhibu_passwords"] = from_config(current_app.config)
+    return hasher
+
+
+def hash_password(password: str) -> str:
+    return app_passwords().hash(password)
 
 
 def password_problem(password: str) -> str | None:

@@ -62,7 +62,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """A real server on 127.0.0.1 with a migrated SQLite database and the demo data."""
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
 
     folder = tmp_path_factory.mktemp("live")

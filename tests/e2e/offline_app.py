@@ -15,7 +15,7 @@ class OfflineServer(LiveServer):
 
 
 def start(folder) -> OfflineServer:
-    from webapp.auth.routes import hash_password
+    from webapp.passwords import hash_password
     from webapp.demo import loader
 
     url = "sqlite:///" + str(folder / "zhibu-offline-e2e.db")

@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from webapp.auth.routes import hash_password
+from webapp.passwords import hash_password
 from webapp.dues import alerts as dues_alerts
 from webapp.dues import service as dues
 from webapp.extensions import db

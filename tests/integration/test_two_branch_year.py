@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from webapp.auth.routes import hash_password
+from webapp.passwords import hash_password
 from webapp.china_time import china_today
 from webapp.extensions import db
 from webapp.models import AuditLog, Membership, Organization, PointsLine, User, YearResult

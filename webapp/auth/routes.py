@@ -13,24 +13,13 @@ from ..errors import error_response
 from ..extensions import db
 from ..models import User
 from ..offline import devices
-from ..passwords import from_config, password_problem
+from ..passwords import app_passwords, password_problem
 from . import bp, login_limits, sessions
 from .forms import ChangePasswordForm, LoginForm
 from .login_limits import normalized_login
 
 
 BAD_CREDENTIALS = "账号或密码不正确"
-
-
-def _passwords():
-    hasher = current_app.extensions.get("zhibu_passwords")
-    if hasher is None:
-        hasher = current_app.extensions["zhibu_passwords"] = from_config(current_app.config)
-    return hasher
-
-
-def hash_password(password: str) -> str:
-    return _passwords().hash(password)
 
 
 def _safe_next(target: str | None) -> str:
@@ -76,7 +65,7 @@ def login():
         wait = login_limits.retry_after(account, address)
         if wait is not None:
             return _refused(wait)
-        hasher = _passwords()
+        hasher = app_passwords()
         ok = hasher.verify(user.password_hash if user else None, form.password.data)
         if ok and user is not None and user.active:
             if hasher.needs_rehash(user.password_hash):
@@ -133,7 +122,7 @@ def change_password():
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        hasher = _passwords()
+        hasher = app_passwords()
         problem = password_problem(form.new.data)
         if not hasher.verify(current_user.password_hash, form.current.data):
             form.current.errors.append("当前密码不正确")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..auth.routes import hash_password
+from ..passwords import hash_password
 from ..extensions import db
 from . import dataset, loader
 

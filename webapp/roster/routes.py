@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from .. import access
 from ..accounts import invitations, rights
-from ..auth.routes import hash_password
+from ..passwords import hash_password
 from ..china_time import china_today
 from ..errors import error_response
 from ..extensions import db
