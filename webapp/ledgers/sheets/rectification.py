@@ -1,9 +1,9 @@
 """整改台账: the rectification ledger of a branch-year, for the yearly workbook."""
 from __future__ import annotations
 
-from ..ledgers.sheets.common import header
-from ..rules.standards import PROBLEM_STATES
-from .problems import problems_of
+from ...rules.standards import PROBLEM_STATES
+from ...standards.problems import problems_of
+from .common import header
 
 
 def write(ws, org, year) -> None:
