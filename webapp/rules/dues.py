@@ -41,8 +41,11 @@ BASIS_POINTS = 10_000
 RETAINED_SHARE_PERCENT = 25
 
 
-def rate_basis_points(category: str, base_fen: int) -> int | None:
-    bands = SALARIED_BANDS if category == "salaried" else RETIRED_BANDS if category == "retired" else None
+def rate_basis_points(category: str, base_fen: int, bands: list | None = None) -> int | None:
+    """The rate for a salaried or retired member's base: by ``bands`` (those in force, which a higher
+    committee may adjust: ``webapp/standards/rule_book.py``), else the defaults above."""
+    if bands is None:
+        bands = SALARIED_BANDS if category == "salaried" else RETIRED_BANDS if category == "retired" else None
     if bands is None:
         return None
     for upper, rate in bands:
@@ -51,14 +54,15 @@ def rate_basis_points(category: str, base_fen: int) -> int | None:
     raise AssertionError("bands end with an unbounded row")
 
 
-def monthly_amount_fen(category: str, base_fen: int) -> int:
-    """The monthly dues for a category and base (fen), by the bands above."""
+def monthly_amount_fen(category: str, base_fen: int, bands: list | None = None) -> int:
+    """Where the dues rate is computed: the monthly dues for a category and base (fen), by ``bands``
+    for salaried and retired members (the bands in force), else by the defaults above."""
     if category in FIXED_FEN:
         return FIXED_FEN[category]
     if category == "farmer":
         low, high = FARMER_RANGE_FEN
         return min(max(base_fen, low), high)
-    rate = rate_basis_points(category, base_fen)
+    rate = rate_basis_points(category, base_fen, bands)
     if rate is None:
         raise ValueError(f"unknown dues category: {category}")
     return (base_fen * rate + BASIS_POINTS // 2) // BASIS_POINTS

@@ -97,11 +97,7 @@ def dues_amount_fen(org: Organization | int, category: str, base_fen: int, on_da
     key = {"salaried": "dues.salaried_bands", "retired": "dues.retired_bands"}.get(category)
     if key is None:
         return dues_rules.monthly_amount_fen(category, base_fen)
-    bands = rule_in_force(_org(org), key, on_date)
-    for upper, rate in bands:
-        if upper is None or base_fen <= upper:
-            return (base_fen * rate + dues_rules.BASIS_POINTS // 2) // dues_rules.BASIS_POINTS
-    raise AssertionError("bands end with an unbounded row")
+    return dues_rules.monthly_amount_fen(category, base_fen, bands=rule_in_force(_org(org), key, on_date))
 
 
 def retained_share_percent(org: Organization | int, on_date: date) -> int:
