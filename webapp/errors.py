@@ -41,6 +41,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("error.html", status=status, message=message), status
 
 
+def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    """The API's one error body: ``{"error": {"code", "message"[, "fields"]}, **extra}`` (``fields``,
+    the messages by field, when given)."""
+    error = {"code": code, "message": message, **({"fields": fields} if fields is not None else {})}
+    return jsonify({"error": error, **extra}), status
+
+
 def install(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):

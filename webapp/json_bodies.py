@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import re
 
-from flask import jsonify, request
+from flask import request
 
+from .errors import api_error
 from .nul_text import JSONWithoutNul, without_nul
 
 MAX_DEPTH = 32  # the deepest real body (a push: body > mutations > mutation > payload > fields > pair) is 6
@@ -116,10 +117,6 @@ class CheckedJSON(JSONWithoutNul):
         return parse(s)
 
 
-def error_response(code: str, message: str):
-    return jsonify({"error": {"code": code, "message": message}}), 400
-
-
 def install(app) -> None:
     app.json_provider_class = CheckedJSON
     app.json = CheckedJSON(app)
@@ -134,10 +131,10 @@ def install(app) -> None:
             try:
                 parse(data)
             except BadJSON as error:
-                return error_response(error.code, error.message)
+                return api_error(400, error.code, error.message)
             except ValueError:
                 return None  # no body, or not JSON at all: the view answers that as it does for a form
             return None
         if isinstance(body, dict):
             return None
-        return error_response("bad_request", MESSAGE)
+        return api_error(400, "bad_request", MESSAGE)

@@ -1,13 +1,58 @@
-"""Small helpers views share: loading an organization the current user may see or manage."""
+"""Small helpers views share: loading a row or an organization the current user may see or manage
+(404 otherwise), and the one step of every button or form: call the service, then flash its refusal
+or commit, and redirect."""
 from __future__ import annotations
 
-from flask import abort
+from typing import Any, Callable
+
+from flask import abort, flash, redirect
 from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from . import access
+from .domain_errors import DomainError
 from .extensions import db
 from .input_numbers import row_id
 from .models import Organization
+
+
+def row_or_404(model, ident: Any = None, *, where: tuple = (), visible: Callable[[Any], bool] | None = None):
+    """The row of ``model`` with primary key ``ident`` (or the one row matching ``where``), or 404
+    when there is none or ``visible(row)`` is false: a 404 never tells which."""
+    row = db.session.scalar(select(model).where(*where)) if where else db.session.get(model, ident)
+    if row is None or (visible is not None and not visible(row)):
+        abort(404)
+    return row
+
+
+def act(action: Callable[[], Any], done: str | Callable[[Any], str] | None, target: str) -> Response:
+    """Run ``action`` (a service call). Refused (a ``DomainError``): flash its message, nothing is
+    committed. Done: commit and flash ``done`` (text, or made from the action's result; None flashes
+    nothing). Either way, redirect to ``target``."""
+    try:
+        result = action()
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(target)
+    db.session.commit()
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    return redirect(target)
+
+
+def save_or_errors(save: Callable[[], Any], done: str | Callable[[Any], str],
+                   target: Callable[[Any], str], field: str = "form") -> tuple[Response | None, dict[str, str]]:
+    """A form's save: run ``save``; refused → (None, the messages by field, for the form to show; an
+    error about the whole form at ``field``); done → commit, flash ``done``, (a redirect to
+    ``target(result)``, {})."""
+    try:
+        result = save()
+    except DomainError as error:
+        return None, error.field_errors(field)
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(target(result)), {}
 
 
 def year_arg(value: str | None, default: int) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import access, audit
+from ..domain_errors import DomainError
 from ..extensions import db
 from ..models import MembershipInvitation, Organization, User
 from ..models.base import utcnow
@@ -16,8 +17,8 @@ from ..roster import joining
 from . import notices, rights
 
 
-class InvitationError(ValueError):
-    pass
+class InvitationError(DomainError):
+    """An invitation that cannot be decided (already decided, or not the person's to decide)."""
 
 
 def invite(org: Organization, person: User, data: dict, actor: User) -> MembershipInvitation:

@@ -2,22 +2,19 @@
 above both organizations may approve; the inviting organization may withdraw."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from .. import access
-from ..extensions import db
 from ..models import MembershipInvitation
 from ..rules.organization import RELATIONS
+from ..view_helpers import act, row_or_404
 from . import bp, invitations
 
 
 def _invitation_or_404(invitation_id: int) -> MembershipInvitation:
-    invitation = db.session.get(MembershipInvitation, invitation_id)
-    if invitation is None or not invitations.may_see(current_user, invitation):
-        abort(404)
-    return invitation
+    return row_or_404(MembershipInvitation, invitation_id, visible=lambda i: invitations.may_see(current_user, i))
 
 
 @bp.route("/")
@@ -33,15 +30,11 @@ def _decide(invitation_id: int, action, done: str, *, may=None, back=None):
     invitation = _invitation_or_404(invitation_id)
     if not (may or invitations.may_decide)(current_user, invitation):
         abort(403)
-    if FlaskForm().validate_on_submit():
-        try:
-            action(invitation, current_user)
-        except invitations.InvitationError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done.format(name=invitation.user.name, org=invitation.org.name), "success")
-    return redirect(back(invitation) if back else url_for("accounts.index"))
+    target = back(invitation) if back else url_for("accounts.index")
+    if not FlaskForm().validate_on_submit():
+        return redirect(target)
+    return act(lambda: action(invitation, current_user),
+               done.format(name=invitation.user.name, org=invitation.org.name), target)
 
 
 @bp.route("/<int:invitation_id>/accept", methods=["POST"])

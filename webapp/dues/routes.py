@@ -10,9 +10,8 @@ from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Membership, Record, User
-from ..domain_errors import Invalid, NotAllowed
 from ..rules import dues as rules
-from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
+from ..view_helpers import managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
 from . import bp, service, theme_day
 from .offline import payment_form_to_data
 
@@ -77,17 +76,14 @@ def profile(org_id: int, user_id: int):
     })
     if request.method == "POST":
         values = request.form
-        try:
-            service.set_profile(org, user, current_user, category=values.get("category", ""),
-                                base=values.get("base", ""), override=values.get("override", ""),
-                                override_reason=values.get("override_reason", ""),
-                                since_month=values.get("since_month", ""))
-        except Invalid as error:
-            errors = error.errors
-        else:
-            db.session.commit()
-            flash(f"已保存 {user.name} 的党费基数", "success")
-            return redirect(url_for("dues.branch", org_id=org.id))
+        saved, errors = save_or_errors(
+            lambda: service.set_profile(org, user, current_user, category=values.get("category", ""),
+                                        base=values.get("base", ""), override=values.get("override", ""),
+                                        override_reason=values.get("override_reason", ""),
+                                        since_month=values.get("since_month", "")),
+            f"已保存 {user.name} 的党费基数", lambda _: url_for("dues.branch", org_id=org.id), "category")
+        if saved:
+            return saved
     return render_template("dues/profile.html", org=org, user=user, values=values, errors=errors,
                            categories=rules.DUES_CATEGORIES), (400 if errors else 200)
 
@@ -109,16 +105,13 @@ def pay(org_id: int):
     if request.method == "POST":
         values = request.form
         uuid = (values.get("uuid") or "").strip() or None
-        try:
-            payment = service.record_payment(org, payment_form_to_data(values), current_user, uuid=uuid)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("user_id")
-        else:
-            db.session.commit()
-            flash(f"已登记 {payment.user.name} {payment.month} 党费 {rules.yuan(payment.amount_fen)} 元", "success")
-            if access.manages(current_user, org):
-                return redirect(url_for("dues.branch", org_id=org.id, year=payment.month[:4]))
-            return redirect(url_for("dues.pay", org_id=org.id))
+        saved, errors = save_or_errors(
+            lambda: service.record_payment(org, payment_form_to_data(values), current_user, uuid=uuid),
+            lambda payment: f"已登记 {payment.user.name} {payment.month} 党费 {rules.yuan(payment.amount_fen)} 元",
+            lambda payment: url_for("dues.branch", org_id=org.id, year=payment.month[:4])
+            if access.manages(current_user, org) else url_for("dues.pay", org_id=org.id), "user_id")
+        if saved:
+            return saved
     rows = theme_day.payers(org, today.strftime("%Y-%m"), today)
     return render_template("dues/pay.html", org=org, values=values, errors=errors, rows=rows,
                            channels=service.PAYMENT_CHANNELS, today=today.isoformat()), (400 if errors else 200)
@@ -128,9 +121,8 @@ def pay(org_id: int):
 @login_required
 def theme_day_payments(record_uuid: str):
     """交纳当月党费: every attendee's payment for the theme day's month on one screen, into the ledger."""
-    record = db.session.scalar(select(Record).where(Record.uuid == record_uuid))
-    if record is None or record.type != "theme_day" or record.merged_into_id is not None:
-        abort(404)
+    record = row_or_404(Record, where=(Record.uuid == record_uuid,),
+                        visible=lambda record: record.type == "theme_day" and record.merged_into_id is None)
     org = visible_org_or_404(record.org_id)
     if not _can_record_payments(org):
         abort(403)

@@ -12,14 +12,12 @@ from ..extensions import db
 from ..htmx import render
 from ..models import ExportJob
 from ..models.base import utcnow
-from ..view_helpers import managed_org_or_404
+from ..view_helpers import managed_org_or_404, row_or_404
 from . import bp, jobs
 
 
 def _job_or_404(job_uuid: str) -> ExportJob:
-    job = db.session.scalar(select(ExportJob).where(ExportJob.uuid == job_uuid))
-    if job is None:
-        abort(404)
+    job = row_or_404(ExportJob, where=(ExportJob.uuid == job_uuid,))
     managed_org_or_404(job.org_id)
     return job
 

@@ -9,20 +9,16 @@ from sqlalchemy import select
 from sync import UUID_PATTERN, Mutation, MutationInvalid, Processor
 
 from .. import access, json_bodies
+from ..errors import api_error
 from ..extensions import csrf, db
 from ..models import Device, Membership, QuarantinedMutation, User
 from ..models.base import utcnow
 from ..records import photos
 from ..domain_errors import Invalid, NotAllowed
 from ..rules.sync import PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
-from ..view_helpers import managed_org_or_404
+from ..view_helpers import managed_org_or_404, row_or_404
 from . import bp, devices, pull, quarantine
 from .store import SqlStore
-
-
-def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
-    body = {"error": {"code": code, "message": message, **({"fields": fields} if fields else {})}, **extra}
-    return jsonify(body), status
 
 
 class AuthFailed(Exception):
@@ -88,9 +84,8 @@ def whoami():
 @bp.post("/offline/devices/<device_uuid>/revoke")
 @login_required
 def revoke_device(device_uuid: str):
-    device = db.session.scalar(select(Device).where(Device.uuid == device_uuid))
-    if device is None or not devices.can_revoke(current_user, device):
-        abort(404)
+    device = row_or_404(Device, where=(Device.uuid == device_uuid,),
+                        visible=lambda device: devices.can_revoke(current_user, device))
     devices.revoke(device, current_user)
     db.session.commit()
     flash(f"已停用设备“{device.name}”，它将不能再同步", "success")
@@ -235,10 +230,7 @@ def quarantine_index():
 
 
 def _item_or_404(item_id: int) -> QuarantinedMutation:
-    item = db.session.get(QuarantinedMutation, item_id)
-    if item is None or not quarantine.can_view(current_user, item):
-        abort(404)
-    return item
+    return row_or_404(QuarantinedMutation, item_id, visible=lambda item: quarantine.can_view(current_user, item))
 
 
 def _resolve_item(item_id: int, act):

@@ -10,7 +10,7 @@ from ..records.visibility import can_record
 from ..extensions import db
 from ..models import Membership, StructuralException, User
 from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, MEMBER_CATEGORIES, ORG_KINDS
-from ..view_helpers import org_editable_by_current_user, visible_org_or_404
+from ..view_helpers import act, org_editable_by_current_user, visible_org_or_404
 from . import bp, structural, tree
 from .forms import OrgForm
 
@@ -239,14 +239,8 @@ def close(org_id: int):
     org = visible_org_or_404(org_id)
     if not org_editable_by_current_user(org):
         abort(403)
-    try:
-        tree.close(org, current_user)
-    except tree.TreeError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"已撤销 {org.name}，其记录仍可查阅", "success")
-    return redirect(url_for("orgs.detail", org_id=org.id))
+    return act(lambda: tree.close(org, current_user), f"已撤销 {org.name}，其记录仍可查阅",
+               url_for("orgs.detail", org_id=org.id))
 
 
 @bp.route("/<int:org_id>/reopen", methods=["POST"])
@@ -255,11 +249,4 @@ def reopen(org_id: int):
     org = visible_org_or_404(org_id)
     if not org_editable_by_current_user(org):
         abort(403)
-    try:
-        tree.reopen(org, current_user)
-    except tree.TreeError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"已恢复 {org.name}", "success")
-    return redirect(url_for("orgs.detail", org_id=org.id))
+    return act(lambda: tree.reopen(org, current_user), f"已恢复 {org.name}", url_for("orgs.detail", org_id=org.id))

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import access, audit
+from ..domain_errors import DomainError
 from ..extensions import db
 from ..models import Membership, Organization, StructuralException, User
 from ..models.base import utcnow
@@ -20,7 +21,7 @@ EDITABLE_FIELDS = (
 )
 
 
-class TreeError(ValueError):
+class TreeError(DomainError):
     """A change the tree rules do not allow; the message is Chinese, for people."""
 
 

@@ -11,9 +11,8 @@ from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, PlannedActivity, StudyTask, StudyTaskDone
-from ..domain_errors import Invalid
 from ..push import scheduler
-from ..view_helpers import managed_org_or_404
+from ..view_helpers import managed_org_or_404, row_or_404, save_or_errors
 from . import bp
 from . import service as planning
 from .forms import ActivityForm, ConfirmForm, StudyTaskForm
@@ -25,10 +24,7 @@ OVERDUE_SHOWN = timedelta(days=30)
 
 
 def _activity_or_404(plan_id: int) -> PlannedActivity:
-    activity = db.session.get(PlannedActivity, plan_id)
-    if activity is None or not access.can_view(current_user, activity.org):
-        abort(404)
-    return activity
+    return row_or_404(PlannedActivity, plan_id, visible=lambda activity: access.can_view(current_user, activity.org))
 
 
 def _task_visible(task: StudyTask) -> bool:
@@ -39,10 +35,7 @@ def _task_visible(task: StudyTask) -> bool:
 
 
 def _task_or_404(task_id: int) -> StudyTask:
-    task = db.session.get(StudyTask, task_id)
-    if task is None or not _task_visible(task):
-        abort(404)
-    return task
+    return row_or_404(StudyTask, task_id, visible=_task_visible)
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:
@@ -55,14 +48,10 @@ def _save(form, save, message: str, target):
     """Validate ``form`` and run ``save()``: (a redirect to ``target(saved)``, 302) once saved and
     committed, else (None, the status to render the form with, its errors shown)."""
     if form.validate_on_submit():
-        try:
-            saved = save()
-        except Invalid as error:
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(target(saved)), 302
+        saved, errors = save_or_errors(save, message, target, "title")
+        if saved:
+            return saved, 302
+        _show_errors(form, errors)
         return None, 400
     return None, 400 if form.is_submitted() else 200
 

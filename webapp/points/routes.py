@@ -1,7 +1,7 @@
 """积分: my points and how they were earned, the branch table (公示), applications and their review."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -11,9 +11,8 @@ from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Membership, PointsApplication, PointsExemption
-from ..domain_errors import Invalid, NotAllowed
 from ..rules import points as rules
-from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
+from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
 from . import bp, service, year_end
 
 
@@ -75,14 +74,10 @@ def apply(org_id: int):
     values = MultiDict({"bucket": "task", "points": "1"})
     if request.method == "POST":
         values = request.form
-        try:
-            service.apply(org, current_user, values)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("note")
-        else:
-            db.session.commit()
-            flash("积分申请已提交，等待支委会初评", "success")
-            return redirect(url_for("points.mine"))
+        saved, errors = save_or_errors(lambda: service.apply(org, current_user, values),
+                                       "积分申请已提交，等待支委会初评", lambda _: url_for("points.mine"), "note")
+        if saved:
+            return saved
     mine = list(db.session.scalars(select(PointsApplication).where(
         PointsApplication.org_id == org.id, PointsApplication.user_id == current_user.id)
         .order_by(PointsApplication.id.desc())))
@@ -94,28 +89,16 @@ def apply(org_id: int):
 @bp.route("/applications/<application_uuid>", methods=["POST"])
 @login_required
 def review(application_uuid: str):
-    application = db.session.scalar(select(PointsApplication).where(PointsApplication.uuid == application_uuid))
-    if application is None:
-        abort(404)
+    application = row_or_404(PointsApplication, where=(PointsApplication.uuid == application_uuid,))
     org = managed_org_or_404(application.org_id)
-    try:
-        service.review(application, current_user, accept=request.form.get("decision") == "accept",
-                       note=request.form.get("note", ""))
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("已处理积分申请", "success")
-    return redirect(url_for("points.branch", org_id=org.id))
+    return act(lambda: service.review(application, current_user, accept=request.form.get("decision") == "accept",
+                                      note=request.form.get("note", "")),
+               "已处理积分申请", url_for("points.branch", org_id=org.id))
 
 
 def _membership_or_404(org, user_id: int) -> Membership:
     """The person's membership of this branch, or 404 (a member id from another branch finds nothing)."""
-    membership = db.session.scalar(select(Membership).where(Membership.org_id == org.id,
-                                                            Membership.user_id == user_id))
-    if membership is None:
-        abort(404)
-    return membership
+    return row_or_404(Membership, where=(Membership.org_id == org.id, Membership.user_id == user_id))
 
 
 @bp.route("/<int:org_id>/members/<int:user_id>/unqualified", methods=["POST"])
@@ -123,14 +106,9 @@ def _membership_or_404(org, user_id: int) -> Membership:
 def unqualified(org_id: int, user_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, user_id)
-    try:
-        service.set_unqualified(org, membership.user, _year(), request.form.get("reason", ""), current_user)
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"已将 {membership.user.name} 认定为不合格", "success")
-    return redirect(url_for("points.branch", org_id=org.id))
+    return act(lambda: service.set_unqualified(org, membership.user, _year(), request.form.get("reason", ""),
+                                               current_user),
+               f"已将 {membership.user.name} 认定为不合格", url_for("points.branch", org_id=org.id))
 
 
 @bp.route("/<int:org_id>/years/<int:year>/close", methods=["POST"])
@@ -140,17 +118,15 @@ def close_year(org_id: int, year: int):
     if not 2000 <= year <= 2100:
         abort(404)
     org = managed_org_or_404(org_id)
-    try:
-        _, graded = year_end.close_year(org, year, current_user)
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        message = f"{year} 年度已结算，评定 {graded} 名党员，结果已锁定"
+
+    def closed(result) -> str:
+        message = f"{year} 年度已结算，评定 {result[1]} 名党员，结果已锁定"
         if year == china_today().year and china_today().month < 12:
             message += "（注意：年度尚未结束，结算后新增的积分不计入）"
-        flash(message, "success")
-    return redirect(url_for("points.branch", org_id=org.id, year=year))
+        return message
+
+    return act(lambda: year_end.close_year(org, year, current_user), closed,
+               url_for("points.branch", org_id=org.id, year=year))
 
 
 @bp.route("/<int:org_id>/years/<int:year>/reopen", methods=["POST"])
@@ -159,14 +135,8 @@ def reopen_year(org_id: int, year: int):
     if not 2000 <= year <= 2100:
         abort(404)
     org = managed_org_or_404(org_id)
-    try:
-        year_end.reopen_year(org, year, current_user, request.form.get("reason", ""))
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"已重新打开 {year} 年度（已记入操作日志）", "success")
-    return redirect(url_for("points.branch", org_id=org.id, year=year))
+    return act(lambda: year_end.reopen_year(org, year, current_user, request.form.get("reason", "")),
+               f"已重新打开 {year} 年度（已记入操作日志）", url_for("points.branch", org_id=org.id, year=year))
 
 
 @bp.route("/<int:org_id>/members/<int:user_id>/exemption", methods=["POST"])
@@ -174,29 +144,18 @@ def reopen_year(org_id: int, year: int):
 def request_exemption(org_id: int, user_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, user_id)
-    try:
-        year_end.request_exemption(org, membership.user, _year(), request.form.get("reason", ""), current_user)
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"已提交 {membership.user.name} 免于积分的申请，等待上级党组织审批", "success")
-    return redirect(url_for("points.branch", org_id=org.id, year=_year()))
+    return act(lambda: year_end.request_exemption(org, membership.user, _year(), request.form.get("reason", ""),
+                                                  current_user),
+               f"已提交 {membership.user.name} 免于积分的申请，等待上级党组织审批",
+               url_for("points.branch", org_id=org.id, year=_year()))
 
 
 @bp.route("/exemptions/<exemption_uuid>", methods=["POST"])
 @login_required
 def decide_exemption(exemption_uuid: str):
-    exemption = db.session.scalar(select(PointsExemption).where(PointsExemption.uuid == exemption_uuid))
-    if exemption is None:
-        abort(404)
+    exemption = row_or_404(PointsExemption, where=(PointsExemption.uuid == exemption_uuid,))
     org = managed_org_or_404(exemption.org_id)
-    try:
-        year_end.decide_exemption(exemption, current_user, approve=request.form.get("decision") == "approve",
-                                  note=request.form.get("note", ""))
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("已处理免于积分申请", "success")
-    return redirect(url_for("points.branch", org_id=org.id, year=exemption.year))
+    return act(lambda: year_end.decide_exemption(exemption, current_user,
+                                                 approve=request.form.get("decision") == "approve",
+                                                 note=request.form.get("note", "")),
+               "已处理免于积分申请", url_for("points.branch", org_id=org.id, year=exemption.year))

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import access, audit
+from ..errors import api_error
 from ..extensions import csrf, db
 from ..htmx import render
 from ..models import NotificationPreference, PushSubscription
 from ..rules import reminders as R
 from ..rules.life import SECRETARY_TITLES
+from ..view_helpers import row_or_404
 from . import bp, endpoints, keys, scheduler
-
-
-def _error(code: str, message: str, status: int, fields: dict | None = None):
-    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
 
 
 @bp.route("/vapid-public-key")
@@ -25,7 +23,7 @@ def _error(code: str, message: str, status: int, fields: dict | None = None):
 def vapid_public_key():
     key = keys.public_key()
     if key is None:
-        return _error("no_vapid_keys", "服务器尚未配置推送密钥", 503)
+        return api_error(503, "no_vapid_keys", "服务器尚未配置推送密钥", {})
     return jsonify({"publicKey": key})
 
 
@@ -49,7 +47,7 @@ def _subscription_fields(data: dict) -> tuple[str, dict, dict]:
 def _refusal(fields: dict):
     code = "endpoint_refused" if "endpoint" in fields else "invalid_subscription"
     message = fields.get("endpoint") or "订阅信息不完整"
-    return _error(code, message, 400, fields)
+    return api_error(400, code, message, fields or {})
 
 
 def _save(subscription: PushSubscription, user_id: int, sub_keys: dict) -> None:
@@ -105,7 +103,7 @@ def renew_subscription():
     cross-site form cannot post here."""
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
-        return _error("bad_request", "请求内容必须是 JSON 对象", 400)
+        return api_error(400, "bad_request", "请求内容必须是 JSON 对象", {})
     old = data.get("oldEndpoint") if isinstance(data.get("oldEndpoint"), str) else ""
     endpoint, sub_keys, fields = _subscription_fields(data)
     if fields:
@@ -113,12 +111,12 @@ def renew_subscription():
     subscription = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == old)) \
         if old else None
     if subscription is None:
-        return _error("unknown_subscription", "服务器没有该设备原来的订阅，请在“我的”页面重新开启通知", 404)
+        return api_error(404, "unknown_subscription", "服务器没有该设备原来的订阅，请在“我的”页面重新开启通知", {})
     same = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint,
                                                             PushSubscription.id != subscription.id))
     if same is not None and same.user_id != subscription.user_id:
         # Someone else's subscription: an old endpoint proves one browser, not a claim on another's.
-        return _error("endpoint_taken", "该推送地址已属于其他账号，请在“我的”页面重新开启通知", 409)
+        return api_error(409, "endpoint_taken", "该推送地址已属于其他账号，请在“我的”页面重新开启通知", {})
     if same is not None:
         db.session.delete(same)
         db.session.flush()
@@ -139,7 +137,7 @@ def unsubscribe_endpoint():
         PushSubscription.endpoint == str(data.get("endpoint") or ""),
         PushSubscription.user_id == current_user.id))
     if subscription is None:
-        return _error("not_found", "未找到该设备的订阅", 404)
+        return api_error(404, "not_found", "未找到该设备的订阅", {})
     audit.record(current_user, "push.unsubscribe", "push_subscription", subscription.id,
                  summary=f"关闭通知：{subscription.device_label}")
     db.session.delete(subscription)
@@ -150,9 +148,8 @@ def unsubscribe_endpoint():
 @bp.route("/subscriptions/<int:subscription_id>/delete", methods=["POST"])
 @login_required
 def delete_subscription(subscription_id: int):
-    subscription = db.session.get(PushSubscription, subscription_id)
-    if subscription is None or subscription.user_id != current_user.id:
-        abort(404)
+    subscription = row_or_404(PushSubscription, subscription_id,
+                              visible=lambda subscription: subscription.user_id == current_user.id)
     audit.record(current_user, "push.unsubscribe", "push_subscription", subscription.id,
                  summary=f"移除设备：{subscription.device_label}")
     db.session.delete(subscription)

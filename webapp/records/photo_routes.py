@@ -4,14 +4,11 @@ from __future__ import annotations
 from flask import abort, jsonify, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from ..errors import api_error
 from ..extensions import db
 from ..models import Photo
 from . import bp, photo_access, photos
 from .validation import SHA256
-
-
-def _api_error(status: int, code: str, message: str):
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 @bp.route("/photos", methods=["POST"])
@@ -19,11 +16,11 @@ def _api_error(status: int, code: str, message: str):
 def upload_photo():
     upload = request.files.get("photo")
     if upload is None:
-        return _api_error(400, "photo_missing", "请选择照片")
+        return api_error(400, "photo_missing", "请选择照片")
     try:
         photo, created = photos.store(upload.read(), current_user, request.form.get("sha256") or None)
     except photos.PhotoRejected as error:
-        return _api_error(400, error.code, str(error))
+        return api_error(400, error.code, str(error))
     db.session.commit()
     return jsonify({"sha256": photo.sha256, "width": photo.width, "height": photo.height,
                     "created": created,

@@ -14,6 +14,7 @@ from ..htmx import is_fragment_request, render
 from ..models import Record
 from ..rules.life import RECORD_STATES, RECORD_TYPE_LABELS, RECORD_TYPES
 from ..domain_errors import DomainError
+from ..view_helpers import act, row_or_404
 from . import bp, duplicates, queries, service
 from .view_lookups import form_duplicates, record_or_404, recordable_org_or_404
 from .visibility import is_own_record
@@ -76,13 +77,7 @@ def _decide(uuid: str, action):
     record = record_or_404(uuid)
     if not access.manages(current_user, record.org):
         abort(403)
-    try:
-        action(record)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("records.detail", uuid=uuid))
+    return act(lambda: action(record), None, url_for("records.detail", uuid=uuid))
 
 
 @bp.route("/<uuid>/approve", methods=["POST"])
@@ -168,9 +163,8 @@ def compare_duplicates(uuid: str, other: str):
 @login_required
 def merge(uuid: str):
     keep = _managed_record(uuid)
-    other = db.session.scalar(select(Record).where(Record.uuid == (request.form.get("other") or "")))
-    if other is None or not access.manages(current_user, other.org):
-        abort(404)
+    other = row_or_404(Record, where=(Record.uuid == (request.form.get("other") or ""),),
+                       visible=lambda other: access.manages(current_user, other.org))
     try:
         duplicates.merge(keep, other, current_user)
     except DomainError as error:

@@ -22,10 +22,11 @@ from ..models import AuditLog, Organization, Record
 from ..rules.life import (
     EVALUATION_GRADES, EVALUATION_STEPS, RECORD_TYPES, THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS,
 )
-from ..domain_errors import DomainError, Invalid, NotAllowed
+from ..domain_errors import Invalid, NotAllowed
 from ..dues import service as dues_service
 from ..standards import rectification
 from ..study import themes
+from ..view_helpers import act, save_or_errors
 from . import bp, diffing, duplicates, queries, service
 from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for
@@ -136,16 +137,11 @@ def new(org_id: int, record_type: str):
                 flash("这条记录已经保存过了（重复提交已忽略）", "success")
                 return redirect(url_for("records.detail", uuid=existing.uuid))
             abort(409)
-        try:
-            record = service.create_record(org, record_type, form_to_data(request.form), current_user, uuid=uuid)
-        except Invalid as error:
-            errors = error.errors
-        except NotAllowed as error:
-            errors = {"org": error.message}
-        else:
-            db.session.commit()
-            flash(_saved_message(record), "success")
-            return redirect(url_for("records.detail", uuid=record.uuid))
+        saved, errors = save_or_errors(
+            lambda: service.create_record(org, record_type, form_to_data(request.form), current_user, uuid=uuid),
+            _saved_message, lambda record: url_for("records.detail", uuid=record.uuid), "org")
+        if saved:
+            return saved
         values = request.form
     else:
         values = MultiDict({"recorder_id": str(current_user.id)})
@@ -237,14 +233,11 @@ def edit(uuid: str):
 @login_required
 def check_in(uuid: str):
     record = record_or_404(uuid)
-    try:
+
+    def check_in_now():
         if record.state == "approved":
             raise RecordLocked("记录已审核通过，不能再签到")
         service.check_in(record, current_user)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("records.detail", uuid=uuid))
-    db.session.commit()
-    flash("签到成功", "success")
-    return redirect(url_for("records.detail", uuid=uuid))
+
+    return act(check_in_now, "签到成功", url_for("records.detail", uuid=uuid))
 

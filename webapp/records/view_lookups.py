@@ -7,13 +7,11 @@ from datetime import date
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import access
-from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record
-from ..view_helpers import visible_org_or_404
+from ..view_helpers import row_or_404, visible_org_or_404
 from . import duplicates
 from .visibility import can_check_in, can_record, can_view
 
@@ -21,13 +19,8 @@ from .visibility import can_check_in, can_record, can_view
 def record_or_404(uuid: str) -> Record:
     """The record, if the person may see it — or check in to it: members of the branch see an activity
     that is still open (not yet approved) so they can tap 签到."""
-    record = db.session.scalar(select(Record).where(Record.uuid == uuid))
-    if record is None:
-        abort(404)
-    if not can_view(current_user, record) and not (
-            record.state != "approved" and can_check_in(current_user, record)):
-        abort(404)
-    return record
+    return row_or_404(Record, where=(Record.uuid == uuid,), visible=lambda record: can_view(current_user, record) or (
+        record.state != "approved" and can_check_in(current_user, record)))
 
 
 def recordable_org_or_404(org_id: int) -> Organization:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import access, audit
 from ..accounts import invitations, notices, rights
 from ..auth import sessions
+from ..domain_errors import Invalid
 from ..extensions import db
 from ..offline import devices
 from ..models import Membership, MembershipInvitation, Organization, User
@@ -25,12 +26,8 @@ MEMBERSHIP_FIELDS = joining.MEMBERSHIP_FIELDS
 INITIAL_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class RosterError(ValueError):
+class RosterError(Invalid):
     """Carries {field: Chinese message} for the form or the import report."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class AccountNotYours(PermissionError):

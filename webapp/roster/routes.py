@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from .. import access
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..htmx import render
 from ..models import Membership, User
 from ..members import participation
-from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
+from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
 from . import bp, members, xlsx_import
 from .forms import ConfirmForm, ImportForm, MemberForm
 
@@ -25,9 +25,7 @@ FORM_FIELDS = members.PERSON_FIELDS + members.MEMBERSHIP_FIELDS
 
 
 def _membership_or_404(org, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.org_id != org.id:
-        abort(404)
+    membership = row_or_404(Membership, membership_id, visible=lambda m: m.org_id == org.id)
     return membership
 
 
@@ -127,14 +125,11 @@ def edit(org_id: int, membership_id: int):
         form.group_id.data = str(membership.group_id or "")
     status = 200
     if form.validate_on_submit():
-        try:
-            members.update_member(membership, _form_data(form), current_user)
-        except members.RosterError as error:
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash("已保存", "success")
-            return redirect(url_for("roster.index", org_id=org.id))
+        saved, errors = save_or_errors(lambda: members.update_member(membership, _form_data(form), current_user),
+                                       "已保存", lambda _: url_for("roster.index", org_id=org.id))
+        if saved:
+            return saved
+        _show_errors(form, errors)
         status = 400
     elif request.method == "POST":
         status = 400
@@ -160,15 +155,11 @@ def deactivate(org_id: int, membership_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, membership_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            members.deactivate(membership, current_user, form.reason.data or "")
-        except members.RosterError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"已停用 {membership.user.name}", "success")
-    return redirect(url_for("roster.index", org_id=org.id))
+    back = url_for("roster.index", org_id=org.id)
+    if not form.validate_on_submit():
+        return redirect(back)
+    return act(lambda: members.deactivate(membership, current_user, form.reason.data or ""),
+               f"已停用 {membership.user.name}", back)
 
 
 @bp.route("/<int:membership_id>/reactivate", methods=["POST"])
@@ -176,16 +167,10 @@ def deactivate(org_id: int, membership_id: int):
 def reactivate(org_id: int, membership_id: int):
     org = managed_org_or_404(org_id)
     membership = _membership_or_404(org, membership_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            members.reactivate(membership, current_user)
-        except members.RosterError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"已恢复 {membership.user.name}", "success")
-    return redirect(url_for("roster.index", org_id=org.id, inactive=1))
+    back = url_for("roster.index", org_id=org.id, inactive=1)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    return act(lambda: members.reactivate(membership, current_user), f"已恢复 {membership.user.name}", back)
 
 
 @bp.route("/<int:membership_id>/reset-password", methods=["POST"])

@@ -2,23 +2,21 @@
 list with its rectification ledger."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access, audit
+from .. import access
 from ..china_time import china_today
 from ..extensions import db
 from ..htmx import render
 from ..input_numbers import row_id
-from ..models import Membership, Problem, StandardTick
-from ..domain_errors import Invalid, NotAllowed
-from ..records.validation import SHA256
+from ..models import Membership, Problem
 from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
 from ..dues import alerts as dues_alerts
-from ..view_helpers import managed_org_or_404, visible_org_or_404, year_arg
-from . import alerts, bp, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries
+from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
+from . import alerts, bp, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries, ticks
 
 
 @bp.route("/")
@@ -63,24 +61,11 @@ def tick(org_id: int, key: str):
     spec = STANDARDS_BY_KEY.get(key)
     if spec is None or spec["check"] != "manual":
         abort(404)
-    note = request.form.get("note", "").strip()
-    photo = request.form.get("photo_sha256", "").strip().lower() or None
     year = year_arg(request.form.get("year"), china_today().year)
-    if not note or (photo and not SHA256.match(photo)):
-        flash("勾选时请写明核实情况" if not note else "照片标识无效", "error")
-    else:
-        existing = db.session.scalar(select(StandardTick).where(StandardTick.org_id == org.id,
-                                                                StandardTick.key == key, StandardTick.year == year))
-        if existing is None:
-            existing = StandardTick(org_id=org.id, key=key, year=year, note="")
-            db.session.add(existing)
-        existing.note, existing.photo_sha256, existing.ticked_by_id = note[:500], photo, current_user.id
-        db.session.flush()
-        audit.record(current_user, "tick_standard", "standard_tick", existing.id, org_id=org.id,
-                     summary=f"勾选：{spec['label']}（{year} 年）", changes={"note": note})
-        db.session.commit()
-        flash(f"已勾选：{spec['label']}", "success")
-    return redirect(url_for("standards.checklist_page", org_id=org.id, period=request.form.get("period") or year))
+    return act(lambda: ticks.tick(org, spec, year, request.form.get("note", ""), request.form.get("photo_sha256"),
+                                  current_user),
+               f"已勾选：{spec['label']}",
+               url_for("standards.checklist_page", org_id=org.id, period=request.form.get("period") or year))
 
 
 @bp.route("/<int:org_id>/alerts")
@@ -98,14 +83,11 @@ def problems_page(org_id: int):
     errors: dict[str, str] = {}
     values = request.values
     if request.method == "POST":
-        try:
-            problems.open_problem(org, request.form, current_user)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("description")
-        else:
-            db.session.commit()
-            flash("已登记问题，请按期整改", "success")
-            return redirect(url_for("standards.problems_page", org_id=org.id))
+        saved, errors = save_or_errors(lambda: problems.open_problem(org, request.form, current_user),
+                                       "已登记问题，请按期整改",
+                                       lambda _: url_for("standards.problems_page", org_id=org.id), "description")
+        if saved:
+            return saved
     members = list(db.session.scalars(select(Membership).where(Membership.org_id == org.id,
                                                                Membership.active.is_(True))))
     prefill = STANDARDS_BY_KEY.get(values.get("standard_key", ""))
@@ -118,18 +100,10 @@ def problems_page(org_id: int):
 @bp.route("/problems/<problem_uuid>/close", methods=["POST"])
 @login_required
 def close_problem(problem_uuid: str):
-    problem = db.session.scalar(select(Problem).where(Problem.uuid == problem_uuid))
-    if problem is None:
-        abort(404)
+    problem = row_or_404(Problem, where=(Problem.uuid == problem_uuid,))
     org = managed_org_or_404(problem.org_id)
-    try:
-        problems.close_problem(problem, request.form, current_user)
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("问题已销号", "success")
-    return redirect(url_for("standards.problems_page", org_id=org.id))
+    return act(lambda: problems.close_problem(problem, request.form, current_user), "问题已销号",
+               url_for("standards.problems_page", org_id=org.id))
 
 
 @bp.route("/rules/<int:org_id>", methods=["GET", "POST"])
@@ -142,15 +116,13 @@ def rules_page(org_id: int):
     if request.method == "POST":
         if not can_adjust:
             abort(403)
-        try:
-            override = rule_changes.adjust(org, request.form, current_user)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("key")
-        else:
-            db.session.commit()
-            flash(f"已调整：{ADJUSTABLE_RULES[override.key]['label']}，自 {override.effective_from:%Y-%m-%d} 起执行",
-                  "success")
-            return redirect(url_for("standards.rules_page", org_id=org.id))
+        saved, errors = save_or_errors(
+            lambda: rule_changes.adjust(org, request.form, current_user),
+            lambda override: f"已调整：{ADJUSTABLE_RULES[override.key]['label']}，"
+                             f"自 {override.effective_from:%Y-%m-%d} 起执行",
+            lambda _: url_for("standards.rules_page", org_id=org.id), "key")
+        if saved:
+            return saved
     today = china_today()
     book = rule_book.book_for(org)
     rows = [(key, spec, book.in_force(key, today)) for key, spec in ADJUSTABLE_RULES.items()]

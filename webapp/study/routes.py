@@ -13,9 +13,8 @@ from ..models import MonthlyTheme, StudyNote
 from ..records import queries
 from . import bp
 from . import notes as study_notes, themes
-from ..domain_errors import Invalid, NotAllowed
 from ..records.form_data import note_form_to_data
-from ..view_helpers import visible_org_or_404
+from ..view_helpers import row_or_404, save_or_errors, visible_org_or_404
 
 
 def _member_branches():
@@ -40,10 +39,8 @@ def index():
 
 
 def _note_or_404(uuid: str) -> StudyNote:
-    note = db.session.scalar(select(StudyNote).where(StudyNote.uuid == uuid))
-    if note is None or not study_notes.can_view_note(current_user, note):
-        abort(404)
-    return note
+    return row_or_404(StudyNote, where=(StudyNote.uuid == uuid,),
+                      visible=lambda note: study_notes.can_view_note(current_user, note))
 
 
 @bp.route("/notes/new/<int:org_id>", methods=["GET", "POST"])
@@ -61,14 +58,11 @@ def new_note(org_id: int):
         if existing is not None and existing.user_id == current_user.id:
             flash("这篇笔记已经保存过了（重复提交已忽略）", "success")
             return redirect(url_for("study.note", note_uuid=existing.uuid))
-        try:
-            note = study_notes.create_note(current_user, org, note_form_to_data(request.form), uuid=uuid)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("topic")
-        else:
-            db.session.commit()
-            flash("学习笔记已保存", "success")
-            return redirect(url_for("study.note", note_uuid=note.uuid))
+        saved, errors = save_or_errors(
+            lambda: study_notes.create_note(current_user, org, note_form_to_data(request.form), uuid=uuid),
+            "学习笔记已保存", lambda note: url_for("study.note", note_uuid=note.uuid), "topic")
+        if saved:
+            return saved
     return render_template("study/note_form.html", org=org, values=values, errors=errors, note=None), \
         (400 if errors else 200)
 
@@ -90,14 +84,11 @@ def edit_note(note_uuid: str):
                         "photo_sha256": note.photo_sha256 or ""})
     if request.method == "POST":
         values = request.form
-        try:
-            study_notes.update_note(note, current_user, note_form_to_data(request.form))
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("topic")
-        else:
-            db.session.commit()
-            flash("学习笔记已保存", "success")
-            return redirect(url_for("study.note", note_uuid=note.uuid))
+        saved, errors = save_or_errors(
+            lambda: study_notes.update_note(note, current_user, note_form_to_data(request.form)),
+            "学习笔记已保存", lambda _: url_for("study.note", note_uuid=note.uuid), "topic")
+        if saved:
+            return saved
     return render_template("study/note_form.html", org=note.org, values=values, errors=errors, note=note), \
         (400 if errors else 200)
 
@@ -116,15 +107,13 @@ def monthly_theme(org_id: int):
                         "guidance": existing.guidance if existing else ""})
     if request.method == "POST":
         values = request.form
-        try:
-            themes.set_theme(org, values.get("month", "").strip(), values.get("title", ""),
-                             values.get("guidance", ""), current_user)
-        except (Invalid, NotAllowed) as error:
-            errors = error.field_errors("title")
-        else:
-            db.session.commit()
-            flash(f"已发布 {values.get('month')} 月度主题", "success")
-            return redirect(url_for("study.monthly_theme", org_id=org.id, month=values.get("month")))
+        saved, errors = save_or_errors(
+            lambda: themes.set_theme(org, values.get("month", "").strip(), values.get("title", ""),
+                                     values.get("guidance", ""), current_user),
+            f"已发布 {values.get('month')} 月度主题",
+            lambda _: url_for("study.monthly_theme", org_id=org.id, month=values.get("month")), "title")
+        if saved:
+            return saved
     recent = list(db.session.scalars(select(MonthlyTheme).where(MonthlyTheme.org_id == org.id)
                                      .order_by(MonthlyTheme.month.desc()).limit(12)))
     return render_template("study/theme.html", org=org, values=values, errors=errors, recent=recent), \
