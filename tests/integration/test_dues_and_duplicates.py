@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
 from webapp.china_time import china_today
 from webapp.dues import alerts as dues_alerts
-from webapp.dues import offline as dues_offline
+from webapp.dues import payment_form as dues_offline
 from webapp.dues import service as dues
 from webapp.extensions import db
 from webapp.models import DuesPayment, Membership, PointsLine, Problem, Record, StandardMonthCount, User

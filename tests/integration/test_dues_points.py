@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.records_helpers import org_named, theme_day_data
 from webapp.china_time import china_today
-from webapp.dues import offline as dues_offline
+from webapp.dues import payment_form as dues_offline
 from webapp.dues import service as dues
 from webapp.extensions import db
 from webapp.models import AuditLog, DuesPayment, Membership, PointsLine, User

@@ -10,7 +10,7 @@ from ..models import Membership, MembershipInvitation, Organization, User
 from ..models.base import utcnow
 from ..orgs import tree
 from . import dataset
-from . import push as push_demo
+from . import plans as plans_demo
 
 
 def database_is_empty() -> bool:
@@ -139,5 +139,5 @@ def load(hash_password) -> dict[str, User]:
     from . import standards
 
     standards.load(accounts)
-    push_demo.load(accounts)
+    plans_demo.load(accounts)
     return accounts

@@ -13,7 +13,7 @@ from ..models import Membership, Record, User
 from ..rules import dues as rules
 from ..view_helpers import managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
 from . import bp, service, theme_day
-from .offline import payment_form_to_data
+from .payment_form import payment_form_to_data
 
 
 def _year() -> int:

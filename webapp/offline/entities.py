@@ -242,8 +242,8 @@ def from_service(apply: Callable[[User, str, dict], object],
 
 
 def dues_payment(actor: User, mutation: Mutation) -> Applied:
-    """A dues payment entered offline (webapp/dues/offline.py, idempotent on the form's uuid)."""
-    from ..dues.offline import apply_payment
+    """A dues payment entered offline (webapp/dues/payment_form.py, idempotent on the form's uuid)."""
+    from ..dues.payment_form import apply_payment
     from ..dues.service import PaymentConflict
 
     fields = envelope(mutation.payload)

@@ -1,4 +1,4 @@
-"""Demo data for push reminders: upcoming activities (活动安排) and a study task (学习任务).
+"""Demo data for planning and its reminders: upcoming activities (活动安排) and a study task (学习任务).
 
 Dates are relative to today (China time) so the demo always shows what is coming next week.
 """

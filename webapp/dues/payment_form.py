@@ -1,4 +1,5 @@
-"""Dues payments from the offline outbox: the same parser and rules as the web form."""
+"""A dues payment form's fields, read the same way from the web form and from the offline outbox, and
+a queued payment applied (idempotent on its uuid) by the same rules."""
 from __future__ import annotations
 
 from ..extensions import db
