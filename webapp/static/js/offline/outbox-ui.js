@@ -26,15 +26,13 @@
     return kind + " · " + new Date().toISOString().slice(0, 10);
   }
 
-  // Ask the worker to keep the entry pages (forms) of the user's branches, at most every 6 hours.
-  function precache(previous, snap, force) {
+  // Ask the worker to keep (and refresh) every page the server listed for this person, each time a
+  // sync pulled: navigation, branches, entry forms, recent records with their edit pages (returned
+  // first), study. The list comes from one place on the server (webapp/pwa/offline_pages.py).
+  function precache(previous, snap) {
     var sw = root.navigator && root.navigator.serviceWorker;
-    if (!sw || !sw.controller) return;
-    if (!force && previous && previous.precached_at && Date.now() - previous.precached_at < 6 * 3600 * 1000) return;
-    var urls = ["/", "/offline/outbox", "/me"];
-    (snap.branches || []).forEach(function (b) { urls = urls.concat(b.entry_pages || []); });
-    // The most recent records' pages too: check-ins and review states are there.
-    (snap.records || []).slice(0, 15).forEach(function (r) { urls.push("/records/" + r.uuid); });
+    if (!sw || !sw.controller || !snap) return;
+    var urls = (snap.offline_pages || []).map(function (p) { return p && p.url; });
     sw.controller.postMessage({ type: "zhibu-precache", urls: urls });
     store.get("meta", "pull").then(function (row) {
       if (row) { row.precached_at = Date.now(); return store.put("meta", [row]); }
@@ -241,7 +239,7 @@
   if ("serviceWorker" in root.navigator) {
     // A new worker took over (first install or an upgrade with fresh caches): keep the pages again.
     root.navigator.serviceWorker.addEventListener("controllerchange", function () {
-      store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap, true); });
+      store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap); });
     });
     root.navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "zhibu-sync") sync.syncNow("background-sync");
