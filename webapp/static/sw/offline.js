@@ -20,6 +20,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
     "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js",
     "/static/js/offline/queue.js", "/static/js/offline/sync.js", "/static/js/offline/capture.js",
     "/static/js/offline/outbox-ui.js", "/static/js/offline/links.js",
+    "/static/js/offline/storage.js",
     "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-192.png",
     "/manifest.webmanifest", FALLBACK,
   ];
