@@ -102,6 +102,8 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         expected=expected.expected, sitting_in=expected.sitting_in, in_field=expected.in_field,
         points_basis=points_basis,
         attendees=set(values.getlist("attendee_ids")),
+        expected_groups=_by_group(expected.expected),
+        attendance_counts=_attendance_counts(expected.expected, values),
         fresh=not listed and not values.getlist("attendee_ids"),
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
@@ -113,6 +115,25 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         rect_rows=[list(row) for row in zip_longest(
             *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
+
+
+def _by_group(members) -> list[tuple[str, list]]:
+    """应到 grouped by 党小组 (members of no group last), names in order within each."""
+    groups: dict[int | None, list] = {}
+    for m in members:
+        groups.setdefault(m.group_id, []).append(m)
+    named = sorted(((g[0].group.name, g) for key, g in groups.items() if key is not None and g[0].group),
+                   key=lambda row: row[0])
+    rest = [m for key, g in groups.items() if key is None or not g[0].group for m in g]
+    return named + ([("未分组", rest)] if rest else [])
+
+
+def _attendance_counts(members, values: MultiDict) -> dict[str, int]:
+    """The live count's first figures (offline JS keeps them current as boxes are ticked)."""
+    present = set(values.getlist("attendee_ids"))
+    absent = [m for m in members if str(m.user_id) not in present]
+    leave = sum(1 for m in absent if (values.get(f"leave_reason_{m.user_id}") or "").strip())
+    return {"present": len(members) - len(absent), "leave": leave, "absent": len(absent) - leave}
 
 
 def form_duplicates(org: Organization, record_type: str, occurred: str, group_id, record) -> list[Record]:

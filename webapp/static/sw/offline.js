@@ -16,7 +16,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   var OWN_CACHE = /^zhibu-(shell|pages)-v/;
   var FALLBACK = "/offline/fallback";
   var SHELL = [
-    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js",
+    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js", "/static/js/meeting.js",
     "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js",
     "/static/js/offline/queue.js", "/static/js/offline/sync.js", "/static/js/offline/capture.js",
     "/static/js/offline/outbox-ui.js", "/static/js/offline/links.js",
