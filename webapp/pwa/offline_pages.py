@@ -24,7 +24,7 @@ from .. import access
 from ..extensions import db
 from ..models import Record, StudyNote, User
 from ..models.base import utcnow
-from ..records.visibility import can_record_type
+from ..records.queries import offered_record_types
 from ..rules.life import RECORD_TYPES
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -72,8 +72,11 @@ def is_kept(path: str) -> bool:
 
 def worker_config() -> dict:
     """What the service worker needs to decide, per request, whether a page is kept."""
+    from ..rules.life import RECORD_TYPE_LABELS
+
+    # record_types: what a form kept by the worker itself (server gone mid-save) is called in the outbox.
     return {"kept": [p for _n, p in KEPT_PAGES], "form_posts": [list(row) for row in FORM_POSTS],
-            "fallback": FALLBACK}
+            "fallback": FALLBACK, "record_types": dict(RECORD_TYPE_LABELS)}
 
 
 def _page(url: str, title: str) -> dict:
@@ -85,7 +88,7 @@ def entry_pages(user: User, org, membership) -> list[str]:
     pages = [f"/study/notes/new/{org.id}"]
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
         pages.append(f"/records/new/{org.id}")
-        pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]
+        pages += [f"/records/new/{org.id}/{kind}" for kind in offered_record_types(user, org)]
         pages.append(f"/dues/{org.id}/pay")
     return pages
 

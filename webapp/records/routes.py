@@ -83,9 +83,7 @@ def my_attendance():
 @login_required
 def choose_type(org_id: int):
     org = recordable_org_or_404(org_id)
-    committee = has_committee({m.user_id: m for m in queries.branch_roster(org)})
-    types = [(key, spec) for key, spec in RECORD_TYPES.items()
-             if (committee or not spec.get("needs_committee")) and can_record_type(current_user, org, key)]
+    types = [(key, RECORD_TYPES[key]) for key in queries.offered_record_types(current_user, org)]
     return render_template("records/choose_type.html", org=org, types=types)
 
 

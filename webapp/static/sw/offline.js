@@ -126,7 +126,10 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
       return copy.formData().then(function (data) {
         var pairs = [];
         data.forEach(function (value, name) { if (typeof value === "string") pairs.push([name, value]); });
-        return self.ZhibuOutbox.enqueue(self.ZhibuOutbox.itemFromPairs(entity, pairs, path));
+        var item = self.ZhibuOutbox.itemFromPairs(entity, pairs, path);
+        var kind = pairs.filter(function (p) { return p[0] === "record_type"; })[0];
+        if (entity === "record" && kind && (CONFIG.record_types || {})[kind[1]]) item.type_label = CONFIG.record_types[kind[1]];
+        return self.ZhibuOutbox.enqueue(item);
       }).then(function (item) {
         if (self.registration.sync) self.registration.sync.register(self.ZhibuOutbox.SYNC_TAG).catch(function () {});
         return self.ZhibuOutbox.setFlash("已离线保存「" + item.label + "」，联网后自动同步");
