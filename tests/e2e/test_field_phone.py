@@ -194,3 +194,96 @@ def test_an_outbox_exported_on_one_phone_is_imported_on_another_and_applied_once
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=30000)
     expect(page.locator('[data-outbox-item][data-state="sent"]')).to_have_count(2)
     assert all(count(server, Record, topic=t) == 1 for t in topics)
+
+
+def test_theme_day_form_on_a_360_px_phone(server, phone):
+    """全部出席 then untick with a live count; each leave reason beside its own name, only for those
+    not ticked; every control at least 44×44 px; the date the Chinese way; a meeting ending later
+    today is warned about, not blocked."""
+    with server.app.app_context():
+        oid = db.session.scalar(select(Organization.id).where(Organization.name == FIELD_BRANCH))
+    base = server.url
+    page = phone.new_page()
+    sign_in(page, base, "dangyuan")
+    page.goto(f"{base}/records/new/{oid}/theme_day")
+    rows = page.locator("[data-attend-row]")
+    expected = rows.count()
+    assert expected >= 3
+    expect(page.locator("[data-count-expected]")).to_have_text(str(expected))
+    page.get_by_role("button", name="全部出席").click()
+    expect(page.locator("[data-count-present]")).to_have_text(str(expected))
+    expect(page.locator("[data-attend-reason]:visible")).to_have_count(0)  # no reasons asked of attendees
+    rows.nth(0).locator("label.chip").click()
+    rows.nth(1).locator("label.chip").click()
+    expect(page.locator("[data-count-present]")).to_have_text(str(expected - 2))
+    expect(page.locator("[data-count-absent]")).to_have_text("2")
+    expect(page.locator("[data-attend-reason]:visible")).to_have_count(2)
+    reason = rows.nth(0).locator("input[name^=leave_reason_]")
+    reason.fill("外出测流")
+    expect(page.locator("[data-count-leave]")).to_have_text("1")
+    expect(page.locator("[data-count-absent]")).to_have_text("1")
+
+    # Beside its own name: on the same line, nearer its own name than the next person's.
+    for i in (0, 1):
+        name = rows.nth(i).locator("label.chip").bounding_box()
+        box = rows.nth(i).locator("input[name^=leave_reason_]").bounding_box()
+        nxt = rows.nth(i + 1).locator("label.chip").bounding_box()
+        assert abs((box["y"] + box["height"] / 2) - (name["y"] + name["height"] / 2)) < 8, (name, box)
+        assert box["x"] > name["x"] + name["width"] - 1 and box["x"] - (name["x"] + name["width"]) < 24
+        assert nxt["y"] > box["y"] + box["height"] - 1
+        assert box["x"] + box["width"] <= 360
+
+    # Every control a finger can hit is at least 44×44 px.
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'main button, main select, main textarea, main input:not([type=hidden]):not([type=checkbox]):not(.sr-only), '
+        + 'main label.chip, main label.check, main label.btn, nav.bottom-nav a'))
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+        .filter(([, r]) => r.width < 44 || r.height < 44).map(([h, r]) => h + ' ' + r.width + 'x' + r.height)""")
+    assert small == []
+
+    # Dates the Chinese way, and a warning for a meeting that ends in the future (still saved).
+    page.get_by_label("主题", exact=True).fill("还没开完的主题党日")
+    expect(page.locator("[data-when-output]")).to_contain_text("年")
+    expect(page.locator("[data-when-output]")).to_contain_text("日（周")
+    page.get_by_label("开始").fill("00:00")
+    page.get_by_label("结束").fill("23:59")
+    expect(page.locator("[data-future-warning]")).to_be_visible()
+    expect(page.locator("[data-future-warning]")).to_contain_text("结束时间还没到")
+    page.get_by_label("结束").fill("00:01")
+    expect(page.locator("[data-future-warning]")).to_be_hidden()
+
+
+def test_quiet_when_there_is_nothing_to_do(server, browser, phone):
+    """Desktop pages of a secretary call no sync API; on a phone with nothing queued and a fresh
+    pull, page loads call none either and the badge stays hidden (no "同步中" flash)."""
+    from tests.e2e.conftest import DESKTOP
+
+    base = server.url
+    desk = browser.new_context(**DESKTOP, service_workers="allow")
+    try:
+        calls: list[str] = []
+        desk.on("request", lambda r: calls.append(r.url) if "/api/sync/" in r.url else None)
+        page = desk.new_page()
+        sign_in(page, base, "shuji")
+        for path in ("/", "/records/", "/offline/outbox", "/"):
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)
+        assert calls == []
+        expect(page.locator("[data-outbox-badge]:visible")).to_have_count(0)
+    finally:
+        desk.close()
+
+    page = phone.new_page()
+    sign_in(page, base, "dangyuan")
+    held_everything(page)  # the first sign-in on a phone syncs once: device, pull, pages kept
+    calls = []
+    badge_seen = []
+    phone.on("request", lambda r: calls.append(r.url) if "/api/sync/" in r.url else None)
+    for path in ("/records/", "/study/", "/me", "/"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        badge_seen.append(page.locator("[data-outbox-badge]:visible").count())
+    page.wait_for_timeout(1000)
+    assert calls == [] and badge_seen == [0, 0, 0, 0]
