@@ -172,6 +172,12 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
     });
   }
 
+  // A push (a reminder, a review outcome) is a reason to sync: open pages pull and keep their
+  // pages fresh. The notification itself is shown by push.js.
+  self.addEventListener("push", function (event) {
+    event.waitUntil(tellPages("zhibu-sync"));
+  });
+
   // Background Sync: replay from the worker itself (bearer token from IndexedDB). If items are
   // still waiting, reject so the browser tries again later; pages also retry on their own.
   self.addEventListener("sync", function (event) {

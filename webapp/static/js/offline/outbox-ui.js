@@ -247,18 +247,19 @@
       || (root.navigator && root.navigator.maxTouchPoints > 0));
   }
 
-  function reason() {
+  function reason(pushed) {
     return Promise.all([queue.counts(), store.get("meta", "pull"), sync.device()]).then(function (r) {
       var c = r[0], snap = r[1], dev = r[2];
       if (c.waiting) return "queued";
       if (!isPhone() || !(dev || signedIn())) return null;
+      if (pushed) return "push";
       if (!snap || !snap.pulled_at || Date.now() - snap.pulled_at >= PULL_EVERY_MS) return "interval";
       return null;
     }).catch(function () { return null; });
   }
 
-  function maybeSync() {
-    return reason().then(function (why) { if (why) return sync.syncNow(why); });
+  function maybeSync(pushed) {
+    return reason(pushed === true).then(function (why) { if (why) return sync.syncNow(why); });
   }
 
   root.addEventListener("online", function () { state.failures = 0; maybeSync(); });
@@ -272,7 +273,7 @@
       store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap); });
     });
     root.navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "zhibu-sync") sync.syncNow("background-sync");
+      if (event.data && event.data.type === "zhibu-sync") maybeSync(true);
       if (event.data && event.data.type === "zhibu-outbox-changed") render();
     });
   }
