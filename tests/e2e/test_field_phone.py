@@ -99,9 +99,9 @@ def test_after_a_fresh_sign_in_every_entry_form_and_the_returned_record_are_reac
     sign_in(page, base, "dangyuan")  # and no other navigation
     pages = held_everything(page)
     held = {p["url"] for p in pages}
-    targets = {u for u in held if u.startswith(("/records/new/", "/study/notes/new/"))}
+    targets = {u for u in held if u.startswith(("/records/new/", "/study/notes/new/")) or u.endswith("/pay")}
     targets |= {f"/records/{uuid}", f"/records/{uuid}/edit"}
-    assert f"/records/new/{oid}/theme_day" in targets and targets <= held
+    assert {f"/records/new/{oid}/theme_day", f"/dues/{oid}/pay"} <= targets <= held
 
     server.stop()  # the server process is gone: every fetch, the worker's too, is refused
     page.close()
