@@ -136,6 +136,15 @@ def test_after_a_fresh_sign_in_every_entry_form_and_the_returned_record_are_reac
     expect(notice.locator("a", has_text="记录").first).to_be_visible()
     assert page.url.endswith("/me")  # still in place
 
+    # With the phone's network off too (the browser knows): answered before any request is tried.
+    phone.set_offline(True)
+    tap_path(page, base, reached["/me"])
+    page.locator(f'main a[href="{missing[0]}"]:visible').first.click()
+    expect(page.locator("[data-offline-missing]")).to_contain_text("没有保存在手机上", timeout=5000)
+    page.locator("[data-offline-missing] a", has_text="记录").first.click()  # what it holds opens
+    page.wait_for_url(base + "/records/")
+    phone.set_offline(False)
+
 
 def count(server, model, **where) -> int:
     with server.app.app_context():
@@ -167,6 +176,7 @@ def test_an_outbox_exported_on_one_phone_is_imported_on_another_and_applied_once
     item = page.locator("[data-outbox-item]").first
     expect(item).to_contain_text("主题党日：导出导入的第二条")  # type and topic, not the branch twice
     expect(item).to_contain_text("年")  # the date, the Chinese way
+    expect(page.locator("[data-outbox-storage]")).to_contain_text("待同步内容")  # space used, shown
     with page.expect_download() as download:
         page.get_by_role("button", name="导出为文件").click()
     exported = tmp_path / "outbox.json"

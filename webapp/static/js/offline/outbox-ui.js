@@ -176,7 +176,7 @@
       a.href = "/records/" + r.uuid;
       a.textContent = r.type_label + "：" + r.topic;
       var tag = doc.createElement("span");
-      tag.className = "tag " + (r.state === "approved" ? "tag-ok" : r.state === "returned" ? "tag-warn" : "tag-muted");
+      tag.className = "tag " + (r.has_conflict || r.state === "returned" ? "tag-warn" : r.state === "approved" ? "tag-ok" : "tag-muted");
       tag.textContent = r.state_label + (r.has_conflict ? " · 有冲突" : "") + (r.photos_missing ? " · 照片未到 " + r.photos_missing : "");
       var d = doc.createElement("span");
       d.className = "muted small";
