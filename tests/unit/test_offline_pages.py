@@ -41,3 +41,15 @@ def test_javascript_reads_the_patterns_the_same_way():
     in_python = [[offline_pages.is_kept(p),
                   next((e for pat, e in offline_pages.FORM_POSTS if re.search(pat, p)), None)] for p in paths]
     assert json.loads(out) == in_python
+
+
+def test_no_script_writes_its_own_list_of_kept_page_shapes():
+    """The worker and the offline client read the shapes from /sw.js and the pull; a path pattern
+    written into a script (such as /^\\/records(\\/|$)/) would be a second source."""
+    from pathlib import Path
+
+    static = Path(offline_pages.__file__).resolve().parents[1] / "static"
+    scripts = list((static / "sw").glob("*.js")) + list((static / "js").rglob("*.js"))
+    path_regex = re.compile(r"/\^\\/")
+    offenders = [str(p.relative_to(static)) for p in scripts if path_regex.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
