@@ -34,9 +34,6 @@
     if (!sw || !sw.controller || !snap) return;
     var urls = (snap.offline_pages || []).map(function (p) { return p && p.url; });
     sw.controller.postMessage({ type: "zhibu-precache", urls: urls });
-    store.get("meta", "pull").then(function (row) {
-      if (row) { row.precached_at = Date.now(); return store.put("meta", [row]); }
-    });
   }
 
   sync.configure({ signedIn: signedIn, csrfToken: csrfToken, deviceName: deviceName, onPulled: precache, timers: true });

@@ -190,7 +190,7 @@
         var snapshot = { key: "pull", cursor: body.cursor, server_time: body.server_time, user: body.user,
                          branches: body.branches, quarantine: body.quarantine,
                          offline_pages: Array.isArray(body.offline_pages) ? body.offline_pages : [],
-                         precached_at: previous ? previous.precached_at : null, pulled_at: Date.now(),
+                         pulled_at: Date.now(),
                          records: Object.keys(records).map(function (k) { return records[k]; })
                            .sort(function (a, b) { return a.occurred_on < b.occurred_on ? 1 : -1; }).slice(0, 300) };
         return store.put("meta", [snapshot]).then(function () {
