@@ -45,18 +45,48 @@ def _free_port() -> int:
 
 
 class LiveServer:
+    """A real server on a fixed port that a test can stop (the process really gone: connections
+    refused, also for the service worker's own fetches) and start again on the same port."""
+
     def __init__(self, app, port: int):
         self.app = app
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self._server = make_server("127.0.0.1", port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = None
+        self._thread = None
 
     def start(self):
+        if self._server is not None:
+            return
+        # socketserver's allow_reuse_address (SO_REUSEADDR) lets the port be bound again at once.
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self._connections: set = set()
+        accept = self._server.process_request
+
+        def process_request(request, client_address):
+            self._connections.add(request)
+            return accept(request, client_address)
+
+        self._server.process_request = process_request
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     def stop(self):
+        if self._server is None:
+            return
         self._server.shutdown()
+        self._server.server_close()
+        for conn in list(self._connections):  # kept-alive connections die with the process too
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from tests.conftest import _config_dict, migrate_to_head
 from tests.e2e.conftest import LiveServer, _free_port
 from webapp import create_app
 from webapp.extensions import db
+from webapp.pwa.worker_version import worker_script
 
 class OfflineServer(LiveServer):
     sw_version = None  # None: the real sw.js; else served with this SW_VERSION
@@ -29,7 +30,7 @@ def start(folder) -> OfflineServer:
         server = holder["server"]
         if server.sw_version is None:
             return real_sw()
-        text = open(current_app.static_folder + "/sw/sw.js", encoding="utf-8").read()
+        text, _version = worker_script(current_app.static_folder)
         text = re.sub(r'self.SW_VERSION = "[^"]*";', f'self.SW_VERSION = "{server.sw_version}";', text)
         response = current_app.response_class(text, mimetype="text/javascript")
         response.headers["Cache-Control"] = "no-cache"

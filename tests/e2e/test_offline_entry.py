@@ -280,27 +280,27 @@ def test_revoked_device_keeps_its_queue_asks_to_sign_in_and_then_drains(server, 
     page = phone.new_page()
     sign_in(page, base, "dangyuan")
     open_entry(page, base, oid)
-    # Offline, also for the worker's own fetches (Background Sync): set_offline alone may not stop them.
-    sync_api = re.compile(r".*/api/sync/.*")
-    phone.route(sync_api, lambda route: route.abort("internetdisconnected"))
-    phone.set_offline(True)
-    for number, topic in enumerate(topics, start=1):
-        fill_theme_day(page, topic)
-        save(page)
-        expect(page.locator(".outbox-flash")).to_contain_text(f"（待同步 {number} 项）")
-    page.goto(base + "/offline/outbox")  # from the cache
-    expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "2")
+    # The server process stopped: offline for the worker's own fetches (Background Sync) too.
+    server.stop()
+    try:
+        for number, topic in enumerate(topics, start=1):
+            page.goto(f"{base}/records/new/{oid}/theme_day")  # from the cache
+            fill_theme_day(page, topic)
+            save(page)  # the worker keeps the post it could not deliver and shows the outbox
+            page.wait_for_url(base + "/offline/outbox")
+            expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", str(number))
+        expect(page.locator(".outbox-flash")).to_contain_text("已离线保存")
 
-    with server.app.app_context():
-        me = db.session.scalar(select(User.id).where(User.username == "dangyuan"))
-        db.session.execute(update(Device).where(Device.user_id == me).values(revoked_at=utcnow()))
-        db.session.commit()
-    phone.clear_cookies()
-    phone.unroute(sync_api)
-    phone.set_offline(False)
+        with server.app.app_context():
+            me = db.session.scalar(select(User.id).where(User.username == "dangyuan"))
+            db.session.execute(update(Device).where(Device.user_id == me).values(revoked_at=utcnow()))
+            db.session.commit()
+        phone.clear_cookies()
+    finally:
+        server.start()  # back: the page's own retry finds the credential revoked
 
     prompt = page.locator("[data-outbox-signin]")
-    expect(prompt).to_contain_text("重新登录", timeout=20000)
+    expect(prompt).to_contain_text("重新登录", timeout=30000)
     expect(prompt).to_contain_text("待同步的 2 项仍保存在手机上")
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "2")
     assert all(count(server, Record, topic=topic) == 0 for topic in topics)

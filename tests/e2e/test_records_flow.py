@@ -33,9 +33,16 @@ def test_theme_day_recorded_on_phone_and_approved_on_desktop(live_server, phone,
     page.get_by_label("结束").fill("09:30")
     expect(page.locator("[data-duration-output]")).to_have_text("时长 90 分钟")
     page.get_by_label("地点").fill("城南水文站会议室")
-    chips = page.locator("[data-attendance] label.chip")
-    for index in range(3):
+    chips = page.locator("[data-attend-row] label.chip")
+    page.get_by_role("button", name="全部出席").click()  # then untick those not there
+    expected = chips.count()
+    for index in range(3, expected):
         chips.nth(index).click()
+    expect(page.locator("[data-count-present]")).to_have_text("3")
+    expect(page.locator("[data-count-absent]")).to_have_text(str(expected - 3))
+    reason = page.locator("[data-attend-row]").nth(expected - 1).locator("input[name^=leave_reason_]")
+    expect(reason).to_be_visible()  # asked beside the name, only for those not ticked
+    expect(page.locator("[data-attend-row]").nth(0).locator("input[name^=leave_reason_]")).to_be_hidden()
     for item in ("集体诵读党章", "组织集中学习", "交纳当月党费"):
         page.get_by_label(item).check()
 

@@ -9,6 +9,7 @@ globalThis.idb = require(STATIC + "vendor/idb-8.0.4.umd.js");
 require(STATIC + "js/offline/store.js");
 require(STATIC + "js/offline/queue.js");
 require(STATIC + "js/offline/sync.js");
+require(STATIC + "js/offline/storage.js");
 
 const Z = globalThis.Zhibu;
 

@@ -6,7 +6,6 @@ Other capabilities add theirs with ``register(name, handler)`` (the lead wires t
 """
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -19,6 +18,7 @@ from sync import CONFLICT, DUPLICATE, Applied, Mutation, Rejected
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record, StudyNote, User
+from ..pwa.offline_pages import NEW_RECORD_ACTION
 from ..records import photo_access, service
 from ..study import notes as study_notes
 from ..domain_errors import Invalid, NotAllowed
@@ -40,7 +40,7 @@ def confirmed_by_manager():
     finally:
         _confirmed_by_manager.reset(token)
 HANDLERS: dict[str, Handler] = {}
-NEW_FORM_PATH = re.compile(r"/records/new/(\d+)/([a-z_]+)/?$")
+NEW_FORM_PATH = NEW_RECORD_ACTION  # one source: webapp/pwa/offline_pages.py
 
 
 def register(name: str, handler: Handler) -> None:

@@ -8,14 +8,17 @@ from ..rules.sync import PULL_PAGE_SIZE, PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PHOTO = {"type": "object", "required": ["sha256", "created"], "properties": {
     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "created": {"type": "boolean"}}}
-_SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "records", "quarantine"],
+_SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "records", "quarantine",
+                                                                         "offline_pages"],
              "properties": {
                  "server_time": {"type": "string"}, "cursor": {"type": ["string", "null"]}, "more": {"type": "boolean"},
                  "user": {"type": "object", "required": ["id", "name"]},
                  "branches": {"type": "array", "items": {"type": "object", "required": ["id", "name", "entry_pages"]}},
                  "records": {"type": "array", "items": {"type": "object", "required": [
                      "uuid", "org_id", "type", "topic", "occurred_on", "state", "version"]}},
-                 "quarantine": {"type": "array", "items": {"type": "object", "required": ["id", "state", "code"]}}}}
+                 "quarantine": {"type": "array", "items": {"type": "object", "required": ["id", "state", "code"]}},
+                 "offline_pages": {"type": "array", "items": {"type": "object", "required": ["url", "title"], "properties": {
+                     "url": {"type": "string"}, "title": {"type": "string"}}}}}}
 
 
 def _json(schema: dict) -> dict:

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..models import Membership, QuarantinedMutation, Record, User
 from ..models.base import utcnow
 from ..study.themes import theme_for
-from ..records.visibility import can_record_type, visible_records_filter
-from ..rules.life import RECORD_TYPES
+from ..records.visibility import visible_records_filter
+from ..pwa.offline_pages import entry_pages, pages_for
 from ..rules.sync import PULL_PAGE_SIZE, PULL_RECENT_DAYS
 
 
@@ -48,20 +48,10 @@ def _branches(user: User) -> list[dict]:
             "i_record": bool(membership.is_recorder) or access.manages(user, org),
             "roster": [{"id": r.id, "name": r.name, "title": r.title, "is_recorder": bool(r.is_recorder)}
                        for r in roster],
-            "entry_pages": _entry_pages(user, org, membership),
+            "entry_pages": entry_pages(user, org, membership),
             "theme": {"month": theme.month, "title": theme.title, "guidance": theme.guidance} if theme else None,
         })
     return out
-
-
-def _entry_pages(user: User, org, membership) -> list[str]:
-    """The stable entry URLs (contract 3) the phone should keep for this branch."""
-    pages = [f"/study/notes/new/{org.id}"]
-    if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
-        pages.append(f"/records/new/{org.id}")
-        pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]
-        pages.append(f"/dues/{org.id}/pay")
-    return pages
 
 
 def snapshot(user: User, cursor: str | None) -> dict:
@@ -84,6 +74,8 @@ def snapshot(user: User, cursor: str | None) -> dict:
         "more": more,
         "user": {"id": user.id, "name": user.name},
         "branches": _branches(user),
+        # Every page the phone keeps, refreshed on each pull (webapp/pwa/offline_pages.py).
+        "offline_pages": pages_for(user),
         "records": [{
             "uuid": r.uuid, "org_id": r.org_id, "type": r.type, "type_label": r.type_label,
             "topic": r.topic, "occurred_on": r.occurred_on.isoformat(), "state": r.state,

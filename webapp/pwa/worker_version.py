@@ -7,9 +7,11 @@ icons or the worker's own parts reaches phones on their next visit, with no numb
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 PLACEHOLDER = 'self.SW_VERSION = "dev";'
+PAGES_PLACEHOLDER = "self.ZHIBU_OFFLINE = null;"
 
 _cache: dict[Path, tuple[tuple, str]] = {}
 
@@ -42,9 +44,15 @@ def static_version(folder: str | Path) -> str:
 
 
 def worker_script(folder: str | Path) -> tuple[str, str]:
-    """The text of ``sw/sw.js`` with its version filled in, and that version."""
-    version = static_version(folder)
+    """The text of ``sw/sw.js`` with its version and the kept-page shapes
+    (``webapp/pwa/offline_pages.py``) filled in, and that version."""
+    from .offline_pages import worker_config
+
+    pages = json.dumps(worker_config(), ensure_ascii=False, sort_keys=True)
+    version = static_version(folder)  # the page shapes change only with a deploy, and with them these bytes
     text = (Path(folder) / "sw" / "sw.js").read_text(encoding="utf-8")
-    if PLACEHOLDER not in text:
-        raise RuntimeError(f"sw/sw.js must contain {PLACEHOLDER!r} for the server to fill in")
-    return text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";'), version
+    for needed in (PLACEHOLDER, PAGES_PLACEHOLDER):
+        if needed not in text:
+            raise RuntimeError(f"sw/sw.js must contain {needed!r} for the server to fill in")
+    text = text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";')
+    return text.replace(PAGES_PLACEHOLDER, f"self.ZHIBU_OFFLINE = {pages};"), version

@@ -138,3 +138,15 @@ def notes_this_month(org: Organization, month_start: date, month_end: date) -> l
         .group_by(StudyNote.user_id)).all())
     return [(m, counts.get(m.user_id, 0)) for m in branch_roster(org)]
 
+
+
+def offered_record_types(user: User, org: Organization) -> list[str]:
+    """The record types this person is offered for a branch: the type chooser and the pages a phone
+    keeps (webapp/pwa/offline_pages.py) use this one rule (支委会 only where there is a committee)."""
+    from ..rules.life import RECORD_TYPES
+    from .validation import has_committee
+    from .visibility import can_record_type
+
+    committee = has_committee({m.user_id: m for m in branch_roster(org)})
+    return [key for key, spec in RECORD_TYPES.items()
+            if (committee or not spec.get("needs_committee")) and can_record_type(user, org, key)]

@@ -31,7 +31,6 @@ from . import bp, diffing, duplicates, queries, service
 from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for
 from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
-from .validation import has_committee
 from .view_lookups import form_duplicates, record_or_404, recordable_org_or_404
 from .visibility import (
     can_check_in, can_edit, can_record_type, can_review, is_own_record, recordable_branches,
@@ -65,9 +64,7 @@ def my_attendance():
 @login_required
 def choose_type(org_id: int):
     org = recordable_org_or_404(org_id)
-    committee = has_committee({m.user_id: m for m in queries.branch_roster(org)})
-    types = [(key, spec) for key, spec in RECORD_TYPES.items()
-             if (committee or not spec.get("needs_committee")) and can_record_type(current_user, org, key)]
+    types = [(key, RECORD_TYPES[key]) for key in queries.offered_record_types(current_user, org)]
     return render_template("records/choose_type.html", org=org, types=types)
 
 
@@ -84,6 +81,8 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         expected=expected.expected, sitting_in=expected.sitting_in, in_field=expected.in_field,
         points_basis=points_basis,
         attendees=set(values.getlist("attendee_ids")),
+        expected_groups=_by_group(expected.expected),
+        attendance_counts=_attendance_counts(expected.expected, values),
         fresh=not listed and not values.getlist("attendee_ids"),
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
@@ -95,6 +94,25 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         rect_rows=[list(row) for row in zip_longest(
             *(values.getlist(f"rect_{name}") for name in RECTIFICATION_FIELDS), fillvalue="")],
     )
+
+
+def _by_group(members) -> list[tuple[str, list]]:
+    """应到 grouped by 党小组 (members of no group last), names in order within each."""
+    groups: dict[int | None, list] = {}
+    for m in members:
+        groups.setdefault(m.group_id, []).append(m)
+    named = sorted(((g[0].group.name, g) for key, g in groups.items() if key is not None and g[0].group),
+                   key=lambda row: row[0])
+    rest = [m for key, g in groups.items() if key is None or not g[0].group for m in g]
+    return named + ([("未分组", rest)] if rest else [])
+
+
+def _attendance_counts(members, values: MultiDict) -> dict[str, int]:
+    """The live count's first figures (offline JS keeps them current as boxes are ticked)."""
+    present = set(values.getlist("attendee_ids"))
+    absent = [m for m in members if str(m.user_id) not in present]
+    leave = sum(1 for m in absent if (values.get(f"leave_reason_{m.user_id}") or "").strip())
+    return {"present": len(members) - len(absent), "leave": leave, "absent": len(absent) - leave}
 
 
 def _points_basis(roster, occurred: str) -> dict[int, tuple[int, str]]:

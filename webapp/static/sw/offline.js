@@ -16,16 +16,19 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   var OWN_CACHE = /^zhibu-(shell|pages)-v/;
   var FALLBACK = "/offline/fallback";
   var SHELL = [
-    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js",
+    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js", "/static/js/meeting.js",
     "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js",
     "/static/js/offline/queue.js", "/static/js/offline/sync.js", "/static/js/offline/capture.js",
-    "/static/js/offline/outbox-ui.js",
+    "/static/js/offline/outbox-ui.js", "/static/js/offline/links.js",
+    "/static/js/offline/storage.js",
     "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-192.png",
     "/manifest.webmanifest", FALLBACK,
   ];
-  // Pages a member needs in the field (stable URLs without query strings, contract 3).
-  var ENTRY = [/^\/$/, /^\/records(\/|$)/, /^\/study(\/|$)/, /^\/offline\/outbox$/, /^\/me$/,
-               /^\/dues\/\d+\/pay$/];
+  // Pages a member needs in the field and the form posts kept offline: their shapes come from the
+  // server's one source (webapp/pwa/offline_pages.py), filled into /sw.js as self.ZHIBU_OFFLINE.
+  var CONFIG = self.ZHIBU_OFFLINE || { kept: [], form_posts: [], fallback: FALLBACK };
+  var ENTRY = CONFIG.kept.map(function (p) { return new RegExp(p); });
+  var MAX_KEPT = 120;
 
   self.addEventListener("install", function (event) {
     event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
@@ -81,11 +84,19 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
       return caches.open(PAGES_CACHE).then(function (cache) {
         return cache.match(url.pathname, { ignoreVary: true, ignoreSearch: true });
       }).then(function (cached) {
-        return cached || caches.match(FALLBACK, { ignoreVary: true });
+        if (cached) return cached;
+        // A tap inside a page (htmx): say so in place (offline/links.js) instead of swapping pages.
+        if (request.mode !== "navigate") return missing();
+        return caches.match(FALLBACK, { ignoreVary: true });
       }).then(function (page) {
         return page || new Response("当前没有网络", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       });
     });
+  }
+
+  function missing() {
+    return new Response("这个页面没有保存在手机上", { status: 504,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Zhibu-Offline": "missing" } });
   }
 
   function shellFirst(request) {
@@ -102,11 +113,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
 
   // Offline-capable form posts (contract 3) that fail for lack of network while the browser thinks
   // it is online: keep the form in the outbox and show the outbox instead of an error page.
-  var FORM_POSTS = [
-    [/^\/records\/new\/\d+\/[a-z_]+$/, "record"], [/^\/records\/[0-9a-f-]{36}\/edit$/, "record"],
-    [/^\/records\/[0-9a-f-]{36}\/check-in$/, "check_in"], [/^\/study\/notes\/new\/\d+$/, "study_note"],
-    [/^\/dues\/\d+\/pay$/, "dues_payment"],
-  ];
+  var FORM_POSTS = CONFIG.form_posts.map(function (row) { return [new RegExp(row[0]), row[1]]; });
 
   function formEntity(path) {
     for (var i = 0; i < FORM_POSTS.length; i++) if (FORM_POSTS[i][0].test(path)) return FORM_POSTS[i][1];
@@ -119,7 +126,10 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
       return copy.formData().then(function (data) {
         var pairs = [];
         data.forEach(function (value, name) { if (typeof value === "string") pairs.push([name, value]); });
-        return self.ZhibuOutbox.enqueue(self.ZhibuOutbox.itemFromPairs(entity, pairs, path));
+        var item = self.ZhibuOutbox.itemFromPairs(entity, pairs, path);
+        var kind = pairs.filter(function (p) { return p[0] === "record_type"; })[0];
+        if (entity === "record" && kind && (CONFIG.record_types || {})[kind[1]]) item.type_label = CONFIG.record_types[kind[1]];
+        return self.ZhibuOutbox.enqueue(item);
       }).then(function (item) {
         if (self.registration.sync) self.registration.sync.register(self.ZhibuOutbox.SYNC_TAG).catch(function () {});
         return self.ZhibuOutbox.setFlash("已离线保存「" + item.label + "」，联网后自动同步");
@@ -151,6 +161,8 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
       event.respondWith(fetch(request).catch(function () {
         return caches.match(FALLBACK, { ignoreVary: true });
       }));
+    } else if (boosted) {
+      event.respondWith(fetch(request).catch(missing));
     }
   });
 
@@ -159,6 +171,12 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
       list.forEach(function (client) { client.postMessage({ type: type }); });
     });
   }
+
+  // A push (a reminder, a review outcome) is a reason to sync: open pages pull and keep their
+  // pages fresh. The notification itself is shown by push.js.
+  self.addEventListener("push", function (event) {
+    event.waitUntil(tellPages("zhibu-sync"));
+  });
 
   // Background Sync: replay from the worker itself (bearer token from IndexedDB). If items are
   // still waiting, reject so the browser tries again later; pages also retry on their own.
@@ -188,7 +206,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
     if (data.type === "zhibu-forget-pages") {
       event.waitUntil(caches.delete(PAGES_CACHE));
     } else if (data.type === "zhibu-precache" && Array.isArray(data.urls)) {
-      var paths = data.urls.filter(function (u) { return typeof u === "string" && isEntry(u); }).slice(0, 80);
+      var paths = data.urls.filter(function (u) { return typeof u === "string" && isEntry(u); }).slice(0, MAX_KEPT);
       event.waitUntil(paths.reduce(function (chain, path) {
         return chain.then(function () { return keepPage(path); });
       }, Promise.resolve()));

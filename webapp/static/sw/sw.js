@@ -5,4 +5,7 @@
 // The server fills in SW_VERSION, a hash of every static file (webapp/pwa/worker_version.py): any
 // change to them changes this script, so browsers install the new worker and refresh its caches.
 self.SW_VERSION = "dev";
+// The server fills in the shapes of the pages a phone keeps and of the form posts it may queue,
+// from their one source, webapp/pwa/offline_pages.py (worker_config).
+self.ZHIBU_OFFLINE = null;
 importScripts("/static/sw/offline.js", "/static/sw/push.js");

@@ -35,6 +35,8 @@
     var item = queue.itemFromPairs(entity, formPairs(form, submitter),
       form.getAttribute("action") || root.location.pathname, form.getAttribute("data-offline-label"));
     item.page = root.location.pathname;
+    if (form.getAttribute("data-offline-type")) item.type_label = form.getAttribute("data-offline-type");
+    if (form.getAttribute("data-offline-topic")) item.topic_label = form.getAttribute("data-offline-topic");
     return queue.enqueue(item).then(function () {
       sync.requestBackgroundSync();
       afterQueued(form, entity);

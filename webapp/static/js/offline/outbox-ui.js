@@ -26,19 +26,14 @@
     return kind + " · " + new Date().toISOString().slice(0, 10);
   }
 
-  // Ask the worker to keep the entry pages (forms) of the user's branches, at most every 6 hours.
-  function precache(previous, snap, force) {
+  // Ask the worker to keep (and refresh) every page the server listed for this person, each time a
+  // sync pulled: navigation, branches, entry forms, recent records with their edit pages (returned
+  // first), study. The list comes from one place on the server (webapp/pwa/offline_pages.py).
+  function precache(previous, snap) {
     var sw = root.navigator && root.navigator.serviceWorker;
-    if (!sw || !sw.controller) return;
-    if (!force && previous && previous.precached_at && Date.now() - previous.precached_at < 6 * 3600 * 1000) return;
-    var urls = ["/", "/offline/outbox", "/me"];
-    (snap.branches || []).forEach(function (b) { urls = urls.concat(b.entry_pages || []); });
-    // The most recent records' pages too: check-ins and review states are there.
-    (snap.records || []).slice(0, 15).forEach(function (r) { urls.push("/records/" + r.uuid); });
+    if (!sw || !sw.controller || !snap) return;
+    var urls = (snap.offline_pages || []).map(function (p) { return p && p.url; });
     sw.controller.postMessage({ type: "zhibu-precache", urls: urls });
-    store.get("meta", "pull").then(function (row) {
-      if (row) { row.precached_at = Date.now(); return store.put("meta", [row]); }
-    });
   }
 
   sync.configure({ signedIn: signedIn, csrfToken: csrfToken, deviceName: deviceName, onPulled: precache, timers: true });
@@ -56,10 +51,11 @@
       badge.setAttribute("data-outbox-badge", "");
       bar.insertBefore(badge, bar.querySelector(".topbar-user"));
     }
-    badge.hidden = n === 0 && !state.syncing;
+    // Quiet when there is nothing to do: shown only while something is queued, sending or needs care.
+    badge.hidden = n === 0;
     badge.classList.toggle("outbox-badge-attention", c.attention > 0 || (state.needSignIn && c.waiting > 0));
-    badge.classList.toggle("outbox-badge-syncing", !!state.syncing);
-    badge.textContent = state.syncing && !n ? "同步中" : String(n);
+    badge.classList.toggle("outbox-badge-syncing", !!state.syncing && c.sending > 0);
+    badge.textContent = String(n);
     badge.setAttribute("aria-label", "待同步 " + c.waiting + " 项" + (c.attention ? "，" + c.attention + " 项需要处理" : "")
       + (state.syncing ? "，正在同步" : "") + (state.needSignIn && c.waiting ? "，需重新登录" : ""));
   }
@@ -120,19 +116,23 @@
       li.className = "list-item outbox-item";
       li.setAttribute("data-outbox-item", item.id);
       li.setAttribute("data-state", item.state);
+      // Type, topic, date and state: a conflict is amber with its explanation, never "已同步".
+      var d = queue.describe(item);
+      li.setAttribute("data-tone", d.tone);
       var title = doc.createElement("strong");
-      title.textContent = item.label;
+      title.textContent = d.type + (d.topic ? "：" + d.topic : "");
       var tag = doc.createElement("span");
-      tag.className = "tag " + ({ sent: "tag-ok", attention: "tag-warn", sending: "tag-role" }[item.state] || "tag-muted");
-      tag.textContent = STATE_LABELS[item.state] || item.state;
+      tag.className = "tag " + ({ ok: "tag-ok", warn: "tag-warn", error: "tag-error", busy: "tag-role" }[d.tone] || "tag-muted");
+      tag.setAttribute("data-outbox-state", "");
+      tag.textContent = d.stateLabel;
       var meta = doc.createElement("span");
       meta.className = "muted small";
-      meta.textContent = (ENTITY_LABELS[item.entity] || item.entity) + " · 保存于 " + when(item.created_at);
+      meta.textContent = (d.date ? d.date + " · " : "") + "保存于 " + when(item.created_at);
       li.appendChild(title); li.appendChild(doc.createTextNode(" ")); li.appendChild(tag);
       li.appendChild(doc.createTextNode(" ")); li.appendChild(meta);
       if (item.reason) {
         var reason = doc.createElement("p");
-        reason.className = item.state === "attention" ? "error small" : "muted small";
+        reason.className = item.state === "attention" ? "error small" : item.conflict ? "warn-text small" : "muted small";
         reason.textContent = item.reason;
         li.appendChild(reason);
         var fields = item.fields || {};
@@ -173,7 +173,7 @@
       a.href = "/records/" + r.uuid;
       a.textContent = r.type_label + "：" + r.topic;
       var tag = doc.createElement("span");
-      tag.className = "tag " + (r.state === "approved" ? "tag-ok" : r.state === "returned" ? "tag-warn" : "tag-muted");
+      tag.className = "tag " + (r.has_conflict || r.state === "returned" ? "tag-warn" : r.state === "approved" ? "tag-ok" : "tag-muted");
       tag.textContent = r.state_label + (r.has_conflict ? " · 有冲突" : "") + (r.photos_missing ? " · 照片未到 " + r.photos_missing : "");
       var d = doc.createElement("span");
       d.className = "muted small";
@@ -233,18 +233,44 @@
     else if (root.confirm("移除后该内容不会再同步，确定吗？（可先导出备份）")) root.ZhibuOutbox.remove(el.getAttribute("data-outbox-remove"));
   });
 
-  // Triggers: app open, network back, page shown again, the worker's Background Sync, htmx swaps.
-  root.addEventListener("online", function () { state.failures = 0; sync.syncNow("online"); });
-  doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "visible") sync.syncNow("visible"); });
+  // Triggers, only when there is reason: something queued, the interval since the last pull passed
+  // (on a phone), a push or Background Sync from the worker, the network back, a button. Page loads
+  // alone call nothing; desktop pages (a secretary at a desk) do no phone sync unless items wait.
+  var PULL_EVERY_MS = 15 * 60 * 1000;
+
+  function isPhone() {
+    var mm = root.matchMedia;
+    return !!((mm && (mm("(pointer: coarse)").matches || mm("(max-width: 760px)").matches))
+      || (root.navigator && root.navigator.maxTouchPoints > 0));
+  }
+
+  function reason(pushed) {
+    return Promise.all([queue.counts(), store.get("meta", "pull"), sync.device()]).then(function (r) {
+      var c = r[0], snap = r[1], dev = r[2];
+      if (c.waiting) return "queued";
+      if (!isPhone() || !(dev || signedIn())) return null;
+      if (pushed) return "push";
+      if (!snap || !snap.pulled_at || Date.now() - snap.pulled_at >= PULL_EVERY_MS) return "interval";
+      return null;
+    }).catch(function () { return null; });
+  }
+
+  function maybeSync(pushed) {
+    return reason(pushed === true).then(function (why) { if (why) return sync.syncNow(why); });
+  }
+
+  root.addEventListener("online", function () { state.failures = 0; maybeSync(); });
+  doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "visible") maybeSync(); });
+  root.setInterval(function () { if (doc.visibilityState !== "hidden") maybeSync(); }, 60 * 1000);
   doc.addEventListener("htmx:load", function (event) { if (event.target === doc.body) render(); });
   doc.addEventListener("htmx:afterSettle", render);
   if ("serviceWorker" in root.navigator) {
     // A new worker took over (first install or an upgrade with fresh caches): keep the pages again.
     root.navigator.serviceWorker.addEventListener("controllerchange", function () {
-      store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap, true); });
+      store.get("meta", "pull").then(function (snap) { if (snap) precache(snap, snap); });
     });
     root.navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "zhibu-sync") sync.syncNow("background-sync");
+      if (event.data && event.data.type === "zhibu-sync") maybeSync(true);
       if (event.data && event.data.type === "zhibu-outbox-changed") render();
     });
   }
@@ -255,7 +281,7 @@
       queue.takeFlash().then(function (text) { if (text) Z.capture.announce(text); });
     }
     sync.device().then(function (dev) {
-      if (dev || signedIn()) return sync.syncNow("open");
+      if (dev || signedIn()) return maybeSync();
       // Signed out with no device credential: nothing can go out until the person signs in.
       return queue.counts().then(function (c) { if (c.waiting) { state.needSignIn = true; render(); } });
     }).catch(function () { /* no IndexedDB */ });

@@ -123,6 +123,7 @@
       item.fields = result.fields || {};
     } else if (first === "conflict" || result.status === "conflict") {
       item.state = "sent";
+      item.conflict = true; // kept apart on the server: shown amber with its explanation, never "已同步"
       item.reason = result.message || "与服务器上的版本冲突，已另存待书记处理";
     } else {
       item.state = "sent";
@@ -195,6 +196,35 @@
     });
   }
 
+  // --- what the outbox shows for one item: type, topic, date, state and its tone ---------------
+  function fieldOf(item, name) {
+    var pairs = (item.payload && Array.isArray(item.payload.fields)) ? item.payload.fields : [];
+    for (var i = 0; i < pairs.length; i++) {
+      if (Array.isArray(pairs[i]) && pairs[i][0] === name && typeof pairs[i][1] === "string" && pairs[i][1]) return pairs[i][1];
+    }
+    return "";
+  }
+
+  // "2026-11-30" → "2026年11月30日"; "2026-11" → "2026年11月"; anything else as it is.
+  function chineseDate(text) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(text || "");
+    if (!m) return text || "";
+    return m[1] + "年" + parseInt(m[2], 10) + "月" + (m[3] ? parseInt(m[3], 10) + "日" : "");
+  }
+
+  function describe(item) {
+    // The form names its own type (data-offline-type, e.g. 主题党日); else the kind of sync entity.
+    var type = (typeof item.type_label === "string" && item.type_label) || ENTITY_LABELS[item.entity] || item.entity;
+    if (item.entity === "record" && fieldOf(item, "record_uuid")) type += "（修改）";
+    var topic = fieldOf(item, "topic") || (typeof item.topic_label === "string" ? item.topic_label : "");
+    if (!topic && item.entity === "dues_payment") topic = chineseDate(fieldOf(item, "month")) + " 党费";
+    var day = fieldOf(item, "occurred_on") || fieldOf(item, "noted_on") || fieldOf(item, "paid_on");
+    var tone = { sent: "ok", attention: "error", sending: "busy" }[item.state] || "waiting";
+    var stateLabel = STATE_LABELS[item.state] || item.state;
+    if (item.conflict) { tone = "warn"; stateLabel = "有冲突 · 待书记处理"; }
+    return { type: type, topic: topic, date: chineseDate(day), state: item.state, stateLabel: stateLabel, tone: tone };
+  }
+
   // --- export and import: a backup file the person keeps, or carries to another phone -----------
 
   function toBase64(bytes) {
@@ -251,6 +281,8 @@
           client_at: typeof raw.client_at === "string" ? raw.client_at : null,
           created_at: typeof raw.created_at === "number" ? raw.created_at : Date.now(), state: "waiting",
           label: typeof raw.label === "string" ? raw.label : (ENTITY_LABELS[raw.entity] || raw.entity),
+          type_label: typeof raw.type_label === "string" ? raw.type_label.slice(0, 40) : undefined,
+          topic_label: typeof raw.topic_label === "string" ? raw.topic_label.slice(0, 200) : undefined,
           user_id: raw.user_id || undefined, user_name: raw.user_name || undefined, imported_at: Date.now()
         };
         chain = chain.then(function () { return store.addNumbered(item); });
@@ -283,6 +315,6 @@
     counts: counts, pendingFor: pendingFor, setState: setState, applyResults: applyResults, refuse: refuse,
     failedAlone: failedAlone, retry: retry, purgeSent: purgeSent, followQuarantine: followQuarantine,
     keepPhoto: keepPhoto, photos: photos, setFlash: setFlash, takeFlash: takeFlash,
-    exportData: exportData, importData: importData
+    exportData: exportData, importData: importData, describe: describe, chineseDate: chineseDate
   };
 })(globalThis);

@@ -189,7 +189,8 @@
         (body.records || []).forEach(function (r) { records[r.uuid] = r; });
         var snapshot = { key: "pull", cursor: body.cursor, server_time: body.server_time, user: body.user,
                          branches: body.branches, quarantine: body.quarantine,
-                         precached_at: previous ? previous.precached_at : null,
+                         offline_pages: Array.isArray(body.offline_pages) ? body.offline_pages : [],
+                         pulled_at: Date.now(),
                          records: Object.keys(records).map(function (k) { return records[k]; })
                            .sort(function (a, b) { return a.occurred_on < b.occurred_on ? 1 : -1; }).slice(0, 300) };
         return store.put("meta", [snapshot]).then(function () {
