@@ -3,17 +3,20 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from .worker_version import worker_script
+from ..static_assets import versioned_url
+from .worker_version import SHELL_FILES, worker_script
 
 bp = Blueprint("pwa", __name__)
 
 
 @bp.route("/sw.js")
 def service_worker():
-    text, version = worker_script(current_app.static_folder)
+    shell = [versioned_url(current_app, name) for name in SHELL_FILES]
+    text, version = worker_script(current_app.static_folder, shell)
     response = current_app.response_class(text, mimetype="text/javascript")
     response.set_etag(version)
-    # Browsers must always revalidate the worker script so a new version is found at once.
+    # Browsers must always revalidate the worker script so a new version is found at once; it stays
+    # at its stable URL (never versioned: the registration names it).
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response.make_conditional(request)

@@ -7,9 +7,20 @@ icons or the worker's own parts reaches phones on their next visit, with no numb
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 PLACEHOLDER = 'self.SW_VERSION = "dev";'
+SHELL_PLACEHOLDER = "self.SW_SHELL = [];"
+
+# The app shell the worker precaches on install (static/sw/offline.js SHELL), under ``static/``.
+# The worker receives them at their versioned URLs, the very URLs the pages load.
+SHELL_FILES = (
+    "css/app.css", "js/app.js", "js/photos.js", "js/push.js",
+    "vendor/htmx-2.0.11.min.js", "vendor/idb-8.0.4.umd.js", "js/offline/store.js",
+    "js/offline/queue.js", "js/offline/sync.js", "js/offline/capture.js", "js/offline/outbox-ui.js",
+    "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
+)
 
 _cache: dict[Path, tuple[tuple, str]] = {}
 
@@ -41,10 +52,14 @@ def static_version(folder: str | Path) -> str:
     return version
 
 
-def worker_script(folder: str | Path) -> tuple[str, str]:
-    """The text of ``sw/sw.js`` with its version filled in, and that version."""
+def worker_script(folder: str | Path, shell_urls: list[str] | tuple[str, ...] = ()) -> tuple[str, str]:
+    """The text of ``sw/sw.js`` with its version and the shell's (versioned) URLs filled in, and
+    that version."""
     version = static_version(folder)
     text = (Path(folder) / "sw" / "sw.js").read_text(encoding="utf-8")
-    if PLACEHOLDER not in text:
-        raise RuntimeError(f"sw/sw.js must contain {PLACEHOLDER!r} for the server to fill in")
-    return text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";'), version
+    for placeholder in (PLACEHOLDER, SHELL_PLACEHOLDER):
+        if placeholder not in text:
+            raise RuntimeError(f"sw/sw.js must contain {placeholder!r} for the server to fill in")
+    text = text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";')
+    text = text.replace(SHELL_PLACEHOLDER, f"self.SW_SHELL = {json.dumps(list(shell_urls))};")
+    return text, version
