@@ -10,6 +10,36 @@
       if (headers["X-CSRFToken"]) event.detail.headers["X-CSRFToken"] = headers["X-CSRFToken"];
     } catch (e) { /* malformed attribute: leave the request as it is */ }
   });
+  // Each page loads only the scripts it uses (base.html). A boosted navigation swaps the body only,
+  // so load the scripts named in the new page's head that this document has not loaded yet (by
+  // path: a newer ?v= of a script already running is not loaded twice), in their order.
+  var HEAD_SCRIPT = /<script\b[^>]*\bsrc="([^"]+)"/g;
+  function loadedPaths() {
+    var paths = {};
+    Array.prototype.forEach.call(document.scripts, function (s) {
+      if (s.src) paths[new URL(s.src, location.href).pathname] = true;
+    });
+    return paths;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var text = xhr && typeof xhr.responseText === "string" ? xhr.responseText : "";
+    var end = text.indexOf("</head>");
+    if (end < 0) return;
+    var have = loadedPaths();
+    var head = text.slice(0, end);
+    var match;
+    HEAD_SCRIPT.lastIndex = 0;
+    while ((match = HEAD_SCRIPT.exec(head)) !== null) {
+      var url = new URL(match[1].replace(/&amp;/g, "&"), location.href);
+      if (url.origin !== location.origin || have[url.pathname]) continue;
+      have[url.pathname] = true;
+      var script = document.createElement("script");
+      script.src = url.pathname + url.search;
+      script.async = false; // run in document order
+      document.head.appendChild(script);
+    }
+  });
   // Confirm destructive actions marked with data-confirm.
   document.addEventListener("submit", function (event) {
     var form = event.target;
