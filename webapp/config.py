@@ -67,6 +67,7 @@ class Config:
     # Response compression (Flask-Compress, issue 16): brotli when the browser takes it, else gzip,
     # for text only; PNG/JPEG photos are compressed already. Behind the production proxy the proxy
     # may compress instead (deploy/README.md); a response already encoded is left alone.
+    COMPRESS_REGISTER = _env_bool("ZHIBU_COMPRESS", True)  # 0: the proxy compresses (deploy/README.md)
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                           "application/json", "application/manifest+json", "image/svg+xml",

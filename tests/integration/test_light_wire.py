@@ -37,7 +37,7 @@ def test_pages_scripts_css_and_json_are_compressed_as_the_browser_asks(client, e
     assert "Accept-Encoding" in page.headers["Vary"]
     assert decode(page.get_data()).decode("utf-8").startswith("<!doctype html>")
     css_url = STYLESHEET.search(plain.get_data(as_text=True)).group(1)
-    for url in (css_url, "/static/vendor/htmx-2.0.11.min.js", "/api/openapi.json"):
+    for url in (css_url, "/static/vendor/htmx-2.0.11.min.js", "/static/js/app.js", "/api/openapi.json"):
         response = client.get(url, headers={"Accept-Encoding": encoding})
         assert response.headers.get("Content-Encoding") == encoding, url
         assert len(decode(response.get_data())) > len(response.get_data()), url
@@ -118,7 +118,7 @@ def test_service_worker_is_never_cached_and_precaches_the_pages_own_urls(client,
 
 def test_sign_in_page_loads_no_offline_sync_or_push_script(client):
     paths = script_paths(client.get("/login").get_data(as_text=True))
-    assert paths == ["/static/vendor/htmx-2.0.11.min.js", "/static/js/app.js"]
+    assert paths == ["/static/js/app.js"]
     assert not any(part in p for p in paths for part in OFFLINE_PARTS)
 
 

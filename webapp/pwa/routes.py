@@ -46,7 +46,10 @@ def manifest():
     """The web app manifest (offline capability): installable, standalone, Chinese name."""
     import json
 
-    response = current_app.response_class(json.dumps(MANIFEST, ensure_ascii=False),
+    # Icons at their versioned URLs: the same URLs the pages' <link rel="icon"> fetch, so one download.
+    icons = [{**icon, "src": versioned_url(current_app, icon["src"].removeprefix("/static/"))}
+             for icon in MANIFEST["icons"]]
+    response = current_app.response_class(json.dumps({**MANIFEST, "icons": icons}, ensure_ascii=False),
                                           mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
