@@ -127,6 +127,8 @@ def summary(result: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", default="sign-in,home,form,outbox",
+                        help="comma-separated: sign-in, home, form, outbox")
     parser.add_argument("--keep-reports", action="store_true")
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
@@ -148,6 +150,8 @@ def main() -> int:
     reports.mkdir(parents=True, exist_ok=True)
     pages = [("sign-in", "/login", False), ("home", "/", True),
              ("theme-day form", f"/records/new/{org_id}/theme_day", True), ("outbox", "/offline/outbox", True)]
+    wanted = {p.strip() for p in args.pages.split(",")}
+    pages = [page for page in pages if page[0].split()[-1] in wanted]
     missed = []
     try:
         cookie = sign_in(base, "dangyuan", "zhibu-demo")

@@ -47,7 +47,13 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
   // The service worker (offline use, push reminders) covers the whole app from /sw.js.
-  if ("serviceWorker" in navigator && document.body && document.body.dataset.signedIn === "1") {
+  // Registered once the page has loaded, so installing it (and its precache) never competes with
+  // the first paint of the page the member opened.
+  function registerWorker() {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* retried on next load */ });
+  }
+  if ("serviceWorker" in navigator && document.body && document.body.dataset.signedIn === "1") {
+    if (document.readyState === "complete") registerWorker();
+    else window.addEventListener("load", registerWorker);
   }
 })();
