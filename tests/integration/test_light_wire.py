@@ -189,3 +189,12 @@ def test_a_strange_etag_gets_the_full_snapshot(client, auth, demo, hostile):
     body, _ = _pull(client, headers, branches_etag=hostile, quarantine_etag=hostile, cursor=str(uuid.uuid4()))
     assert isinstance(body["branches"], list) and body["branches"]
     assert isinstance(body["quarantine"], list)
+
+
+def test_manifest_icons_are_the_pages_versioned_icon_urls(client):
+    html = client.get("/login").get_data(as_text=True)
+    page_icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    icons = [icon["src"] for icon in client.get("/manifest.webmanifest").get_json()["icons"]]
+    assert page_icon in icons  # one download of the icon, not two
+    for src in icons:
+        assert "?v=" in src and client.get(src).headers["Cache-Control"] == IMMUTABLE, src
