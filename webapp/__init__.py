@@ -12,8 +12,9 @@ from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import json_bodies, json_storage, nul_text, security_headers, sqlite_pragmas, startup_checks
+from . import static_assets
 from .config import Config
-from .extensions import csrf, db, limiter, login_manager
+from .extensions import compress, csrf, db, limiter, login_manager
 from .input_numbers import RowIdConverter
 from .schema_check import MIGRATIONS_DIR, SchemaOutOfDate
 from .schema_check import problem as schema_problem
@@ -69,6 +70,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
+    static_assets.install(app)
     if app.config.get("TRUSTED_PROXIES"):
         # The client address (sign-in limits, audit) comes from the trusted proxies' headers only.
         n = int(app.config["TRUSTED_PROXIES"])

@@ -64,6 +64,20 @@ class Config:
     EXPORTS_IN_THREAD = True
     HSTS = _env_bool("ZHIBU_HSTS", False)
 
+    # Response compression (Flask-Compress, issue 16): brotli when the browser takes it, else gzip,
+    # for text only; PNG/JPEG photos are compressed already. Behind the production proxy the proxy
+    # may compress instead (deploy/README.md); a response already encoded is left alone.
+    COMPRESS_REGISTER = _env_bool("ZHIBU_COMPRESS", True)  # 0: the proxy compresses (deploy/README.md)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "application/manifest+json", "image/svg+xml",
+                          "text/plain"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    # Streamed responses (ledger files, exports) pass through untouched.
+    COMPRESS_STREAMS = False
+
     # Web push (issues 13 and 17). VAPID contact for push service operators (mailto: or https:).
     VAPID_SUBJECT = os.environ.get("ZHIBU_VAPID_SUBJECT")
     REQUIRE_VAPID_SUBJECT = False

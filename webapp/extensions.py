@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound to the app in create_app."""
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,4 +25,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# gzip or brotli for HTML, CSS, scripts and JSON (issue 16); images travel as they are.
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

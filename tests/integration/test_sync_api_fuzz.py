@@ -49,7 +49,9 @@ def _hostile_cases(operations: dict) -> list:
 def test_the_sync_api_never_answers_a_server_error_and_keeps_to_its_document(app, client, demo):
     _device, token = devices.register(demo["dangyuan"], "fuzz")
     db.session.commit()
-    bearer = {"Authorization": f"Bearer {token}"}
+    # identity: schemathesis's WSGI transport reads bodies as sent, without undoing a Content-Encoding
+    # (compression has its own tests in test_light_wire.py).
+    bearer = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = {op.label: op for op in (result.ok() for result in schema.get_all_operations())}
     assert set(operations) >= {"POST /api/sync/push", "GET /api/sync/pull", "PUT /api/sync/photos/{sha256}"}

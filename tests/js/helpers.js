@@ -38,6 +38,10 @@ class FakeServer {
     this.verdicts = new Map(); // id -> result fields
     this.lastSeq = 0;
     this.offline = false;
+    this.branches = [{ id: 7, name: "第一支部", roster: [{ id: 1, name: "张晓燕" }], entry_pages: ["/records/new/7"] }];
+    this.branchesEtag = "b1";
+    this.quarantine = [];
+    this.quarantineEtag = "q1";
     this.devices = 0;
     this.fetch = this.fetch.bind(this);
   }
@@ -56,7 +60,12 @@ class FakeServer {
     }
     if (!this.tokens.has(bearer)) return json(401, { error: { code: "device_refused", message: "该设备的同步凭据无效或已停用" } });
     if (url.startsWith("/api/sync/pull")) {
-      return json(200, { cursor: "c", server_time: "2026-11-20T01:00:00+00:00", records: [], branches: [], quarantine: [] });
+      // Like the server: a part whose etag the phone sends back comes as null ("keep yours").
+      const query = new URLSearchParams(url.split("?")[1] || "");
+      const part = (name) => (query.get(name + "_etag") === this[name + "Etag"] ? null : this[name]);
+      return json(200, { cursor: "c", server_time: "2026-11-20T01:00:00+00:00", records: [],
+                         branches: part("branches"), branches_etag: this.branchesEtag,
+                         quarantine: part("quarantine"), quarantine_etag: this.quarantineEtag });
     }
     if (url.startsWith("/api/sync/photos/")) return json(201, { created: true });
     if (url === "/api/sync/push") return this.push(JSON.parse(options.body));

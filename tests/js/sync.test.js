@@ -29,6 +29,24 @@ test("a signed-in page registers the phone, pushes the queue and pulls", async (
   assert.equal(server.pushes().length, 1); // nothing left to send
 });
 
+test("a second pull sends back the etags and keeps the branches the server did not resend", async () => {
+  await Z.sync.syncNow("first");
+  const pulls = () => server.requests.filter((r) => r.url.startsWith("/api/sync/pull")).map((r) => r.url);
+  assert.ok(!pulls()[0].includes("_etag="), pulls()[0]); // a first pull asks for everything
+  await Z.sync.syncNow("second");
+  assert.match(pulls()[1], /branches_etag=b1/);
+  assert.match(pulls()[1], /quarantine_etag=q1/);
+  const kept = await Z.store.get("meta", "pull");
+  assert.deepEqual(kept.branches, server.branches); // answered null, the phone keeps its own
+  assert.equal(kept.branches_etag, "b1");
+  // The roster changes on the server: its new etag no longer matches, so it comes in full.
+  server.branches = [{ ...server.branches[0], roster: [] }];
+  server.branchesEtag = "b2";
+  await Z.sync.syncNow("third");
+  assert.deepEqual((await Z.store.get("meta", "pull")).branches[0].roster, []);
+  assert.equal((await Z.store.get("meta", "pull")).branches_etag, "b2");
+});
+
 test("a queue longer than a batch goes in batches, in sequence order", async () => {
   const items = await queueForms(Z.sync.BATCH + 5);
   await Z.sync.syncNow("test");

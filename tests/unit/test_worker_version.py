@@ -1,4 +1,5 @@
 """The service worker's version follows the static files' contents (webapp/pwa/worker_version.py)."""
+import json
 import shutil
 from pathlib import Path
 
@@ -44,3 +45,13 @@ def test_a_worker_script_without_the_placeholder_is_refused(static_copy):
     sw.write_text(sw.read_text(encoding="utf-8").replace(PLACEHOLDER, 'self.SW_VERSION = "4";'), encoding="utf-8")
     with pytest.raises(RuntimeError, match="SW_VERSION"):
         worker_script(static_copy)
+
+
+def test_the_worker_script_carries_the_shell_at_versioned_urls(static_copy):
+    from webapp.pwa.worker_version import SHELL_FILES, SHELL_PLACEHOLDER
+
+    shell = [f"/static/{name}?v=abc" for name in SHELL_FILES]
+    text, _version = worker_script(static_copy, shell)
+    assert SHELL_PLACEHOLDER not in text
+    assert "self.SW_SHELL = " + json.dumps(shell) + ";" in text
+    assert all((static_copy / name).is_file() for name in SHELL_FILES)  # the shell names real files

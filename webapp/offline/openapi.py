@@ -8,15 +8,17 @@ from ..rules.sync import PULL_PAGE_SIZE, PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PHOTO = {"type": "object", "required": ["sha256", "created"], "properties": {
     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "created": {"type": "boolean"}}}
-_SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "records", "quarantine",
-                                                                         "offline_pages"],
+_SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "branches_etag", "records",
+                                        "quarantine", "quarantine_etag", "offline_pages"],
              "properties": {
                  "server_time": {"type": "string"}, "cursor": {"type": ["string", "null"]}, "more": {"type": "boolean"},
                  "user": {"type": "object", "required": ["id", "name"]},
-                 "branches": {"type": "array", "items": {"type": "object", "required": ["id", "name", "entry_pages"]}},
+                 # null: unchanged since the etag the client sent (branches_etag / quarantine_etag)
+                 "branches": {"type": ["array", "null"], "items": {"type": "object", "required": ["id", "name", "entry_pages"]}},
+                 "branches_etag": {"type": "string"}, "quarantine_etag": {"type": "string"},
                  "records": {"type": "array", "items": {"type": "object", "required": [
                      "uuid", "org_id", "type", "topic", "occurred_on", "state", "version"]}},
-                 "quarantine": {"type": "array", "items": {"type": "object", "required": ["id", "state", "code"]}},
+                 "quarantine": {"type": ["array", "null"], "items": {"type": "object", "required": ["id", "state", "code"]}},
                  "offline_pages": {"type": "array", "items": {"type": "object", "required": ["url", "title"], "properties": {
                      "url": {"type": "string"}, "title": {"type": "string"}}}}}}
 
@@ -104,8 +106,11 @@ def document() -> dict:
                               **_errors(400, 401, 413)}}},
             "/api/sync/pull": {"get": {
                 "summary": f"离线所需数据：所在支部与花名册、月度主题、本人可见的近期记录及审核状态（每页 {PULL_PAGE_SIZE} 条）",
+                "description": "branches / quarantine 为 null 表示与客户端送回的 etag 相同，沿用手机上已有的。",
                 "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                               {"name": "device", "in": "query", "schema": {"type": "string"}}],
+                               {"name": "device", "in": "query", "schema": {"type": "string"}},
+                               {"name": "branches_etag", "in": "query", "schema": {"type": "string"}},
+                               {"name": "quarantine_etag", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "快照与下一游标", **_json(_SNAPSHOT)}, **_errors(401)}}},
         },
     }

@@ -1,8 +1,15 @@
 """What a phone keeps for offline use: the user's branches with rosters, the month's theme, the
 user's recent records and their review states, and their open quarantine items. Incremental by a
-cursor (server time), paged, scoped to what the user may see."""
+cursor (server time), paged, scoped to what the user may see.
+
+Only what changed travels (issue 16): records after the client's cursor; the branches (rosters,
+themes, entry pages) and the quarantine list each carry an etag, a hash of their content, and are
+sent as ``null`` ("unchanged, keep yours") when the client sends back the etag it holds. A client
+that sends no etag (a first pull, an older client) gets everything, as before."""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
@@ -54,7 +61,14 @@ def _branches(user: User) -> list[dict]:
     return out
 
 
-def snapshot(user: User, cursor: str | None) -> dict:
+def etag(part) -> str:
+    """Hash of a part of the snapshot, as the JSON it travels as (key order fixed)."""
+    text = json.dumps(part, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def snapshot(user: User, cursor: str | None, branches_etag: str | None = None,
+             quarantine_etag: str | None = None) -> dict:
     since, last_id = parse_cursor(cursor)
     query = select(Record).where(visible_records_filter(user))
     if since is None:
@@ -68,12 +82,17 @@ def snapshot(user: User, cursor: str | None) -> dict:
     next_cursor = f"{rows[-1].updated_at.isoformat()}|{rows[-1].id}" if rows else cursor
     quarantine = db.session.scalars(select(QuarantinedMutation).where(
         QuarantinedMutation.user_id == user.id).order_by(QuarantinedMutation.created_at.desc()).limit(200))
+    quarantine_items = [{"id": q.mutation_id, "state": q.state, "code": q.code, "message": q.message,
+                         "fields": q.fields, "resolution_note": q.resolution_note} for q in quarantine]
+    branches = _branches(user)
+    branches_tag, quarantine_tag = etag(branches), etag(quarantine_items)
     return {
         "server_time": utcnow().isoformat(),
         "cursor": next_cursor,
         "more": more,
         "user": {"id": user.id, "name": user.name},
-        "branches": _branches(user),
+        "branches": None if branches_etag == branches_tag else branches,
+        "branches_etag": branches_tag,
         # Every page the phone keeps, refreshed on each pull (webapp/pwa/offline_pages.py).
         "offline_pages": pages_for(user),
         "records": [{
@@ -83,6 +102,6 @@ def snapshot(user: User, cursor: str | None) -> dict:
             "has_conflict": r.has_conflict, "photos_missing": r.photos_missing,
             "updated_at": r.updated_at.isoformat(),
         } for r in rows],
-        "quarantine": [{"id": q.mutation_id, "state": q.state, "code": q.code, "message": q.message,
-                        "fields": q.fields, "resolution_note": q.resolution_note} for q in quarantine],
+        "quarantine": None if quarantine_etag == quarantine_tag else quarantine_items,
+        "quarantine_etag": quarantine_tag,
     }

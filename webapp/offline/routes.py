@@ -191,7 +191,8 @@ def put_photo(sha256: str):
 def pull_changes():
     actor, device = sync_identity(request.args.get("device"))
     device.last_seen_at = utcnow()
-    body = pull.snapshot(actor, request.args.get("cursor"))
+    body = pull.snapshot(actor, request.args.get("cursor"), request.args.get("branches_etag"),
+                         request.args.get("quarantine_etag"))
     db.session.commit()
     return jsonify(body)
 

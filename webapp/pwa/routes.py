@@ -4,15 +4,18 @@ from __future__ import annotations
 from flask import current_app, request
 
 from . import bp
-from .worker_version import worker_script
+from ..static_assets import versioned_url
+from .worker_version import SHELL_FILES, worker_script
 
 
 @bp.route("/sw.js")
 def service_worker():
-    text, version = worker_script(current_app.static_folder)
+    shell = [versioned_url(current_app, name) for name in SHELL_FILES]
+    text, version = worker_script(current_app.static_folder, shell)
     response = current_app.response_class(text, mimetype="text/javascript")
     response.set_etag(version)
-    # Browsers must always revalidate the worker script so a new version is found at once.
+    # Browsers must always revalidate the worker script so a new version is found at once; it stays
+    # at its stable URL (never versioned: the registration names it).
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response.make_conditional(request)
@@ -42,7 +45,10 @@ def manifest():
     """The web app manifest (offline capability): installable, standalone, Chinese name."""
     import json
 
-    response = current_app.response_class(json.dumps(MANIFEST, ensure_ascii=False),
+    # Icons at their versioned URLs: the same URLs the pages' <link rel="icon"> fetch, so one download.
+    icons = [{**icon, "src": versioned_url(current_app, icon["src"].removeprefix("/static/"))}
+             for icon in MANIFEST["icons"]]
+    response = current_app.response_class(json.dumps({**MANIFEST, "icons": icons}, ensure_ascii=False),
                                           mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

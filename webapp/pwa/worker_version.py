@@ -12,6 +12,17 @@ from pathlib import Path
 
 PLACEHOLDER = 'self.SW_VERSION = "dev";'
 PAGES_PLACEHOLDER = "self.ZHIBU_OFFLINE = null;"
+SHELL_PLACEHOLDER = "self.SW_SHELL = [];"
+
+# The app shell the worker precaches on install (static/sw/offline.js SHELL), under ``static/``.
+# The worker receives them at their versioned URLs, the very URLs the pages load.
+SHELL_FILES = (
+    "css/app.css", "js/app.js", "js/photos.js", "js/push.js",
+    "vendor/htmx-2.0.11.min.js", "vendor/idb-8.0.4.umd.js", "js/offline/store.js",
+    "js/offline/queue.js", "js/offline/sync.js", "js/offline/capture.js", "js/offline/outbox-ui.js",
+    "js/offline/links.js", "js/offline/storage.js", "js/meeting.js",
+    "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
+)
 
 _cache: dict[Path, tuple[tuple, str]] = {}
 
@@ -43,16 +54,17 @@ def static_version(folder: str | Path) -> str:
     return version
 
 
-def worker_script(folder: str | Path) -> tuple[str, str]:
-    """The text of ``sw/sw.js`` with its version and the kept-page shapes
-    (``webapp/pwa/offline_pages.py``) filled in, and that version."""
+def worker_script(folder: str | Path, shell_urls: list[str] | tuple[str, ...] = ()) -> tuple[str, str]:
+    """The text of ``sw/sw.js`` with its version, the shell's (versioned) URLs and the kept-page
+    shapes (``webapp/pwa/offline_pages.py``) filled in, and that version."""
     from .offline_pages import worker_config
 
     pages = json.dumps(worker_config(), ensure_ascii=False, sort_keys=True)
     version = static_version(folder)  # the page shapes change only with a deploy, and with them these bytes
     text = (Path(folder) / "sw" / "sw.js").read_text(encoding="utf-8")
-    for needed in (PLACEHOLDER, PAGES_PLACEHOLDER):
+    for needed in (PLACEHOLDER, PAGES_PLACEHOLDER, SHELL_PLACEHOLDER):
         if needed not in text:
             raise RuntimeError(f"sw/sw.js must contain {needed!r} for the server to fill in")
     text = text.replace(PLACEHOLDER, f'self.SW_VERSION = "{version}";')
+    text = text.replace(SHELL_PLACEHOLDER, f"self.SW_SHELL = {json.dumps(list(shell_urls))};")
     return text.replace(PAGES_PLACEHOLDER, f"self.ZHIBU_OFFLINE = {pages};"), version

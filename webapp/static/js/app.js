@@ -10,6 +10,36 @@
       if (headers["X-CSRFToken"]) event.detail.headers["X-CSRFToken"] = headers["X-CSRFToken"];
     } catch (e) { /* malformed attribute: leave the request as it is */ }
   });
+  // Each page loads only the scripts it uses (base.html). A boosted navigation swaps the body only,
+  // so load the scripts named in the new page's head that this document has not loaded yet (by
+  // path: a newer ?v= of a script already running is not loaded twice), in their order.
+  var HEAD_SCRIPT = /<script\b[^>]*\bsrc="([^"]+)"/g;
+  function loadedPaths() {
+    var paths = {};
+    Array.prototype.forEach.call(document.scripts, function (s) {
+      if (s.src) paths[new URL(s.src, location.href).pathname] = true;
+    });
+    return paths;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var text = xhr && typeof xhr.responseText === "string" ? xhr.responseText : "";
+    var end = text.indexOf("</head>");
+    if (end < 0) return;
+    var have = loadedPaths();
+    var head = text.slice(0, end);
+    var match;
+    HEAD_SCRIPT.lastIndex = 0;
+    while ((match = HEAD_SCRIPT.exec(head)) !== null) {
+      var url = new URL(match[1].replace(/&amp;/g, "&"), location.href);
+      if (url.origin !== location.origin || have[url.pathname]) continue;
+      have[url.pathname] = true;
+      var script = document.createElement("script");
+      script.src = url.pathname + url.search;
+      script.async = false; // run in document order
+      document.head.appendChild(script);
+    }
+  });
   // Confirm destructive actions marked with data-confirm.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -17,7 +47,13 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
   // The service worker (offline use, push reminders) covers the whole app from /sw.js.
-  if ("serviceWorker" in navigator && document.body && document.body.dataset.signedIn === "1") {
+  // Registered once the page has loaded, so installing it (and its precache) never competes with
+  // the first paint of the page the member opened.
+  function registerWorker() {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* retried on next load */ });
+  }
+  if ("serviceWorker" in navigator && document.body && document.body.dataset.signedIn === "1") {
+    if (document.readyState === "complete") registerWorker();
+    else window.addEventListener("load", registerWorker);
   }
 })();

@@ -15,15 +15,8 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   var PAGES_CACHE = "zhibu-pages-v" + VERSION;
   var OWN_CACHE = /^zhibu-(shell|pages)-v/;
   var FALLBACK = "/offline/fallback";
-  var SHELL = [
-    "/static/css/app.css", "/static/js/app.js", "/static/js/photos.js", "/static/js/push.js", "/static/js/meeting.js",
-    "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js",
-    "/static/js/offline/queue.js", "/static/js/offline/sync.js", "/static/js/offline/capture.js",
-    "/static/js/offline/outbox-ui.js", "/static/js/offline/links.js",
-    "/static/js/offline/storage.js",
-    "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-192.png",
-    "/manifest.webmanifest", FALLBACK,
-  ];
+  // Static files at their versioned URLs, filled in by the server (webapp/pwa/worker_version.py SHELL_FILES).
+  var SHELL = (self.SW_SHELL || []).concat(["/manifest.webmanifest", FALLBACK]);
   // Pages a member needs in the field and the form posts kept offline: their shapes come from the
   // server's one source (webapp/pwa/offline_pages.py), filled into /sw.js as self.ZHIBU_OFFLINE.
   var CONFIG = self.ZHIBU_OFFLINE || { kept: [], form_posts: [], fallback: FALLBACK };
@@ -107,6 +100,12 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
           caches.open(SHELL_CACHE).then(function (cache) { return cache.put(request, copy); });
         }
         return response;
+      }, function (error) {
+        // Offline, a page kept before an upgrade asks for an older ?v= of a file: the current one will do.
+        return caches.match(request, { ignoreVary: true, ignoreSearch: true }).then(function (any) {
+          if (any) return any;
+          throw error;
+        });
       });
     });
   }

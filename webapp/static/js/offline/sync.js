@@ -179,16 +179,23 @@
   function pull(dev, page) {
     page = page || 1;
     return store.get("meta", "pull").then(function (previous) {
-      var cursor = previous && previous.cursor ? "&cursor=" + encodeURIComponent(previous.cursor) : "";
-      return authFetch(dev, "/api/sync/pull?device=" + encodeURIComponent(dev.device) + cursor).then(function (r) {
+      var query = previous && previous.cursor ? "&cursor=" + encodeURIComponent(previous.cursor) : "";
+      // Only what changed travels: the server answers null for a part whose etag we send back.
+      ["branches", "quarantine"].forEach(function (part) {
+        var tag = previous && previous[part + "_etag"];
+        if (tag && previous[part]) query += "&" + part + "_etag=" + encodeURIComponent(tag);
+      });
+      return authFetch(dev, "/api/sync/pull?device=" + encodeURIComponent(dev.device) + query).then(function (r) {
         if (!r.ok) throw new Unreachable("pull " + r.status);
         return r.json();
       }).then(function (body) {
         var records = {};
         ((previous && previous.records) || []).forEach(function (r) { records[r.uuid] = r; });
         (body.records || []).forEach(function (r) { records[r.uuid] = r; });
+        var kept = function (part) { return body[part] === null && previous ? previous[part] : body[part]; };
         var snapshot = { key: "pull", cursor: body.cursor, server_time: body.server_time, user: body.user,
-                         branches: body.branches, quarantine: body.quarantine,
+                         branches: kept("branches"), branches_etag: body.branches_etag,
+                         quarantine: kept("quarantine"), quarantine_etag: body.quarantine_etag,
                          offline_pages: Array.isArray(body.offline_pages) ? body.offline_pages : [],
                          pulled_at: Date.now(),
                          records: Object.keys(records).map(function (k) { return records[k]; })
@@ -196,7 +203,7 @@
         return store.put("meta", [snapshot]).then(function () {
           if (body.more && page < 10) return pull(dev, page + 1); // paged: fetch the rest now
           env.onPulled(previous, snapshot);
-          return queue.followQuarantine(body.quarantine);
+          return queue.followQuarantine(snapshot.quarantine);
         });
       });
     });
