@@ -162,11 +162,13 @@ def test_a_second_pull_is_small_and_the_roster_comes_again_only_when_it_changed(
     headers = _device(client, auth)
     first, first_size = _pull(client, headers)
     assert first["branches"] and first["records"]  # the first pull: everything, as before
-    assert first["branches_etag"] and first["quarantine_etag"]
+    assert first["branches_etag"] and first["quarantine_etag"] and first["offline_pages_etag"]
+    assert first["offline_pages"]
     known = {"cursor": first["cursor"], "branches_etag": first["branches_etag"],
-             "quarantine_etag": first["quarantine_etag"]}
+             "quarantine_etag": first["quarantine_etag"], "offline_pages_etag": first["offline_pages_etag"]}
     second, second_size = _pull(client, headers, **known)
     assert second["branches"] is None and second["quarantine"] is None and second["records"] == []
+    assert second["offline_pages"] is None and second["offline_pages_etag"] == first["offline_pages_etag"]
     assert second["branches_etag"] == first["branches_etag"]
     assert second_size < 600 and second_size * 10 < first_size, (first_size, second_size)
 

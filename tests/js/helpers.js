@@ -42,6 +42,8 @@ class FakeServer {
     this.branchesEtag = "b1";
     this.quarantine = [];
     this.quarantineEtag = "q1";
+    this.offline_pages = [{ url: "/records", title: "记录" }];
+    this.offline_pagesEtag = "p1";
     this.devices = 0;
     this.fetch = this.fetch.bind(this);
   }
@@ -65,7 +67,8 @@ class FakeServer {
       const part = (name) => (query.get(name + "_etag") === this[name + "Etag"] ? null : this[name]);
       return json(200, { cursor: "c", server_time: "2026-11-20T01:00:00+00:00", records: [],
                          branches: part("branches"), branches_etag: this.branchesEtag,
-                         quarantine: part("quarantine"), quarantine_etag: this.quarantineEtag });
+                         quarantine: part("quarantine"), quarantine_etag: this.quarantineEtag,
+                         offline_pages: part("offline_pages"), offline_pages_etag: this.offline_pagesEtag });
     }
     if (url.startsWith("/api/sync/photos/")) return json(201, { created: true });
     if (url === "/api/sync/push") return this.push(JSON.parse(options.body));

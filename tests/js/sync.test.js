@@ -36,7 +36,9 @@ test("a second pull sends back the etags and keeps the branches the server did n
   await Z.sync.syncNow("second");
   assert.match(pulls()[1], /branches_etag=b1/);
   assert.match(pulls()[1], /quarantine_etag=q1/);
+  assert.match(pulls()[1], /offline_pages_etag=p1/);
   const kept = await Z.store.get("meta", "pull");
+  assert.deepEqual(kept.offline_pages, server.offline_pages); // the kept-page list, unchanged, stays
   assert.deepEqual(kept.branches, server.branches); // answered null, the phone keeps its own
   assert.equal(kept.branches_etag, "b1");
   // The roster changes on the server: its new etag no longer matches, so it comes in full.

@@ -9,7 +9,8 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 _PHOTO = {"type": "object", "required": ["sha256", "created"], "properties": {
     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "created": {"type": "boolean"}}}
 _SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "user", "branches", "branches_etag", "records",
-                                        "quarantine", "quarantine_etag", "offline_pages"],
+                                        "quarantine", "quarantine_etag", "offline_pages",
+                                        "offline_pages_etag"],
              "properties": {
                  "server_time": {"type": "string"}, "cursor": {"type": ["string", "null"]}, "more": {"type": "boolean"},
                  "user": {"type": "object", "required": ["id", "name"]},
@@ -19,7 +20,8 @@ _SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "us
                  "records": {"type": "array", "items": {"type": "object", "required": [
                      "uuid", "org_id", "type", "topic", "occurred_on", "state", "version"]}},
                  "quarantine": {"type": ["array", "null"], "items": {"type": "object", "required": ["id", "state", "code"]}},
-                 "offline_pages": {"type": "array", "items": {"type": "object", "required": ["url", "title"], "properties": {
+                 "offline_pages_etag": {"type": "string"},
+                 "offline_pages": {"type": ["array", "null"], "items": {"type": "object", "required": ["url", "title"], "properties": {
                      "url": {"type": "string"}, "title": {"type": "string"}}}}}}
 
 

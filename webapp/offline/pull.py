@@ -68,7 +68,7 @@ def etag(part) -> str:
 
 
 def snapshot(user: User, cursor: str | None, branches_etag: str | None = None,
-             quarantine_etag: str | None = None) -> dict:
+             quarantine_etag: str | None = None, pages_etag: str | None = None) -> dict:
     since, last_id = parse_cursor(cursor)
     query = select(Record).where(visible_records_filter(user))
     if since is None:
@@ -85,7 +85,8 @@ def snapshot(user: User, cursor: str | None, branches_etag: str | None = None,
     quarantine_items = [{"id": q.mutation_id, "state": q.state, "code": q.code, "message": q.message,
                          "fields": q.fields, "resolution_note": q.resolution_note} for q in quarantine]
     branches = _branches(user)
-    branches_tag, quarantine_tag = etag(branches), etag(quarantine_items)
+    pages = pages_for(user)
+    branches_tag, quarantine_tag, pages_tag = etag(branches), etag(quarantine_items), etag(pages)
     return {
         "server_time": utcnow().isoformat(),
         "cursor": next_cursor,
@@ -94,7 +95,8 @@ def snapshot(user: User, cursor: str | None, branches_etag: str | None = None,
         "branches": None if branches_etag == branches_tag else branches,
         "branches_etag": branches_tag,
         # Every page the phone keeps, refreshed on each pull (webapp/pwa/offline_pages.py).
-        "offline_pages": pages_for(user),
+        "offline_pages": None if pages_etag == pages_tag else pages,
+        "offline_pages_etag": pages_tag,
         "records": [{
             "uuid": r.uuid, "org_id": r.org_id, "type": r.type, "type_label": r.type_label,
             "topic": r.topic, "occurred_on": r.occurred_on.isoformat(), "state": r.state,

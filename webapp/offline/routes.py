@@ -192,7 +192,7 @@ def pull_changes():
     actor, device = sync_identity(request.args.get("device"))
     device.last_seen_at = utcnow()
     body = pull.snapshot(actor, request.args.get("cursor"), request.args.get("branches_etag"),
-                         request.args.get("quarantine_etag"))
+                         request.args.get("quarantine_etag"), request.args.get("offline_pages_etag"))
     db.session.commit()
     return jsonify(body)
 

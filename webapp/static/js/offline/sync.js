@@ -181,7 +181,7 @@
     return store.get("meta", "pull").then(function (previous) {
       var query = previous && previous.cursor ? "&cursor=" + encodeURIComponent(previous.cursor) : "";
       // Only what changed travels: the server answers null for a part whose etag we send back.
-      ["branches", "quarantine"].forEach(function (part) {
+      ["branches", "quarantine", "offline_pages"].forEach(function (part) {
         var tag = previous && previous[part + "_etag"];
         if (tag && previous[part]) query += "&" + part + "_etag=" + encodeURIComponent(tag);
       });
@@ -196,7 +196,8 @@
         var snapshot = { key: "pull", cursor: body.cursor, server_time: body.server_time, user: body.user,
                          branches: kept("branches"), branches_etag: body.branches_etag,
                          quarantine: kept("quarantine"), quarantine_etag: body.quarantine_etag,
-                         offline_pages: Array.isArray(body.offline_pages) ? body.offline_pages : [],
+                         offline_pages: Array.isArray(kept("offline_pages")) ? kept("offline_pages") : [],
+                         offline_pages_etag: body.offline_pages_etag,
                          pulled_at: Date.now(),
                          records: Object.keys(records).map(function (k) { return records[k]; })
                            .sort(function (a, b) { return a.occurred_on < b.occurred_on ? 1 : -1; }).slice(0, 300) };
