@@ -72,12 +72,13 @@ def create_app(config: type | dict | None = None) -> Flask:
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
-    from . import auth_session, errors, template_helpers
+    from . import auth_session, errors, storage, template_helpers
     from .auth import login_limits
 
     auth_session.install(app)
     login_limits.install(app)
     errors.install(app)
+    storage.install(app)
     template_helpers.install(app)
     security_headers.install(app)
     nul_text.install(app)

@@ -57,6 +57,12 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    # Where photos, thumbnails and ledger exports are kept (webapp/storage/): unset means the folder
+    # INSTANCE_UPLOADS (default instance/uploads); s3://bucket?endpoint=... an S3-compatible store.
+    STORAGE_URL = os.environ.get("ZHIBU_STORAGE_URL")
+    STORAGE_ACCESS_KEY = os.environ.get("ZHIBU_STORAGE_ACCESS_KEY")
+    STORAGE_SECRET_KEY = os.environ.get("ZHIBU_STORAGE_SECRET_KEY")
+
     # Refuse to serve an un-migrated database.
     SCHEMA_CHECK = True
     # Ledger exports run in a background thread of the web process; the page polls their progress.
