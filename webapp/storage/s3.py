@@ -53,6 +53,7 @@ class S3Storage:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _call(self, key: str, operation, **params):
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -62,7 +63,7 @@ class S3Storage:
             if code in MISSING_CODES:
                 raise ObjectMissing(key) from error
             raise StorageUnavailable(f"s3://{self.bucket} {key}: {code} {error}") from error
-        except BotoCoreError as error:
+        except (BotoCoreError, Boto3Error) as error:  # Boto3Error: upload_file's S3UploadFailedError
             raise StorageUnavailable(f"s3://{self.bucket} {key}: {error}") from error
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
