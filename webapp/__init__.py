@@ -35,6 +35,7 @@ BLUEPRINTS = (
     "webapp.push.routes",
     "webapp.plans.routes",
     "webapp.accounts.routes",
+    "webapp.ops.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
@@ -74,11 +75,14 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from . import auth_session, errors, storage, template_helpers
     from .auth import login_limits
+    from .ops import metrics, request_log
 
     auth_session.install(app)
     login_limits.install(app)
     errors.install(app)
     storage.install(app)
+    request_log.install(app)
+    metrics.install(app)
     template_helpers.install(app)
     security_headers.install(app)
     nul_text.install(app)

@@ -63,6 +63,12 @@ class Config:
     STORAGE_ACCESS_KEY = os.environ.get("ZHIBU_STORAGE_ACCESS_KEY")
     STORAGE_SECRET_KEY = os.environ.get("ZHIBU_STORAGE_SECRET_KEY")
 
+    # Logs: "json" (JSON lines with a request id, webapp/ops/request_log.py) or "text" (Flask's own).
+    LOG_FORMAT = os.environ.get("ZHIBU_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("ZHIBU_LOG_LEVEL", "INFO")
+    # /metrics answers a bearer of this token from anywhere, else only a direct loopback scraper.
+    METRICS_TOKEN = os.environ.get("ZHIBU_METRICS_TOKEN")
+
     # Refuse to serve an un-migrated database.
     SCHEMA_CHECK = True
     # Ledger exports run in a background thread of the web process; the page polls their progress.
@@ -82,6 +88,7 @@ class Config:
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    LOG_FORMAT = os.environ.get("ZHIBU_LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True

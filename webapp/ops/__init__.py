@@ -1,0 +1,1 @@
+"""Operations: /healthz, Prometheus /metrics, JSON-lines logs with a request id."""
