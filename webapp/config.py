@@ -62,6 +62,9 @@ class Config:
     STORAGE_URL = os.environ.get("ZHIBU_STORAGE_URL")
     STORAGE_ACCESS_KEY = os.environ.get("ZHIBU_STORAGE_ACCESS_KEY")
     STORAGE_SECRET_KEY = os.environ.get("ZHIBU_STORAGE_SECRET_KEY")
+    # 0: downloads from an object store are streamed by the app. N > 0: the app redirects to a URL
+    # signed for N seconds (the store must be reachable by the phones; access is checked first).
+    STORAGE_SIGNED_URL_SECONDS = int(os.environ.get("ZHIBU_STORAGE_SIGNED_URL_SECONDS", "0") or 0)
 
     # Logs: "json" (JSON lines with a request id, webapp/ops/request_log.py) or "text" (Flask's own).
     LOG_FORMAT = os.environ.get("ZHIBU_LOG_FORMAT", "text")

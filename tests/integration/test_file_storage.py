@@ -160,3 +160,42 @@ def test_store_down_answers_503_in_chinese_and_records_nothing(app, client, auth
     job.state = "done"
     db.session.commit()
     assert client.get(f"/ledgers/exports/{job.uuid}/download").status_code == 503
+
+
+@pytest.fixture
+def signed_urls(app):
+    app.config["STORAGE_SIGNED_URL_SECONDS"] = 120
+    return app
+
+
+@pytest.mark.parametrize("storage_settings", ["s3"], indirect=True)
+def test_signed_urls_send_the_bytes_straight_from_the_store_after_the_app_checks(signed_urls, client, auth, demo):
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    org = org_named(FIELD)
+    auth.login("linshi")
+    content = _jpeg()
+    sha = _upload(client, content).get_json()["sha256"]
+    answer = client.get(f"/records/photos/{sha}")
+    assert answer.status_code == 302 and answer.headers["Cache-Control"] == "private, max-age=60"
+    location = answer.headers["Location"]
+    assert "X-Amz-Signature=" in location and "X-Amz-Expires=120" in location
+    with urlopen(location, timeout=10) as fetched:  # the phone follows it to the store
+        assert fetched.read() == content
+    with pytest.raises(HTTPError) as refused:  # the signature covers the key: no other object
+        urlopen(location.replace(sha, "ab" * 32), timeout=10)
+    assert refused.value.code == 403
+
+    auth.post("/ledgers/exports", {"org_id": org.id, "year": 2026, "kind": ["xlsx"]}, page="/ledgers/")
+    job = db.session.scalar(select(ExportJob).where(ExportJob.org_id == org.id))
+    download = client.get(f"/ledgers/exports/{job.uuid}/download")
+    assert download.status_code == 302
+    with urlopen(download.headers["Location"], timeout=10) as fetched:
+        assert "attachment" in fetched.headers["Content-Disposition"]
+        assert "花名册" in load_workbook(io.BytesIO(fetched.read())).sheetnames
+    storage().delete(photos.key_for(sha))
+    assert client.get(f"/records/photos/{sha}").status_code == 404
+    auth.logout()
+    auth.login("shuji")  # another branch: refused before any URL is signed
+    assert client.get(f"/records/photos/{sha}/thumb").status_code == 404

@@ -42,7 +42,8 @@ def _serve(sha256: str, thumb: bool):
         abort(404)
     response = send_object(photos.key_for(sha256, thumb=thumb),
                            "image/jpeg" if thumb else photo.content_type, max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    if response.status_code == 200:  # not a redirect to a signed URL, which says its own lifetime
+        response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
 
 
