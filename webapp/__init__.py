@@ -38,7 +38,7 @@ BLUEPRINTS = (
     "webapp.ops.routes",
 )
 
-CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
+CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")
 
 
 def create_app(config: type | dict | None = None) -> Flask:

@@ -199,3 +199,25 @@ def test_signed_urls_send_the_bytes_straight_from_the_store_after_the_app_checks
     auth.logout()
     auth.login("shuji")  # another branch: refused before any URL is signed
     assert client.get(f"/records/photos/{sha}/thumb").status_code == 404
+
+
+@BOTH
+def test_backup_and_restore_of_every_object_through_the_cli(app, client, auth, demo, tmp_path):
+    org = org_named(FIELD)
+    auth.login("linshi")
+    shas = [_upload(client, _jpeg(color=(i * 80, 50, 90))).get_json()["sha256"] for i in range(3)]
+    auth.post("/ledgers/exports", {"org_id": org.id, "year": 2026, "kind": ["xlsx"]}, page="/ledgers/")
+    job = db.session.scalar(select(ExportJob).where(ExportJob.org_id == org.id))
+    runner = app.test_cli_runner()
+    kept = tmp_path / "backup"
+    done = runner.invoke(args=["storage", "backup", str(kept)])
+    assert done.exit_code == 0 and "复制 7 个对象" in done.output, done.output  # 3 photos, 3 thumbs, 1 export
+    assert "跳过已有 7 个" in runner.invoke(args=["storage", "backup", str(kept)]).output  # incremental
+    for key, _size in list(storage().keys()):
+        storage().delete(key)
+    assert client.get(f"/records/photos/{shas[0]}").status_code == 404
+    done = runner.invoke(args=["storage", "restore", str(kept)])
+    assert done.exit_code == 0 and "复制 7 个对象" in done.output, done.output
+    for sha in shas:
+        assert client.get(f"/records/photos/{sha}").status_code == 200
+    assert client.get(f"/ledgers/exports/{job.uuid}/download").status_code == 200

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .base import ObjectMissing, Stored, StorageUnavailable, check_key
+from .base import KEY, ObjectMissing, Stored, StorageUnavailable, check_key
 
 
 class LocalStorage:
@@ -58,6 +58,14 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def keys(self, prefix: str = ""):
+        """Every stored key under ``prefix``, with its size (for backups)."""
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix) and KEY.match(key):  # not a half-written ".part-" file
+                    yield key, path.stat().st_size
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

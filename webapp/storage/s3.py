@@ -87,6 +87,17 @@ class S3Storage:
             return False
         return True
 
+    def keys(self, prefix: str = ""):
+        """Every stored key under ``prefix``, with its size (for backups)."""
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start + prefix)
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(start):], int(item["Size"])
+        except Exception as error:  # noqa: BLE001 - listing failures mean the store is unusable now
+            raise StorageUnavailable(f"s3://{self.bucket}: listing failed: {error}") from error
+
     def delete(self, key: str) -> None:
         self._call(key, self.client.delete_object, Bucket=self.bucket, Key=self._key(key))
 
