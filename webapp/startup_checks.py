@@ -19,6 +19,14 @@ def problems(config) -> list[str]:
         found.append(f"sign-in limits are kept per process ({storage}) while {processes} app processes "
                      "are declared (WEB_CONCURRENCY x ZHIBU_SERVERS): set ZHIBU_RATELIMIT_STORAGE to "
                      "a Redis URL shared by all of them")
+    servers = int(config.get("SERVERS") or 1)
+    files = str(config.get("STORAGE_URL") or "").strip()
+    if servers > 1 and not files.startswith("s3://"):
+        where = files or "the instance folder"
+        found.append(f"files (photos, exports) are kept on each server's own disk ({where}) while {servers} "
+                     "servers are declared (ZHIBU_SERVERS): a photo uploaded to one would be missing on the "
+                     "others; set ZHIBU_STORAGE_URL to an S3-compatible object store "
+                     "(s3://bucket?endpoint=...) shared by all of them")
     return found
 
 

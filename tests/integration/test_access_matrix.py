@@ -40,6 +40,9 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
 # --- push subscriptions of the signed-in user's own browser (issue 17): no ids of anyone's branch.
 PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
+# --- operations (issue 19): no ids, no branch's data; /metrics answers the same host or a token
+# holder only (tests/integration/test_operations.py).
+PUBLIC_OR_SELF |= {"ops.healthz", "ops.prometheus"}
 
 
 def invitation_resolvers(target: Organization) -> dict:

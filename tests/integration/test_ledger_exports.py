@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.ledgers import jobs, workbook
 from webapp.models import ExportJob, Record
 from webapp.records import photos, service
+from webapp.storage import storage
 
 FIELD = "长江中游水文测验项目临时党支部"
 
@@ -157,7 +158,7 @@ def test_a_job_abandoned_by_a_dead_process_is_taken_up_by_run_pending(app, demo)
     assert jobs.claim(alive.id, owner="busy-host:7")
     assert jobs.run_pending() == 1
     db.session.expire_all()
-    assert abandoned.state == "done" and abandoned.progress == 100 and jobs.file_path(abandoned).exists()
+    assert abandoned.state == "done" and abandoned.progress == 100 and storage().exists(jobs.storage_key(abandoned))
     assert abandoned.lease_owner != "dead-host:4242"
     assert alive.state == "running" and alive.lease_owner == "busy-host:7"  # left to its process
     assert jobs.claim(abandoned.id) is False  # done: nobody builds it again

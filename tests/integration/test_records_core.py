@@ -12,6 +12,7 @@ from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day
 from webapp.extensions import db
 from webapp.models import AuditLog, Attendance, Photo, Record, RecordVersion, User
 from webapp.records import events, photos, service
+from webapp.storage import storage
 from webapp.domain_errors import Invalid, NotAllowed
 from webapp.records.errors import RecordLocked, ReviewRefused, VersionConflict
 from webapp.records.visibility import can_view, visible_records_filter
@@ -236,7 +237,7 @@ def test_photos_by_hash_idempotent_and_missing_until_uploaded(demo):
     db.session.refresh(record)
     assert created and not created_again and photo.sha256 == again.sha256 == sha
     assert record.photos_missing == 0 and photo.width == 800
-    assert photos.path_for(sha).read_bytes() == content and photos.path_for(sha, thumb=True).exists()
+    assert storage().open(photos.key_for(sha)).read() == content and storage().exists(photos.key_for(sha, thumb=True))
     with pytest.raises(photos.PhotoRejected) as error:
         photos.store(b"not an image", demo["dangyuan"])
     assert error.value.code == "invalid_photo"

@@ -1,6 +1,6 @@
 """A worker that serves pages and sync does not load the PDF, spreadsheet, image or push libraries:
-they are imported where they are used (ledger exports, roster sheets, photo uploads, the push worker),
-and Alembic only by the ``flask`` command and tests."""
+they are imported where they are used (ledger exports, roster sheets, photo uploads, the push worker,
+boto3 by processes configured with an S3 store), and Alembic only by the ``flask`` command and tests."""
 import json
 import os
 import subprocess
@@ -11,7 +11,7 @@ from tests.conftest import migrate_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("fpdf", "fontTools", "openpyxl", "PIL", "pywebpush", "py_vapid", "http_ece", "aiohttp", "requests",
-         "cryptography", "alembic", "flask_migrate", "mako")
+         "cryptography", "alembic", "flask_migrate", "mako", "boto3", "botocore", "s3transfer")
 
 PROBE = """
 import json, sys

@@ -2,7 +2,9 @@
 
 Design: the web process starts a thread per export (``EXPORTS_IN_THREAD``, default on) that works in
 its own application context and database session, committing progress as it goes; the page polls the
-job row. Files are kept under the instance folder, never served from static.
+job row. The file is built in a temporary folder and then put in the app's storage (webapp/storage/:
+the instance folder by default, an object store shared by every server in production) under
+``exports/<job uuid>.<kind>``; it is never served from static.
 
 A running job is leased by its process (``lease_owner``, ``lease_until``) and a heartbeat thread
 renews the lease while the file is built. When the process dies the lease runs out: the page stops
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import tempfile
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +30,7 @@ from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
 from ..domain_errors import NotAllowed
 from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS
+from ..storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,8 @@ MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetm
              "pdf": "application/pdf"}
 
 
-def exports_dir() -> Path:
-    return Path(current_app.instance_path) / "exports"
-
-
-def file_path(job: ExportJob) -> Path:
-    return exports_dir() / f"{job.uuid}{SUFFIX[job.kind]}"
+def storage_key(job: ExportJob) -> str:
+    return f"exports/{job.uuid}{SUFFIX[job.kind]}"
 
 
 def download_name(job: ExportJob) -> str:
@@ -158,8 +158,11 @@ def run(job_id: int, owner: str | None = None) -> None:
             raise LeaseLost(job_id)
 
     try:
-        with Heartbeat(job_id, owner):
-            path = BUILDERS[job.kind](job.org, job.year, file_path(job), progress)
+        with Heartbeat(job_id, owner), tempfile.TemporaryDirectory(prefix="zhibu-export-") as folder:
+            path = BUILDERS[job.kind](job.org, job.year, Path(folder) / f"{job.uuid}{SUFFIX[job.kind]}", progress)
+            size = path.stat().st_size
+            progress(99, "正在保存文件")
+            storage().put_file(storage_key(job), str(path), MIMETYPES[job.kind])
     except LeaseLost:
         log.warning("export %s: taken over by another runner, stopping", job_id)
         db.session.rollback()
@@ -174,7 +177,7 @@ def run(job_id: int, owner: str | None = None) -> None:
         return
     job = db.session.get(ExportJob, job_id)
     result = db.session.execute(_owned(job_id, owner).values(
-        state="done", progress=100, step="已完成", file_name=download_name(job), size=path.stat().st_size,
+        state="done", progress=100, step="已完成", file_name=download_name(job), size=size,
         finished_at=utcnow(), lease_until=None))
     db.session.commit()
     if result.rowcount != 1:

@@ -6,6 +6,7 @@ only the glyphs used.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,7 @@ from ..records.queries import user_names
 from ..rules.life import THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS
 from ..rules.ledgers import PDF_PHOTO_MM, PDF_PHOTOS_PER_ROW
 from ..standards.late_entry import late_days
+from ..storage import ObjectMissing, storage
 from .sheets.common import approved_data, approved_records
 
 FONT_CANDIDATES = [
@@ -150,8 +152,7 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
             pdf.cell(0, 7, "内容", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_font("noto", size=10)
             pdf.multi_cell(0, 6, data["content"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        thumbs = [photos.path_for(p.sha256, thumb=True) for p in record.photos]
-        thumbs = [t for t in thumbs if t.exists()]
+        thumbs = _thumbnails(record)
         if thumbs:
             pdf.ln(3)
             for i, thumb in enumerate(thumbs):
@@ -160,7 +161,7 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
                     if pdf.get_y() + PDF_PHOTO_MM > pdf.h - 20:
                         pdf.add_page()
                     top = pdf.get_y()
-                pdf.image(str(thumb), x=pdf.l_margin + column * (PDF_PHOTO_MM + 2), y=top, w=PDF_PHOTO_MM,
+                pdf.image(thumb, x=pdf.l_margin + column * (PDF_PHOTO_MM + 2), y=top, w=PDF_PHOTO_MM,
                           h=PDF_PHOTO_MM * 0.75)
                 if column == PDF_PHOTOS_PER_ROW - 1 or i == len(thumbs) - 1:
                     pdf.set_y(top + PDF_PHOTO_MM * 0.75 + 3)
@@ -174,3 +175,14 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
     if progress:
         progress(100, "完成")
     return path
+
+
+def _thumbnails(record) -> list[io.BytesIO]:
+    """The record's stored thumbnails (photos still on their way are left out)."""
+    found = []
+    for photo in record.photos:
+        try:
+            found.append(io.BytesIO(storage().open(photos.key_for(photo.sha256, thumb=True)).read()))
+        except ObjectMissing:
+            continue
+    return found

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..htmx import render
 from ..models import ExportJob
 from ..models.base import utcnow
+from ..storage.serve import send_object
 from ..view_helpers import managed_org_or_404, row_or_404
 from . import bp, jobs
 
@@ -80,13 +81,16 @@ def restart_export(job_uuid: str):
 @login_required
 def download(job_uuid: str):
     job = _job_or_404(job_uuid)
-    if job.state != "done" or not jobs.file_path(job).exists():
+    if job.state != "done":
         abort(404)
+    # Opened before the download is noted: a missing file (404) or a store that is down (503) is not
+    # a download.
+    response = send_object(jobs.storage_key(job), jobs.MIMETYPES[job.kind], as_attachment=True,
+                           download_name=job.file_name)
     if job.requested_by_id == current_user.id and job.downloaded_at is None:
         job.downloaded_at = utcnow()
         db.session.commit()
-    return send_file(jobs.file_path(job), mimetype=jobs.MIMETYPES[job.kind], as_attachment=True,
-                     download_name=job.file_name)
+    return response
 
 
 @bp.cli.command("run-pending")

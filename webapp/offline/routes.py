@@ -13,6 +13,7 @@ from ..errors import api_error
 from ..extensions import csrf, db
 from ..models import Device, Membership, QuarantinedMutation, User
 from ..models.base import utcnow
+from ..ops import metrics
 from ..records import photos
 from ..domain_errors import Invalid, NotAllowed
 from ..rules.sync import PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS
@@ -160,14 +161,17 @@ def push():
     except Exception:  # a server fault: what was committed is answered, resending the rest converges
         current_app.logger.exception("sync push failed mid-batch")
         db.session.rollback()
+        answered = results + [outcome.to_json() for outcome in committed]
+        metrics.count_sync(answered)
         return api_error(500, "server_error", "服务器处理时出错，已处理的内容已保存，其余请稍后重试",
-                         results=results + [outcome.to_json() for outcome in committed])
+                         results=answered)
     finally:
         session.expire_on_commit = True
         if processor.redone_because:
             current_app.logger.warning("sync batch of %d redone one by one: %s", len(mutations),
                                        processor.redone_because)
     results.extend(outcome.to_json() for outcome in committed)
+    metrics.count_sync(results)
     return jsonify({"device": device_uuid, "last_seq": processor.store.device_last_seq(),
                     "results": results, "server_time": utcnow().isoformat()})
 

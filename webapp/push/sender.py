@@ -34,6 +34,7 @@ from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import PushDelivery, PushMessage, PushServiceBackoff, PushSubscription
 from ..models.base import UTCDateTime, utcnow
+from ..ops import metrics
 from ..rules import reminders as R
 from . import endpoints, keys, scheduler, words
 
@@ -244,7 +245,14 @@ def back_off_service(host: str, until: datetime, status: int | None) -> None:
 
 
 def process(delivery_id: int, worker: str, clock, session: requests.Session | None = None) -> str:
-    """Send one leased delivery; every write checks the lease is still this worker's."""
+    """Send one leased delivery; every write checks the lease is still this worker's. The state it
+    ended in is counted for /metrics (zhibu_push_deliveries_total)."""
+    state = _process(delivery_id, worker, clock, session)
+    metrics.count_push(state)
+    return state
+
+
+def _process(delivery_id: int, worker: str, clock, session: requests.Session | None) -> str:
     delivery = db.session.get(PushDelivery, delivery_id, populate_existing=True)
     if delivery.state != "sending" or delivery.lease_owner != worker:
         db.session.rollback()

@@ -1,12 +1,13 @@
 """Photos: uploaded by the phone (already shrunk in the browser), served only to people allowed."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request, send_file, url_for
+from flask import abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import api_error
 from ..extensions import db
 from ..models import Photo
+from ..storage.serve import send_object
 from . import bp, photo_access, photos
 from .validation import SHA256
 
@@ -32,12 +33,13 @@ def _serve(sha256: str, thumb: bool):
     sha256 = sha256.lower()
     if not SHA256.match(sha256) or not photo_access.may_see(current_user, sha256):
         abort(404)
-    path = photos.path_for(sha256, thumb=thumb)
-    if not path.exists():
-        abort(404)
     photo = db.session.get(Photo, sha256)
-    response = send_file(path, mimetype="image/jpeg" if thumb else photo.content_type, max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    if photo is None:
+        abort(404)
+    response = send_object(photos.key_for(sha256, thumb=thumb),
+                           "image/jpeg" if thumb else photo.content_type, max_age=86400)
+    if response.status_code == 200:  # not a redirect to a signed URL, which says its own lifetime
+        response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
 
 

@@ -1,4 +1,5 @@
-"""Photos addressed by the sha256 of their bytes, stored in the instance folder, with thumbnails.
+"""Photos addressed by the sha256 of their bytes, kept in the app's storage (webapp/storage/), with
+thumbnails.
 
 Uploading the same bytes twice is harmless (idempotent). A record may name a photo before it
 arrives; ``photos_missing`` on the record says how many are still on their way.
@@ -8,14 +9,12 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Photo, Record, RecordPhoto, User
 from ..rules.life import PHOTO_CONTENT_TYPES, PHOTO_MAX_BYTES, PHOTO_MAX_EDGE_PX, PHOTO_THUMB_EDGE_PX
+from ..storage import storage
 from . import photo_access
 
 FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -40,14 +39,10 @@ class PhotoRejected(ValueError):
         self.code = code
 
 
-def storage_root() -> Path:
-    root = current_app.config.get("INSTANCE_UPLOADS") or str(Path(current_app.instance_path) / "uploads")
-    return Path(root)
-
-
-def path_for(sha256: str, thumb: bool = False) -> Path:
+def key_for(sha256: str, thumb: bool = False) -> str:
+    """The storage key: the same layout the instance folder had (photos/ab/abcd…[.thumb.jpg])."""
     suffix = ".thumb.jpg" if thumb else ""
-    return storage_root() / "photos" / sha256[:2] / f"{sha256}{suffix}"
+    return f"photos/{sha256[:2]}/{sha256}{suffix}"
 
 
 def count_missing(hashes: list[str]) -> int:
@@ -70,12 +65,14 @@ def store(content: bytes, uploader: User | None, expected_sha256: str | None = N
         return existing, False
     image, content_type = _decoded(content)
     width, height = image.size
-    original = path_for(sha256)
-    original.parent.mkdir(parents=True, exist_ok=True)
-    original.write_bytes(content)
     thumb = image.convert("RGB")
     thumb.thumbnail((PHOTO_THUMB_EDGE_PX, PHOTO_THUMB_EDGE_PX))
-    thumb.save(path_for(sha256, thumb=True), "JPEG", quality=80)
+    thumb_bytes = io.BytesIO()
+    thumb.save(thumb_bytes, "JPEG", quality=80)
+    # Both objects are written before the row: a row always has its files (a rewrite is harmless,
+    # the key names the content), and a store that is down answers 503 with nothing recorded.
+    storage().put(key_for(sha256), content, content_type)
+    storage().put(key_for(sha256, thumb=True), thumb_bytes.getvalue(), "image/jpeg")
     photo = Photo(sha256=sha256, content_type=content_type, size=len(content), width=width,
                   height=height, uploaded_by_id=getattr(uploader, "id", None))
     db.session.add(photo)
