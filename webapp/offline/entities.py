@@ -265,3 +265,13 @@ register("record", record)
 register("check_in", check_in)
 register("study_note", study_note)
 register("dues_payment", dues_payment)
+
+
+def _mobility_handlers() -> None:
+    """Members on the move (webapp/mobility/offline.py): a member's own whereabouts."""
+    from ..mobility.offline import whereabouts
+
+    register("whereabouts", whereabouts)
+
+
+_mobility_handlers()

@@ -16,6 +16,7 @@ WORKBOOK_SHEETS = [
     ("webapp.ledgers.sheets.records_list", "组织生活记录", "组织生活档案"),
     ("webapp.ledgers.sheets.attendance", "出勤统计", "组织生活档案"),
     ("webapp.ledgers.sheets.points", "积分台账", "党员管理档案"),
+    ("webapp.mobility.ledger_sheet", "组织关系转接", "党员管理档案"),
     ("webapp.standards.ledger_sheet", "整改台账", "组织管理档案"),
 ]
 

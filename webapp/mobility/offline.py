@@ -1,0 +1,33 @@
+"""What a member sends from the phone about being away: their whereabouts (entity ``whereabouts``),
+queued offline like any form (``data-offline-entity``) and applied through the sync API; the sync
+core's mutation ids make a resend harmless, and the update itself is idempotent."""
+from __future__ import annotations
+
+from datetime import date
+
+from sync import Applied, Mutation, Rejected
+
+from ..domain_errors import Invalid
+from ..models import User
+from ..offline.forms import multidict
+from . import flowing_members
+
+
+def _on(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise Rejected("invalid", "日期格式不正确", {"on": "日期格式不正确"}) from None
+
+
+def whereabouts(actor: User, mutation: Mutation) -> Applied:
+    payload = mutation.payload
+    # An unreadable form raises PayloadInvalid, itself a Rejected: parked, never a server fault.
+    data = dict(payload["data"]) if isinstance(payload.get("data"), dict) else multidict(payload).to_dict()
+    if not all(isinstance(v, (str, type(None))) for v in data.values()):
+        raise Rejected("invalid", "表单内容格式不正确")
+    try:
+        entry = flowing_members.update_whereabouts(actor, data, _on(data.get("on")))
+    except Invalid as error:
+        raise Rejected("invalid", "内容未通过校验：" + error.message, error.errors) from error
+    return Applied(target=entry.uuid)
