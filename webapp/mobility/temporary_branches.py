@@ -128,14 +128,14 @@ def search(org: Organization, actor: User, query: str) -> list[tuple[User, Organ
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return list(db.session.execute(_candidates_query(org).where(
         or_(User.name.like(f"%{escaped}%", escape="\\"), User.phone == query))
-        .order_by(User.name).limit(SEARCH_LIMIT)).tuples())
+        .order_by(User.name).limit(SEARCH_LIMIT)).all())
 
 
 def masked_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 8 else ""
 
 
-def gather(org: Organization, person_id: int, actor: User):
+def gather(org: Organization, person_id: int, actor: User, on: date | None = None):
     """Add a member from a home branch: directly when the actor is a committee above both (the person's
     account is that committee's too), else by an invitation the person accepts (consent rule)."""
     _check_running(org, actor)
@@ -144,9 +144,8 @@ def gather(org: Organization, person_id: int, actor: User):
         raise Invalid({"user_id": "只能邀请本党委所属支部的党员，且此人尚未加入"})
     person = row[0]
     if rights.above_both(actor, org, person):
-        return joining.join(org, person, {"relation": "temporary", "joined_on": max(china_today(),
-                                                                                    org.start_date or date.min)},
-                            actor, "（临时党支部集结）")
+        on = max(on or china_today(), org.start_date or date.min)
+        return joining.join(org, person, {"relation": "temporary", "joined_on": on}, actor, "（临时党支部集结）")
     return invitations.invite(org, person, {"relation": "temporary"}, actor)
 
 
