@@ -380,3 +380,23 @@ def test_transfer_ledger_is_a_sheet_of_the_workbook(app, demo, tmp_path):
     assert "组织关系转接" in book.sheetnames
     names = [row[1] for row in book["组织关系转接"].iter_rows(min_row=3, values_only=True)]
     assert mover.name in names
+
+
+def test_a_committee_adjusts_the_conditions_and_the_alert_months(app, demo):
+    """The conditions and alert months are rules the committee adjusts on the 规则调整 page."""
+    committee, survey = org_named("水文局机关党委"), org_named(SURVEY)
+    jiguan = _login(app, "jiguan")
+    rules_page = f"/standards/rules/{committee.id}"
+    first_of_month = START.replace(day=1).isoformat()
+    for key, value in (("mobility.temporary.min_members_exclusive", "3"), ("mobility.flowing.alert_months", "12")):
+        response = jiguan.post(rules_page, {"key": key, "value": value, "effective_from": first_of_month,
+                                            "reason": "本委野外项目规定"}, page=rules_page)
+        assert response.status_code in (200, 302), response.get_data(as_text=True)
+    fields = {"start_date": START, "end_date": TODAY + timedelta(days=60), "planned_people": 36, "planned_members": 4}
+    assert temporary_branches.conditions(committee, fields) == []
+    silent = _new_member(survey, "流动丁", "13711110004")
+    flowing_members.register_outflow(survey, silent, _secretary(survey),
+                                     {"destination": "外地", "from_date": TODAY - timedelta(days=200)})
+    db.session.commit()
+    [row] = [r for r in flowing_members.away_from(survey) if r.entry.user_id == silent.id]
+    assert row.months_silent >= 6 and row.level == "warning"  # the alert now comes at twelve months
