@@ -21,7 +21,7 @@ from ..orgs import tree
 from ..roster import members as roster_members
 from ..rules.mobility import TEMPORARY_BRANCH_MAY, TEMPORARY_BRANCH_MAY_NOT
 from ..view_helpers import managed_org_or_404, visible_org_or_404
-from . import flowing_members, handover_pdf, person_file, temporary_branches, transfers
+from . import flowing_members, person_file, temporary_branches, transfers
 from .forms import (
     ActionForm, CloseForm, FoundForm, IncomingForm, ObservationForm, OutflowForm, OutsideMemberForm, ReasonForm, ResolveForm,
     TransferForm, WhereaboutsForm, WorkerForm,
@@ -242,6 +242,8 @@ def handover(report_uuid: str):
 @bp.route("/handover/<report_uuid>.pdf")
 @login_required
 def handover_pdf_file(report_uuid: str):
+    from . import handover_pdf  # fpdf only where a PDF is made (tests/unit/test_lazy_imports.py)
+
     report = _report_or_404(report_uuid)
     response = make_response(handover_pdf.build(report))
     response.headers["Content-Type"] = "application/pdf"
