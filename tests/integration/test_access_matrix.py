@@ -494,6 +494,9 @@ WRONG_PERSON_ROWS = [
     Row("mobility.transfer_in_transit", MANAGERS_ONLY),
     Row("mobility.transfer_receipt", MANAGERS_ONLY),
     Row("mobility.transfer_resolve", MANAGERS_ONLY, lambda v: {"resolution": "receipted"}),
+    Row("mobility.outside_attendee", MANAGERS_ONLY, lambda v: {"name": "外来党员", "home_org_name": "外单位党支部",
+                                                               "category": "full"},
+        values=lambda v: {"record_uuid": v["submitted_uuid"]}),
 ]
 
 # Routes no person can be wrong for.

@@ -400,3 +400,50 @@ def test_a_committee_adjusts_the_conditions_and_the_alert_months(app, demo):
     db.session.commit()
     [row] = [r for r in flowing_members.away_from(survey) if r.entry.user_id == silent.id]
     assert row.months_silent >= 6 and row.level == "warning"  # the alert now comes at twelve months
+
+
+def test_leader_adds_an_outside_member_to_attendance_through_sync(app, demo, client):
+    """On site the leader adds a 流动党员 from outside Zhibu to an activity; resends add nobody twice."""
+    from webapp.models import Attendance
+    from tests.records_helpers import FIELD_BRANCH, theme_day_data
+
+    field = org_named(FIELD_BRANCH)
+    record = service.create_record(field, "theme_day", theme_day_data(field, topic="现场主题党日"), demo["linshi"])
+    db.session.commit()
+    auth = Auth(client)
+    auth.login("linshi")
+    token = client.post("/api/sync/devices", json={"name": "手机"},
+                        headers={"X-CSRFToken": csrf_token(client, "/")}).get_json()["token"]
+    entry_uuid = str(uuid.uuid4())
+    fields = [["uuid", entry_uuid], ["activity_uuid", record.uuid], ["name", "吴建国"],
+              ["home_org_name", "中交二航局第三党支部"], ["category", "full"], ["card_number", "LD-77"]]
+
+    def push(mutation_id, seq):
+        body = {"mutations": [{"id": mutation_id, "seq": seq, "entity": "outside_attendance",
+                               "payload": {"fields": fields}, "target": entry_uuid, "base_version": None,
+                               "client_at": "2026-11-20T09:00:00+08:00"}]}
+        return client.post("/api/sync/push", json=body, headers={"Authorization": f"Bearer {token}"}
+                           ).get_json()["results"][0]
+
+    first = str(uuid.uuid4())
+    assert push(first, 1)["status"] == "applied"
+    assert push(first, 1)["status"] == "duplicate"
+    assert push(str(uuid.uuid4()), 2)["status"] == "applied"  # the same entry sent again from another tap
+    entry = db.session.scalar(select(FlowingMember).where(FlowingMember.uuid == entry_uuid))
+    assert entry.direction == "inflow" and entry.home_org_name == "中交二航局第三党支部"
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.name == "吴建国")) == 1
+    db.session.expire_all()
+    present = {a.user_id for a in db.session.scalars(select(Attendance).where(Attendance.record_id == record.id,
+                                                                              Attendance.status == "present"))}
+    assert entry.user_id in present and record.version == 2
+    # A plain member of the branch may not.
+    other = Auth(app.test_client())
+    other.login("dangyuan")
+    token2 = other.client.post("/api/sync/devices", json={"name": "手机"},
+                               headers={"X-CSRFToken": csrf_token(other.client, "/")}).get_json()["token"]
+    body = {"mutations": [{"id": str(uuid.uuid4()), "seq": 1, "entity": "outside_attendance",
+                           "payload": {"fields": [["uuid", str(uuid.uuid4())], *fields[1:]]}, "target": None,
+                           "base_version": None, "client_at": "2026-11-20T09:00:00+08:00"}]}
+    [refused] = other.client.post("/api/sync/push", json=body, headers={"Authorization": f"Bearer {token2}"}
+                                  ).get_json()["results"]
+    assert refused["status"] == "rejected" and refused["code"] == "forbidden"

@@ -104,7 +104,8 @@ def register_outflow(home: Organization, person: User, actor: User, data: dict) 
     return entry
 
 
-def register_from_outside(org: Organization, actor: User, data: dict, on: date | None = None) -> FlowingMember:
+def register_from_outside(org: Organization, actor: User, data: dict, on: date | None = None,
+                          uuid: str | None = None) -> FlowingMember:
     """A member of an organization outside Zhibu joins ``org`` as a 流动党员 (temporary relation)."""
     if not access.manages(actor, org):
         raise NotAllowed("只有本支部负责人可以登记流入党员")
@@ -134,6 +135,8 @@ def register_from_outside(org: Organization, actor: User, data: dict, on: date |
     entry = FlowingMember(user_id=person.id, direction="inflow", receiving_org_id=org.id,
                           receiving_org_name=org.name, destination=org.site or org.name, from_date=on,
                           inflow_accepted_on=on, state="away", created_by_id=actor.id, **texts)
+    if uuid:
+        entry.uuid = uuid
     db.session.add(entry)
     db.session.flush()
     audit.record(actor, "register_inflow", "flowing_member", entry.uuid, org_id=org.id,

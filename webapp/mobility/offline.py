@@ -31,3 +31,34 @@ def whereabouts(actor: User, mutation: Mutation) -> Applied:
     except Invalid as error:
         raise Rejected("invalid", "内容未通过校验：" + error.message, error.errors) from error
     return Applied(target=entry.uuid)
+
+
+def outside_attendance(actor: User, mutation: Mutation) -> Applied:
+    """A member from outside Zhibu added, on site and perhaps offline, to an activity's attendance."""
+    from sqlalchemy import select
+
+    from sync import UUID_PATTERN
+
+    from ..domain_errors import NotAllowed
+    from ..extensions import db
+    from ..models import Record
+    from ..records.visibility import can_view
+    from . import outside_attendance as service
+
+    payload = mutation.payload
+    data = dict(payload["data"]) if isinstance(payload.get("data"), dict) else multidict(payload).to_dict()
+    if not all(isinstance(v, (str, type(None))) for v in data.values()):
+        raise Rejected("invalid", "表单内容格式不正确")
+    entry_uuid, activity = (data.get("uuid") or "").lower(), (data.get("activity_uuid") or "").lower()
+    if not (UUID_PATTERN.match(entry_uuid) and UUID_PATTERN.match(activity)):
+        raise Rejected("invalid", "标识（uuid）格式不正确")
+    record = db.session.scalar(select(Record).where(Record.uuid == activity))
+    if record is None or not can_view(actor, record):
+        raise Rejected("not_found", "要登记出席的活动记录不存在（可能尚未同步到服务器）")
+    try:
+        entry = service.add(actor, record, data, entry_uuid)
+    except Invalid as error:
+        raise Rejected("invalid", "内容未通过校验：" + error.message, error.errors, org_id=record.org_id) from error
+    except NotAllowed as error:
+        raise Rejected("forbidden", error.message, org_id=record.org_id) from error
+    return Applied(target=entry.uuid)

@@ -538,3 +538,35 @@ def person(user_id: int):
                            took=participation.history([person.id])[person.id],
                            branches=participation.branches_of(person.id), moves=transfers.of_person(person),
                            today=today)
+
+
+# --- on site: a member from outside Zhibu added to an activity's attendance ---------------------------
+
+@bp.route("/records/<record_uuid>/outside-attendee", methods=["POST"])
+@login_required
+def outside_attendee(record_uuid: str):
+    from ..models import Record
+    from ..records.visibility import can_view
+    from . import outside_attendance
+
+    record = _by_uuid(Record, record_uuid)
+    if not can_view(current_user, record):
+        abort(404)
+    if not access.manages(current_user, record.org):
+        abort(403)
+    form = OutsideMemberForm()
+    if form.validate_on_submit():
+        entry_uuid = (request.form.get("uuid") or "").strip().lower() or None
+        if entry_uuid is not None and (len(entry_uuid) != 36 or entry_uuid.count("-") != 4):
+            entry_uuid = None
+        try:
+            entry = outside_attendance.add(current_user, record, form.data, entry_uuid)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"已登记流动党员 {entry.user.name} 出席", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("records.detail", uuid=record.uuid))

@@ -268,10 +268,12 @@ register("dues_payment", dues_payment)
 
 
 def _mobility_handlers() -> None:
-    """Members on the move (webapp/mobility/offline.py): a member's own whereabouts."""
-    from ..mobility.offline import whereabouts
+    """Members on the move (webapp/mobility/offline.py): a member's own whereabouts; a member from
+    outside Zhibu added to an activity's attendance on site."""
+    from ..mobility.offline import outside_attendance, whereabouts
 
     register("whereabouts", whereabouts)
+    register("outside_attendance", outside_attendance)
 
 
 _mobility_handlers()
