@@ -447,3 +447,25 @@ def test_leader_adds_an_outside_member_to_attendance_through_sync(app, demo, cli
     [refused] = other.client.post("/api/sync/push", json=body, headers={"Authorization": f"Bearer {token2}"}
                                   ).get_json()["results"]
     assert refused["status"] == "rejected" and refused["code"] == "forbidden"
+
+
+def test_a_temporary_branch_is_not_offered_anyones_formal_relation(app, demo):
+    """It may not transfer anyone's formal relation: its roster offers, and takes, temporary relations only."""
+    from tests.records_helpers import FIELD_BRANCH
+
+    field = org_named(FIELD_BRANCH)
+    leader = _login(app, "linshi")
+    page = f"/orgs/{field.id}/roster/new"
+    form = leader.client.get(page).get_data(as_text=True)
+    assert 'value="temporary"' in form and 'value="home"' not in form
+    person = {"name": "新来的党员", "phone": "13733330001", "gender": "male", "category": "full",
+              "join_date": "2015-07-01"}
+    assert leader.post(page, {**person, "relation": "home"}, page=page).status_code == 400
+    assert db.session.scalar(select(User).where(User.phone == "13733330001")) is None
+    with pytest.raises(roster_members.RosterError) as refused:  # the service refuses it too (sheet imports)
+        roster_members.add_member(field, {**person, "join_date": date(2015, 7, 1), "relation": "home"},
+                                  demo["linshi"], hash_password)
+    assert "临时党支部只建立临时组织关系" in refused.value.errors["relation"]
+    db.session.rollback()
+    assert leader.post(page, {**person, "relation": "temporary"}, page=page).status_code == 302
+    assert db.session.scalar(select(Membership).join(User).where(User.phone == "13733330001")).relation == "temporary"
