@@ -469,3 +469,22 @@ def test_a_temporary_branch_is_not_offered_anyones_formal_relation(app, demo):
     db.session.rollback()
     assert leader.post(page, {**person, "relation": "temporary"}, page=page).status_code == 302
     assert db.session.scalar(select(Membership).join(User).where(User.phone == "13733330001")).relation == "temporary"
+
+
+def test_a_member_away_sits_in_at_home_and_is_never_counted_absent(app, demo):
+    """Like members in the field, a registered 流动党员 is 列席 at home while away, not absent."""
+    from webapp.records.expected import expected_at
+
+    survey = org_named(SURVEY)
+    away = _new_member(survey, "流动戊", "13711110005")
+    stays = _new_member(survey, "留守己", "13711110006")
+    flowing_members.register_outflow(survey, away, _secretary(survey),
+                                     {"destination": "新疆哈密", "from_date": TODAY - timedelta(days=60)})
+    db.session.commit()
+    meeting = _theme_day(survey, TODAY - timedelta(days=10), [], _secretary(survey), demo["jiguan"],
+                         leave={})
+    expected = expected_at(meeting)
+    assert away.id not in expected.expected_ids and away.id in expected.sitting_in_ids
+    assert stays.id in expected.expected_ids
+    before = _theme_day(survey, TODAY - timedelta(days=90), [], _secretary(survey), demo["jiguan"])
+    assert away.id in expected_at(before).expected_ids  # before leaving, expected as everyone
