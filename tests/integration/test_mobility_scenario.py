@@ -488,3 +488,19 @@ def test_a_member_away_sits_in_at_home_and_is_never_counted_absent(app, demo):
     assert stays.id in expected.expected_ids
     before = _theme_day(survey, TODAY - timedelta(days=90), [], _secretary(survey), demo["jiguan"])
     assert away.id in expected_at(before).expected_ids  # before leaving, expected as everyone
+
+
+def test_a_member_away_keeps_the_whereabouts_page_for_offline_use(app, demo, client):
+    survey = org_named(SURVEY)
+    away = _new_member(survey, "流动庚", "13711110007")
+    flowing_members.register_outflow(survey, away, _secretary(survey),
+                                     {"destination": "西藏林芝", "from_date": TODAY - timedelta(days=5)})
+    db.session.commit()
+    Auth(client).login("13711110007")
+    token = client.post("/api/sync/devices", json={"name": "手机"},
+                        headers={"X-CSRFToken": csrf_token(client, "/")}).get_json()["token"]
+    pulled = client.get("/api/sync/pull", headers={"Authorization": f"Bearer {token}"}).get_json()
+    pages = [p for b in pulled["branches"] for p in b["entry_pages"]]
+    assert "/mobility/me/whereabouts" in pages
+    form = client.get("/mobility/me/whereabouts").get_data(as_text=True)
+    assert 'data-offline-entity="whereabouts"' in form and "西藏林芝" in form

@@ -54,9 +54,17 @@ def _branches(user: User) -> list[dict]:
     return out
 
 
+def _away(user: User) -> bool:
+    from ..mobility.flowing_members import open_entry
+
+    return open_entry(user) is not None
+
+
 def _entry_pages(user: User, org, membership) -> list[str]:
     """The stable entry URLs (contract 3) the phone should keep for this branch."""
     pages = [f"/study/notes/new/{org.id}"]
+    if membership.relation == "home" and _away(user):
+        pages.append("/mobility/me/whereabouts")  # a 流动党员 reports where they are, offline too
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
         pages.append(f"/records/new/{org.id}")
         pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]
