@@ -770,6 +770,15 @@ REFERENCE_ROWS = [
                                                   "org_id": v["field_org_id"]})]),
     Reference("sync: attendee of another branch", "member id", "field_recorder", "offline.push",
               lambda v: [_mutation("record", _field_record(v, attendee_ids=[v["office_only_member_id"]]))]),
+    # Members on the move (issue 20): a transfer of someone not on the branch's roster; a 流动党员 added
+    # from the phone to another branch's activity.
+    Reference("transfer of another branch's member", "member id", "own_secretary", "mobility.new_transfer",
+              lambda v: {"kind": "outgoing", "user_id": str(v["foreign_member_id"]), "destination": "外单位党委",
+                         "letter_number": "介9"}),
+    Reference("sync: outside member on another branch's activity", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("outside_attendance", {"fields": [
+                  ["uuid", str(uuidlib.uuid4())], ["activity_uuid", v["submitted_uuid"]], ["name", "外来党员"],
+                  ["home_org_name", "外单位党支部"], ["category", "full"]]})]),
     Reference("sync: talk by a recorder off the committee", "record type", "field_recorder", "offline.push",
               lambda v: [_mutation("record", {"data": {
                   "occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",

@@ -18,6 +18,7 @@ from ..models import (
     FlowingMember, HandoverReport, Membership, MembershipInvitation, MembershipTransfer, Organization, User,
 )
 from ..orgs import tree
+from ..records.visibility import can_record
 from ..roster import members as roster_members
 from ..rules.mobility import TEMPORARY_BRANCH_MAY, TEMPORARY_BRANCH_MAY_NOT
 from ..view_helpers import managed_org_or_404, visible_org_or_404
@@ -137,6 +138,7 @@ def temporary(org_id: int):
         pending=list(db.session.scalars(select(MembershipInvitation).where(
             MembershipInvitation.org_id == org.id, MembershipInvitation.state == "pending"))) if manages else [],
         may=TEMPORARY_BRANCH_MAY, may_not=TEMPORARY_BRANCH_MAY_NOT, outside_form=OutsideMemberForm(),
+        can_record_here=can_record(current_user, org),
         worker_form=WorkerForm(), observation_form=ObservationForm(), close_form=CloseForm(on=china_today()),
         results=None, query="")
 
