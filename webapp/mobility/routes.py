@@ -10,7 +10,7 @@ from .. import access
 from ..accounts import rights
 from ..auth.routes import hash_password
 from ..china_time import china_today
-from ..domain_errors import DomainError
+from ..domain_errors import DomainError, Invalid, NotAllowed
 from ..extensions import db
 from ..input_numbers import row_id
 from ..members import participation
@@ -24,8 +24,8 @@ from ..rules.mobility import TEMPORARY_BRANCH_MAY, TEMPORARY_BRANCH_MAY_NOT
 from ..view_helpers import managed_org_or_404, visible_org_or_404
 from . import flowing_members, person_file, temporary_branches, transfers
 from .forms import (
-    ActionForm, CloseForm, FoundForm, IncomingForm, ObservationForm, OutflowForm, OutsideMemberForm, ReasonForm, ResolveForm,
-    TransferForm, WhereaboutsForm, WorkerForm,
+    ActionForm, CloseForm, FoundForm, IncomingForm, ObservationForm, OutflowForm, OutsideMemberForm, ReasonForm,
+    ResolveForm, TransferForm, WhereaboutsForm, WorkerForm,
 )
 
 bp = Blueprint("mobility", __name__, url_prefix="/mobility")
@@ -76,7 +76,7 @@ def _branches_in_tree(org: Organization) -> list[Organization]:
         .order_by(Organization.path)))
 
 
-def _chosen(raw, allowed: list, field_label: str):
+def _chosen(raw, allowed: list, _label: str = ""):
     chosen_id = row_id(raw)
     for item in allowed:
         if item.id == chosen_id:
@@ -288,7 +288,6 @@ def register_outflow(org_id: int):
             data["receiving_org_id"] = "invalid"
         try:
             if person is None:
-                from ..domain_errors import Invalid
                 raise Invalid({"user_id": "请选择本支部党员"})
             flowing_members.register_outflow(org, person, current_user, data)
         except DomainError as error:
@@ -399,7 +398,6 @@ def new_transfer(org_id: int):
     form.to_org_id.choices = [("", "（系统外）")] + [(str(b.id), b.name) for b in branches]
     status = 200
     if form.validate_on_submit():
-        from ..domain_errors import Invalid
         person = _chosen(form.user_id.data, people, "党员")
         try:
             if person is None:
@@ -500,10 +498,8 @@ def register_incoming(org_id: int):
         try:
             phone = roster_members.normalize_phone(form.phone.data)
             if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
-                from ..domain_errors import Invalid
                 raise Invalid({"phone": "该手机号已有账号：系统内的转接请由原支部办理转出"})
             if org.is_temporary:
-                from ..domain_errors import NotAllowed
                 raise NotAllowed("临时党支部不办理组织关系转接")
             added = roster_members.add_member(org, data, current_user, hash_password)
             transfers.register_incoming(org, added.membership.user, current_user, origin=form.origin.data,
