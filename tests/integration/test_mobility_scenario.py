@@ -103,12 +103,17 @@ def test_temporary_branch_life_from_founding_to_handover(app, demo):
     html = warned.get_data(as_text=True)
     assert "党员 4 人，未超过 5 人" in html and "临时党小组" in html
     assert db.session.scalar(select(func.count()).select_from(TemporaryCharter)) == 0
-    founded = jiguan.post(page, _found_form(leader, exception_reason="党员将随二期进场增加"), page=page)
+    deputy = _plain_members(office)[2]
+    founded = jiguan.post(page, _found_form(leader, exception_reason="党员将随二期进场增加",
+                                            committee_ids=str(deputy.id)), page=page)
     assert founded.status_code == 302, founded.get_data(as_text=True)
     temp = db.session.scalar(select(Organization).where(Organization.name == "引江补汉水文监测临时党支部"))
     assert temp.is_temporary and temp.leader_id == leader.id and temp.parent_id == committee.id
     charter = temporary_branches.charter(temp)
     assert charter.approval_number == "水机党〔2026〕12号" and charter.approval_date == START
+    committee_seat = db.session.scalar(select(Membership).where(Membership.org_id == temp.id,
+                                                                Membership.user_id == deputy.id))
+    assert committee_seat.title == "member" and committee_seat.relation == "temporary"  # the small committee
     exception = db.session.scalar(select(StructuralException).where(StructuralException.org_id == temp.id))
     assert exception.reason == "党员将随二期进场增加"
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "found_temporary_branch",
@@ -155,7 +160,7 @@ def test_temporary_branch_life_from_founding_to_handover(app, demo):
     assert "周师傅" in page and "处分党员" in page  # what it may not do, said on the page
 
     # A season: a theme day each month; the activist observed; a study note.
-    everyone = [leader] + from_office + from_survey + from_planning + [activist, outsider]
+    everyone = [leader, deputy] + from_office + from_survey + from_planning + [activist, outsider]
     days = [START + timedelta(days=20), START + timedelta(days=50), START + timedelta(days=80)]
     on_duty = from_survey[0]
     records = [_theme_day(temp, days[0], [u for u in everyone if u is not on_duty], leader, demo["jiguan"],

@@ -1,6 +1,6 @@
 """Forms of members on the move. Ids arrive as text and are read with ``input_numbers.row_id``."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..orgs.forms import CountField
@@ -16,6 +16,8 @@ class FoundForm(FlaskForm):
     planned_people = CountField("项目人员数")
     planned_members = CountField("其中党员人数")
     leader_id = SelectField("临时负责人", choices=[], validate_choice=False)
+    committee_ids = SelectMultipleField("临时支委（可选）", choices=[], coerce=str, validate_choice=False,
+                                        validators=[Optional()])
     approval_number = StringField("批复文号", validators=[DataRequired("请填写批复文号"), Length(max=80)])
     approval_date = DateField("批复日期", validators=[Optional()])
     exception_reason = TextAreaField("例外说明", validators=[Optional(), Length(max=500)])

@@ -95,6 +95,7 @@ def found_temporary(org_id: int):
     form = FoundForm()
     candidates = tree.leader_candidates(current_user)
     form.leader_id.choices = [("", "（请选择）")] + [(str(u.id), u.name) for u in candidates]
+    form.committee_ids.choices = [(str(u.id), u.name) for u in candidates]
     warnings, status = [], 200
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in ("name", "project_name", "site", "start_date",
@@ -106,7 +107,9 @@ def found_temporary(org_id: int):
             org = temporary_branches.found(parent, current_user, fields, leader=leader,
                                            approval_number=form.approval_number.data,
                                            approval_date=form.approval_date.data,
-                                           reason=form.exception_reason.data)
+                                           reason=form.exception_reason.data,
+                                           committee=[u for u in candidates
+                                                      if str(u.id) in set(form.committee_ids.data or [])])
         except DomainError as error:
             _show(form, error)
             db.session.rollback()

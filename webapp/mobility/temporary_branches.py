@@ -59,7 +59,7 @@ def conditions(parent: Organization, fields: dict) -> list[structural.Warning]:
 
 
 def found(parent: Organization, actor: User, fields: dict, *, leader: User | None, approval_number: str,
-          approval_date: date | None, reason: str = "") -> Organization:
+          approval_date: date | None, reason: str = "", committee: list[User] | None = None) -> Organization:
     """Found a temporary branch under ``parent``. Unmet conditions need ``reason`` (kept and audited)."""
     if not access.manages(actor, parent) or parent.kind not in FOUNDING_KINDS:
         raise NotAllowed("只有上级党委（党总支）可以成立临时党支部")
@@ -80,11 +80,24 @@ def found(parent: Organization, actor: User, fields: dict, *, leader: User | Non
         tree.accept_exception(org, warnings, reason, actor)
     db.session.add(TemporaryCharter(org_id=org.id, approval_number=approval_number, approval_date=approval_date,
                                     founded_by_id=actor.id))
+    for person in committee or []:
+        if person.id != leader.id:
+            _appoint_committee_member(org, person, actor)
     audit.record(actor, "found_temporary_branch", "organization", org.id, org_id=org.id,
                  summary=f"成立临时党支部 {org.name}（{approval_number}）",
                  changes={"approval_number": approval_number, "approval_date": approval_date,
                           "leader_id": leader.id, "warnings": [w.message for w in warnings], "reason": reason})
     return org
+
+
+def _appoint_committee_member(org: Organization, person: User, actor: User) -> None:
+    """A member of the small temporary committee (委员): placed directly by a committee above both the
+    branch and the person's home, else invited (the consent rule)."""
+    data = {"relation": "temporary", "title": "member", "joined_on": org.start_date}
+    if rights.above_both(actor, org, person):
+        joining.join(org, person, data, actor, "（临时支委）")
+    else:
+        invitations.invite(org, person, data, actor)
 
 
 def charter(org: Organization) -> TemporaryCharter | None:
