@@ -38,6 +38,7 @@ BLUEPRINTS = (
     ("webapp.plans", ("routes",)),
     ("webapp.accounts", ("routes",)),
     ("webapp.ops", ("routes",)),
+    ("webapp.mobility", ("routes",)),
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")

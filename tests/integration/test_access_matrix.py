@@ -43,6 +43,27 @@ PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
 # --- operations (issue 19): no ids, no branch's data; /metrics answers the same host or a token
 # holder only (tests/integration/test_operations.py).
 PUBLIC_OR_SELF |= {"ops.healthz", "ops.prometheus"}
+# --- members on the move (issue 20): one's own whereabouts (tests/integration/test_mobility_scenario.py).
+PUBLIC_OR_SELF |= {"mobility.my_whereabouts"}
+
+
+def mobility_resolvers(target: Organization) -> dict:
+    """A handover report, a 流动党员 entry and a transfer kept by ``target`` (both ends of each are
+    ``target``), about someone who is only in ``target``."""
+    from webapp.models import FlowingMember, HandoverReport, MembershipTransfer
+
+    person = next(m.user for m in db.session.scalars(select(Membership).where(Membership.org_id == target.id))
+                  if m.user.username not in ("jiguan", "shuji", "linshi", "dangyuan"))
+    report = HandoverReport(org_id=target.id, user_id=person.id, home_org_id=target.id, closed_on=date.today(),
+                            content={"name": person.name})
+    entry = FlowingMember(user_id=person.id, home_org_id=target.id, receiving_org_id=target.id,
+                          destination="外地", from_date=date.today())
+    transfer = MembershipTransfer(user_id=person.id, kind="within", from_org_id=target.id, to_org_id=target.id,
+                                  issued_on=date.today(), state="issued")
+    db.session.add_all([report, entry, transfer])
+    db.session.commit()
+    return {"report_uuid": report.uuid, "flowing_uuid": entry.uuid, "transfer_uuid": transfer.uuid}
+# --- end of members on the move
 
 
 def invitation_resolvers(target: Organization) -> dict:
@@ -147,6 +168,7 @@ def resolvers(target: Organization) -> dict:
         "problem_uuid": _problem_in(target),
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
+        **mobility_resolvers(target),
     }
 
 
@@ -443,6 +465,41 @@ WRONG_PERSON_ROWS = [
                                                           "effective_from": f"{_date.today().year}-07-01",
                                                           "reason": "本委规定"},
         values=lambda v: {"org_id": v["committee_id"]}),
+    # --- members on the move (issue 20): temporary branches, 流动党员, 组织关系转接 ---
+    Row("mobility.found_temporary", MANAGERS_ONLY,
+        lambda v: {"name": "新临时党支部", "project_name": "项目", "start_date": YESTERDAY, "leader_id": str(v["user_id"]),
+                   "approval_number": "批复1号", "exception_reason": "确需成立"},
+        values=lambda v: {"org_id": v["committee_id"]}),
+    Row("mobility.gather", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"])},
+        values=lambda v: {"org_id": org_named(FIELD_BRANCH).id}),
+    Row("mobility.add_outside", MANAGERS_ONLY, lambda v: {"name": "外来党员", "home_org_name": "外单位党支部",
+                                                          "category": "full"},
+        values=lambda v: {"org_id": org_named(FIELD_BRANCH).id}),
+    Row("mobility.add_worker", MANAGERS_ONLY, lambda v: {"name": "工人"},
+        values=lambda v: {"org_id": org_named(FIELD_BRANCH).id}),
+    Row("mobility.observe", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "text": "表现好"},
+        values=lambda v: {"org_id": org_named(FIELD_BRANCH).id}),
+    Row("mobility.close_temporary", MANAGERS_ONLY, lambda v: {"on": YESTERDAY},
+        values=lambda v: {"org_id": org_named(FIELD_BRANCH).id}),
+    Row("mobility.register_outflow", MANAGERS_ONLY,
+        lambda v: {"user_id": str(v["user_id"]), "destination": "外地", "from_date": YESTERDAY}),
+    Row("mobility.flowing_lost", MANAGERS_ONLY),
+    Row("mobility.flowing_returned", MANAGERS_ONLY),
+    Row("mobility.flowing_accept", MANAGERS_ONLY),
+    Row("mobility.my_whereabouts", SIGNED_IN, lambda v: {"whereabouts": "南京"}),
+    Row("mobility.new_transfer", MANAGERS_ONLY,
+        lambda v: {"kind": "outgoing", "user_id": str(v["user_id"]), "destination": "外单位", "letter_number": "1"}),
+    Row("mobility.register_incoming", MANAGERS_ONLY,
+        lambda v: {"name": "转入", "phone": "13700000009", "category": "full", "join_date": "2010-07-01",
+                   "origin": "外单位党委", "letter_number": "2"}),
+    Row("mobility.transfer_accept", MANAGERS_ONLY),
+    Row("mobility.transfer_return", MANAGERS_ONLY, lambda v: {"reason": "信息有误"}),
+    Row("mobility.transfer_in_transit", MANAGERS_ONLY),
+    Row("mobility.transfer_receipt", MANAGERS_ONLY),
+    Row("mobility.transfer_resolve", MANAGERS_ONLY, lambda v: {"resolution": "receipted"}),
+    Row("mobility.outside_attendee", MANAGERS_ONLY, lambda v: {"name": "外来党员", "home_org_name": "外单位党支部",
+                                                               "category": "full"},
+        values=lambda v: {"record_uuid": v["submitted_uuid"]}),
 ]
 
 # Routes no person can be wrong for.
@@ -716,6 +773,15 @@ REFERENCE_ROWS = [
                                                   "org_id": v["field_org_id"]})]),
     Reference("sync: attendee of another branch", "member id", "field_recorder", "offline.push",
               lambda v: [_mutation("record", _field_record(v, attendee_ids=[v["office_only_member_id"]]))]),
+    # Members on the move (issue 20): a transfer of someone not on the branch's roster; a 流动党员 added
+    # from the phone to another branch's activity.
+    Reference("transfer of another branch's member", "member id", "own_secretary", "mobility.new_transfer",
+              lambda v: {"kind": "outgoing", "user_id": str(v["foreign_member_id"]), "destination": "外单位党委",
+                         "letter_number": "介9"}),
+    Reference("sync: outside member on another branch's activity", "record id", "field_recorder", "offline.push",
+              lambda v: [_mutation("outside_attendance", {"fields": [
+                  ["uuid", str(uuidlib.uuid4())], ["activity_uuid", v["submitted_uuid"]], ["name", "外来党员"],
+                  ["home_org_name", "外单位党支部"], ["category", "full"]]})]),
     Reference("sync: talk by a recorder off the committee", "record type", "field_recorder", "offline.push",
               lambda v: [_mutation("record", {"data": {
                   "occurred_on": YESTERDAY, "start_time": "16:00", "end_time": "16:40", "topic": "谈心",

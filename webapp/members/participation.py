@@ -14,7 +14,7 @@ from typing import Iterable
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models import Attendance, Membership, Organization, Record
+from ..models import Attendance, FlowingMember, Membership, Organization, Record
 from ..rules.life import RECORD_TYPE_LABELS
 
 
@@ -53,6 +53,18 @@ def in_field_on(user_ids: Iterable[int], day: date, *, except_org_id: int | None
     if except_org_id is not None:
         query = query.where(Membership.org_id != except_org_id)
     return set(db.session.scalars(query))
+
+
+def away_on(user_ids: Iterable[int], day: date) -> set[int]:
+    """Who, of ``user_ids``, is registered as working away from their home branch on ``day`` (流动党员,
+    webapp/mobility/flowing_members.py): like members in the field, they sit in (列席) and are never
+    counted absent, while their participation anywhere counts at home."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(FlowingMember.user_id).where(
+        FlowingMember.user_id.in_(ids), FlowingMember.direction == "outflow", FlowingMember.from_date <= day,
+        or_(FlowingMember.returned_on.is_(None), FlowingMember.returned_on > day))))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ from .audit import AuditLog
 from .dues import DuesPayment, DuesProfile
 from .ledger_export import ExportJob
 from .membership import Membership
+from .mobility import (
+    ActivistObservation, FieldWorker, FlowingMember, HandoverReport, MembershipTransfer, TemporaryCharter,
+)
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
 from .plans import PlannedActivity, StudyTask, StudyTaskDone
@@ -29,4 +32,6 @@ __all__ = [
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
     "RuleOverride", "StructuralException",
+    "ActivistObservation", "FieldWorker", "FlowingMember", "HandoverReport", "MembershipTransfer",
+    "TemporaryCharter",
 ]

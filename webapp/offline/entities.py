@@ -266,3 +266,15 @@ register("record", record)
 register("check_in", check_in)
 register("study_note", study_note)
 register("dues_payment", dues_payment)
+
+
+def _mobility_handlers() -> None:
+    """Members on the move (webapp/mobility/offline.py): a member's own whereabouts; a member from
+    outside Zhibu added to an activity's attendance on site."""
+    from ..mobility.offline import outside_attendance, whereabouts
+
+    register("whereabouts", whereabouts)
+    register("outside_attendance", outside_attendance)
+
+
+_mobility_handlers()

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from ..rules.organization import (
     COMMITTEE_SIZE_MAX, COMMITTEE_SIZE_MIN, COMMITTEE_TERM_YEARS_MAX, COMMITTEE_TERM_YEARS_MIN, GROUP_MIN_FULL_MEMBERS,
-    GROUP_MIN_MEMBERS, TEMP_BRANCH_MIN_DAYS_EXCLUSIVE, TEMP_BRANCH_MIN_MEMBERS_EXCLUSIVE, TEMP_BRANCH_MIN_PEOPLE,
+    GROUP_MIN_MEMBERS, TEMP_BRANCH_MIN_DAYS_EXCLUSIVE as DEFAULT_MIN_DAYS_EXCLUSIVE,
+    TEMP_BRANCH_MIN_MEMBERS_EXCLUSIVE as DEFAULT_MIN_MEMBERS_EXCLUSIVE, TEMP_BRANCH_MIN_PEOPLE as DEFAULT_MIN_PEOPLE,
 )
 
 
@@ -25,23 +26,29 @@ class Warning:
 
 
 def temporary_conditions(start: date | None, end: date | None, people: int | None,
-                         members: int | None) -> list[Warning]:
-    """A temporary branch: field work > 15 days, ≥ 20 people, > 5 party members."""
+                         members: int | None, thresholds: dict | None = None) -> list[Warning]:
+    """A temporary branch: field work > 15 days, ≥ 20 people, > 5 party members. ``thresholds``: the
+    values in force for the founding committee (rules/mobility.py TEMPORARY_CONDITIONS keys), when the
+    caller read them from the rule book."""
+    thresholds = thresholds or {}
+    min_days = thresholds.get("min_days_exclusive", DEFAULT_MIN_DAYS_EXCLUSIVE)
+    min_people = thresholds.get("min_people", DEFAULT_MIN_PEOPLE)
+    min_members = thresholds.get("min_members_exclusive", DEFAULT_MIN_MEMBERS_EXCLUSIVE)
     key, out = "temporary_conditions", []
     if start and end:
         days = (end - start).days + 1
-        if days <= TEMP_BRANCH_MIN_DAYS_EXCLUSIVE:
-            out.append(Warning(key, f"工期 {days} 天，未超过 {TEMP_BRANCH_MIN_DAYS_EXCLUSIVE} 天"))
+        if days <= min_days:
+            out.append(Warning(key, f"工期 {days} 天，未超过 {min_days} 天"))
     else:
-        out.append(Warning(key, f"未填写预计结束日期，无法核对工期是否超过 {TEMP_BRANCH_MIN_DAYS_EXCLUSIVE} 天"))
+        out.append(Warning(key, f"未填写预计结束日期，无法核对工期是否超过 {min_days} 天"))
     if people is None:
-        out.append(Warning(key, "未填写项目人员数，无法核对是否达到 20 人"))
-    elif people < TEMP_BRANCH_MIN_PEOPLE:
-        out.append(Warning(key, f"项目人员 {people} 人，不足 {TEMP_BRANCH_MIN_PEOPLE} 人"))
+        out.append(Warning(key, f"未填写项目人员数，无法核对是否达到 {min_people} 人"))
+    elif people < min_people:
+        out.append(Warning(key, f"项目人员 {people} 人，不足 {min_people} 人"))
     if members is None:
-        out.append(Warning(key, f"未填写党员人数，无法核对是否超过 {TEMP_BRANCH_MIN_MEMBERS_EXCLUSIVE} 人"))
-    elif members <= TEMP_BRANCH_MIN_MEMBERS_EXCLUSIVE:
-        out.append(Warning(key, f"党员 {members} 人，未超过 {TEMP_BRANCH_MIN_MEMBERS_EXCLUSIVE} 人"))
+        out.append(Warning(key, f"未填写党员人数，无法核对是否超过 {min_members} 人"))
+    elif members <= min_members:
+        out.append(Warning(key, f"党员 {members} 人，未超过 {min_members} 人"))
     return out
 
 

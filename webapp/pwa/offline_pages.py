@@ -46,6 +46,7 @@ KEPT_PAGES: tuple[tuple[str, str], ...] = (
     ("study_note", rf"^/study/notes/{UUID}$"),
     ("branch", r"^/orgs/\d+$"),
     ("dues_pay", r"^/dues/\d+/pay$"),
+    ("whereabouts", r"^/mobility/me/whereabouts$"),
 )
 
 # (pattern, sync entity): offline-capable form posts (contract 3).
@@ -55,6 +56,8 @@ FORM_POSTS: tuple[tuple[str, str], ...] = (
     (rf"^/records/{UUID}/check-in$", "check_in"),
     (r"^/study/notes/new/\d+$", "study_note"),
     (r"^/dues/\d+/pay$", "dues_payment"),
+    (r"^/mobility/me/whereabouts$", "whereabouts"),
+    (rf"^/mobility/records/{UUID}/outside-attendee$", "outside_attendance"),
 )
 
 # Where a new-record form's path names its branch and type (the sync API reads queued posts by it).
@@ -83,9 +86,20 @@ def _page(url: str, title: str) -> dict:
     return {"url": url, "title": title}
 
 
+WHEREABOUTS = "/mobility/me/whereabouts"
+
+
+def _away(user: User) -> bool:
+    from ..mobility.flowing_members import open_entry
+
+    return open_entry(user) is not None
+
+
 def entry_pages(user: User, org, membership) -> list[str]:
     """The entry forms of one branch the person may use (contract 3)."""
     pages = [f"/study/notes/new/{org.id}"]
+    if membership.relation == "home" and _away(user):
+        pages.append(WHEREABOUTS)  # a 流动党员 reports where they are, offline too
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
         pages.append(f"/records/new/{org.id}")
         pages += [f"/records/new/{org.id}/{kind}" for kind in offered_record_types(user, org)]
@@ -96,7 +110,7 @@ def entry_pages(user: User, org, membership) -> list[str]:
 def _entry_titles(org) -> dict[str, str]:
     titles = {f"/study/notes/new/{org.id}": f"写学习笔记 · {org.name}",
               f"/records/new/{org.id}": f"新建记录 · {org.name}",
-              f"/dues/{org.id}/pay": f"登记党费 · {org.name}"}
+              f"/dues/{org.id}/pay": f"登记党费 · {org.name}", WHEREABOUTS: "我的所在地"}
     for kind, spec in RECORD_TYPES.items():
         titles[f"/records/new/{org.id}/{kind}"] = f"记录{spec['label']} · {org.name}"
     return titles

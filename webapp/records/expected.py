@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..members.participation import in_field_on, in_force_on
+from ..members.participation import away_on, in_field_on, in_force_on
 from ..models import Membership, Organization, Record, User
 from ..rules.attendance import COMMITTEE_EXPECTED_TITLES, EXPECTED_BY_TYPE, SITTING_IN_CATEGORIES
 
@@ -56,6 +56,7 @@ def expected_for(org: Organization, record_type: str, day: date, *, group_id: in
                    and ((m.active and m.left_on is None) or (m.left_on is not None and m.left_on > day))]
     rule = EXPECTED_BY_TYPE.get(record_type, "branch")
     in_field = set() if org.is_temporary else in_field_on([m.user_id for m in members], day, except_org_id=org.id)
+    in_field |= away_on([m.user_id for m in members], day)  # 流动党员 away from home: 列席, never absent
     categories = dict(db.session.execute(
         select(User.id, User.category).where(User.id.in_([m.user_id for m in members]))).all()) if members else {}
     result = Expected()

@@ -78,6 +78,9 @@ def validate_membership(org: Organization, data: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.get("relation", "home") not in RELATIONS:
         errors["relation"] = "请选择组织关系"
+    elif org.is_temporary and (data.get("relation") or "home") == "home":
+        # A temporary branch does not take anyone's formal relation (docs/domain.md "Members on the move").
+        errors["relation"] = "临时党支部只建立临时组织关系；正式组织关系在党员所在支部"
     if data.get("title") and data["title"] not in COMMITTEE_TITLES:
         errors["title"] = "支委职务无效"
     group_id = data.get("group_id")

@@ -31,6 +31,9 @@ def _membership_or_404(org, membership_id: int) -> Membership:
 
 def _member_form(org, obj=None) -> MemberForm:
     form = MemberForm(obj=obj)
+    if org.is_temporary:  # only the relation a temporary branch may hold (docs/domain.md)
+        form.relation.choices = [c for c in form.relation.choices if c[0] == "temporary"]
+        form.relation.validate_choice = False  # a forged "home" gets the service's own message (members.py)
     form.group_id.choices = [("", "不分组")] + [
         (str(g.id), g.name) for g in org.children if g.kind == "group" and not g.is_closed
     ]

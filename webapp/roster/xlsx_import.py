@@ -165,6 +165,8 @@ def import_roster(org: Organization, content: bytes, actor: User, hash_password)
     seen_phones: dict[str, int] = {}
     for row_number, raw in rows:
         data, problems = parse_row(raw, groups)
+        if org.is_temporary:  # a temporary branch holds temporary relations only (docs/domain.md)
+            data["relation"] = "temporary"
         result = RowResult(row_number, data.get("name") or "", ok=False, messages=problems)
         phone = data.get("phone")
         if phone and phone in seen_phones:

@@ -11,10 +11,11 @@ An override takes effect on the first day of a month (the checklist counts recor
 """
 from __future__ import annotations
 
-from . import dues, points, standards
+from . import dues, mobility, points, standards
 from .life import RECORD_TYPE_LABELS
 
-GROUPS = {"standards": "组织生活频次与对标标准", "dues": "党费标准", "points": "积分规则"}
+GROUPS = {"standards": "组织生活频次与对标标准", "dues": "党费标准", "points": "积分规则",
+          "mobility": "临时党支部与流动党员"}
 
 
 def _standard_rules() -> dict[str, dict]:
@@ -70,7 +71,38 @@ def _points_rules() -> dict[str, dict]:
     return out
 
 
-ADJUSTABLE_RULES: dict[str, dict] = {**_standard_rules(), **_dues_rules(), **_points_rules()}
+def _mobility_rules() -> dict[str, dict]:
+    conditions = mobility.TEMPORARY_CONDITIONS
+    source = "webapp/rules/mobility.py {} (docs/domain.md Organization: temporary branch, seed 004)"
+    return {
+        "mobility.temporary.min_days_exclusive": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 365, "unit": "天",
+            "label": "成立临时党支部：工期超过天数", "default": conditions["min_days_exclusive"],
+            "source": source.format("TEMPORARY_CONDITIONS")},
+        "mobility.temporary.min_people": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 1000, "unit": "人",
+            "label": "成立临时党支部：项目人员至少", "default": conditions["min_people"],
+            "source": source.format("TEMPORARY_CONDITIONS")},
+        "mobility.temporary.min_members_exclusive": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 100, "unit": "人",
+            "label": "成立临时党支部：党员超过", "default": conditions["min_members_exclusive"],
+            "source": source.format("TEMPORARY_CONDITIONS")},
+        "mobility.flowing.warning_months": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 24, "unit": "个月",
+            "label": "流动党员未联系提醒月数", "default": mobility.FLOWING_WARNING_MONTHS,
+            "source": "webapp/rules/mobility.py FLOWING_WARNING_MONTHS (docs/domain.md Members: 自行脱党)"},
+        "mobility.flowing.alert_months": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 24, "unit": "个月",
+            "label": "流动党员未联系警示月数", "default": mobility.FLOWING_ALERT_MONTHS,
+            "source": "webapp/rules/mobility.py FLOWING_ALERT_MONTHS (docs/domain.md Members: 自行脱党)"},
+        "mobility.letter.validity_days": {
+            "group": "mobility", "kind": "int", "min": 1, "max": 365, "unit": "天",
+            "label": "组织关系介绍信默认有效天数", "default": mobility.LETTER_VALIDITY_DAYS,
+            "source": "webapp/rules/mobility.py LETTER_VALIDITY_DAYS (docs/domain.md Members on the move)"},
+    }
+
+
+ADJUSTABLE_RULES: dict[str, dict] = {**_standard_rules(), **_dues_rules(), **_points_rules(), **_mobility_rules()}
 
 # Longest reason kept with an override.
 REASON_MAX = 500
