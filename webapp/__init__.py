@@ -35,6 +35,7 @@ BLUEPRINTS = (
     "webapp.push.routes",
     "webapp.plans.routes",
     "webapp.accounts.routes",
+    "webapp.development.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")

@@ -1,0 +1,1 @@
+"""发展党员 (issue 21): the 25-step development pipeline; rule data in webapp/rules/development.py."""
