@@ -38,6 +38,8 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
 
 # --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
+# --- 发展党员 (issue 21): the list of branches the user manages (checked below like the other lists).
+PUBLIC_OR_SELF |= {"development.index"}
 # --- push subscriptions of the signed-in user's own browser (issue 17): no ids of anyone's branch.
 PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
 
@@ -142,6 +144,7 @@ def resolvers(target: Organization) -> dict:
         "job_uuid": _export_in(target, membership.user_id),
         "key": "activity_room",
         "problem_uuid": _problem_in(target),
+        "step": "application_talk",  # 发展党员: a step of a person's development file
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
     }
@@ -243,7 +246,8 @@ def test_other_branch_is_invisible_through_every_route(app, client, auth, demo, 
         if not db.session.scalar(select(Membership).where(
             Membership.user_id == m.user_id, Membership.org_id == org_named(own).id))]
     for page in ("/", "/orgs/", "/me", "/records/", "/records/mine/attendance", "/records/review", "/study/",
-                 "/dues/", "/dues/mine", "/points/", "/points/mine", "/standards/", "/ledgers/"):
+                 "/dues/", "/dues/mine", "/points/", "/points/mine", "/standards/", "/ledgers/",
+                 "/development/"):
         html = client.get(page).get_data(as_text=True)
         assert other not in html, page
         assert not [p for p in other_phones if p and p in html], page
@@ -436,6 +440,13 @@ WRONG_PERSON_ROWS = [
     Row("points.decide_exemption", MANAGERS_ONLY, lambda v: {"decision": "approve", "note": "同意"}),
     Row("records.merge", MANAGERS_ONLY, lambda v: {"other": v["other_uuid"]},
         values=lambda v: {"uuid": v["submitted_uuid"]}),
+    # --- 发展党员 (issue 21): steps, the probation and the board are the committee's; notes are for the
+    # committee and the person's named contacts (the plain member of the office branch is neither).
+    Row("development.apply", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "done_on": YESTERDAY}),
+    Row("development.record_step", MANAGERS_ONLY, lambda v: {"done_on": YESTERDAY, "note": "谈话"}),
+    Row("development.extend", MANAGERS_ONLY, lambda v: {"months": "6", "done_on": YESTERDAY, "reason": "考察"}),
+    Row("development.new_note", MANAGERS_ONLY, lambda v: {"kind": "observation", "user_id": str(v["user_id"]),
+                                                          "written_on": YESTERDAY, "text": "考察"}),
     Row("standards.rules_page", MANAGERS_ONLY, lambda v: {"key": "standard.lecture.period", "value": "quarter",
                                                           "effective_from": f"{_date.today().year}-07-01",
                                                           "reason": "本委规定"},
@@ -519,6 +530,12 @@ def office_values(app, demo) -> dict:
     db.session.commit()
     values["other_uuid"] = other.uuid
     values["committee_id"] = office.parent_id
+    # 发展党员: the person named by user_id has a development file, so recording its next step would work.
+    from webapp.development import pipeline
+
+    pipeline.record_step(office, db.session.get(User, values["user_id"]), "application",
+                         {"done_on": (_date.today() - timedelta(days=10)).isoformat()}, demo["shuji"])
+    db.session.commit()
     subscription = db.session.get(PushSubscription, values["subscription_id"])
     values["endpoint"] = subscription.endpoint
     from webapp.models import MembershipInvitation
