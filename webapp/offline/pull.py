@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from .. import access
 from ..china_time import china_today, month_key
+from ..development import pipeline as development_pipeline
 from ..extensions import db
 from ..models import Membership, QuarantinedMutation, Record, User
 from ..models.base import utcnow
@@ -61,6 +62,8 @@ def _entry_pages(user: User, org, membership) -> list[str]:
         pages.append(f"/records/new/{org.id}")
         pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]
         pages.append(f"/dues/{org.id}/pay")
+    if not org.is_closed and development_pipeline.note_people(user, org):
+        pages.append(f"/development/{org.id}/notes/new")
     return pages
 
 

@@ -105,7 +105,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   var FORM_POSTS = [
     [/^\/records\/new\/\d+\/[a-z_]+$/, "record"], [/^\/records\/[0-9a-f-]{36}\/edit$/, "record"],
     [/^\/records\/[0-9a-f-]{36}\/check-in$/, "check_in"], [/^\/study\/notes\/new\/\d+$/, "study_note"],
-    [/^\/dues\/\d+\/pay$/, "dues_payment"],
+    [/^\/dues\/\d+\/pay$/, "dues_payment"], [/^\/development\/\d+\/notes\/new$/, "development_note"],
   ];
 
   function formEntity(path) {
