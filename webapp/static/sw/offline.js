@@ -25,7 +25,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   ];
   // Pages a member needs in the field (stable URLs without query strings, contract 3).
   var ENTRY = [/^\/$/, /^\/records(\/|$)/, /^\/study(\/|$)/, /^\/offline\/outbox$/, /^\/me$/,
-               /^\/dues\/\d+\/pay$/];
+               /^\/dues\/\d+\/pay$/, /^\/development\/\d+\/notes\/new$/];
 
   self.addEventListener("install", function (event) {
     event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
