@@ -145,6 +145,7 @@ def resolvers(target: Organization) -> dict:
         "key": "activity_room",
         "problem_uuid": _problem_in(target),
         "step": "application_talk",  # 发展党员: a step of a person's development file
+        "kind": "xlsx",  # 发展党员: an export's format
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
     }

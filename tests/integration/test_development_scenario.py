@@ -206,3 +206,36 @@ def test_three_years_from_application_to_full_member_across_two_branches(app, cl
     assert board.rows(survey) == [] and len(board.rows(survey, include_finished=True)) == 1
     html = secretary_client.get(f"/development/{survey.id}/people/{person.id}").get_data(as_text=True)
     assert OFFICE in html and FIELD in html and "汛期测验中吃苦在前" in html and f"{Y3}-10-08" in html
+
+    # --- Exports, in the order an inspection reads them.
+    import io
+    import re
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    base = f"/development/{survey.id}/people/{person.id}/file"
+    sheet = load_workbook(io.BytesIO(secretary_client.get(base + ".xlsx").data)).active
+    lines = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0]]
+    headings = [line for line in lines if line.startswith("第") and "阶段" in line[:5]]
+    assert headings == ["第一阶段 入党申请人", "第二阶段 入党积极分子的确定和培养教育", "第三阶段 发展对象的确定和考察",
+                        "第四阶段 预备党员的接收", "第五阶段 预备党员的教育考察和转正"]
+    numbered = [int(line.split(".")[0]) for line in lines if line[:1].isdigit() and ". " in line[:4]]
+    assert numbered == list(range(1, 26))
+    assert any(f"2. 党组织派人谈话：{Y1}-02-20（{OFFICE}）" in line for line in lines)
+    assert any("逾期 12 天" in line and "细则第八条" in line for line in lines)
+    assert any("结论：通过" in line for line in lines)
+    pdf = secretary_client.get(base + ".pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert "发展党员档案" in text and text.index("递交入党申请书") < text.index("材料归档")
+
+    ledger = load_workbook(io.BytesIO(secretary_client.get(f"/development/{survey.id}/ledger.xlsx").data)).active
+    rows = [r for r in ledger.iter_rows(min_row=3, values_only=True)]
+    assert len(rows) == 1 and rows[0][1] == "陈思远" and rows[0][11].date() == date(Y3, 10, 8)
+    # The office branch's ledger still lists the steps it recorded before she moved, naming where she went.
+    office_ledger = load_workbook(io.BytesIO(client.get(f"/development/{office.id}/ledger.xlsx").data))
+    [office_row] = [r for r in office_ledger.active.iter_rows(min_row=3, values_only=True)]
+    assert office_row[1] == "陈思远" and f"已转至{SURVEY}" in office_row[12]
+    assert secretary_client.get(f"/development/{survey.id}/ledger.pdf").status_code == 200
+    assert client.get(f"/development/{survey.id}/ledger.xlsx").status_code in (403, 404)  # the office secretary

@@ -1,7 +1,9 @@
 """发展党员: the branch's board, one person's file, recording a step, notes (also offline)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,7 +14,7 @@ from ..extensions import db
 from ..models import Membership, User
 from ..rules.development import NOTE_KINDS, ORDER, RECORDED_STEPS, STAGES, STEPS, STEPS_BY_KEY
 from ..view_helpers import managed_org_or_404, visible_org_or_404
-from . import board, forms, pipeline
+from . import board, exports, forms, pipeline
 
 bp = Blueprint("development", __name__, url_prefix="/development")
 
@@ -180,3 +182,33 @@ def new_note(org_id: int):
     kinds = {k: v for k, v in NOTE_KINDS.items() if not org.is_temporary or k == "observation"}
     return render_template("development/note_form.html", org=org, people=people, kinds=kinds, values=values,
                            errors=errors, today=china_today()), (400 if errors else 200)
+
+
+# --- exports (xlsx and PDF, in inspection order) ---------------------------------------------------
+
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+def _download(content: bytes, kind: str, name: str):
+    return send_file(io.BytesIO(content), mimetype=MIMETYPES[kind], as_attachment=True,
+                     download_name=f"{name}.{kind}")
+
+
+@bp.route("/<int:org_id>/ledger.<any(xlsx, pdf):kind>")
+@login_required
+def ledger_export(org_id: int, kind: str):
+    org = managed_org_or_404(org_id)
+    content = exports.ledger_xlsx(org) if kind == "xlsx" else exports.ledger_pdf(org)
+    return _download(content, kind, f"{org.name}-发展党员工作台账-{china_today()}")
+
+
+@bp.route("/<int:org_id>/people/<int:user_id>/file.<any(xlsx, pdf):kind>")
+@login_required
+def file_export(org_id: int, user_id: int, kind: str):
+    org = managed_org_or_404(org_id)
+    who = _person_in(org, user_id)
+    file = pipeline.file_of(who)
+    if file is None:
+        abort(404)
+    content = exports.file_xlsx(file, org) if kind == "xlsx" else exports.file_pdf(file, org)
+    return _download(content, kind, f"{who.name}-发展党员档案")
