@@ -184,6 +184,8 @@ def record_step(org: Organization, person: User, key: str, form: dict, actor: Us
     if on is None:
         raise Invalid({"done_on": "请填写日期（不晚于今天）"})
     file = file_of(person)
+    if key == "application" and file is None and person.category in ("full", "probationary"):
+        raise Invalid({"user_id": f"{person.name} 已是{person.category_label}，无需登记入党申请"})
     if file is None:
         if key != "application":
             raise Invalid({"done_on": "须先记录「递交入党申请书」"})
