@@ -39,6 +39,7 @@ BLUEPRINTS = (
     ("webapp.accounts", ("routes",)),
     ("webapp.ops", ("routes",)),
     ("webapp.mobility", ("routes",)),
+    ("webapp.development", ("routes",)),
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")

@@ -38,6 +38,8 @@ PUBLIC_OR_SELF = {"static", "auth.login", "auth.logout", "auth.change_password",
 
 # --- accounts and sessions (issue 13): self-only routes; invitations resolve per person below.
 PUBLIC_OR_SELF |= {"auth.sign_out_everywhere", "accounts.index"}
+# --- 发展党员 (issue 21): the list of branches the user manages (checked below like the other lists).
+PUBLIC_OR_SELF |= {"development.index"}
 # --- push subscriptions of the signed-in user's own browser (issue 17): no ids of anyone's branch.
 PUBLIC_OR_SELF |= {"push.subscription_status", "push.renew_subscription"}
 # --- operations (issue 19): no ids, no branch's data; /metrics answers the same host or a token
@@ -166,6 +168,8 @@ def resolvers(target: Organization) -> dict:
         "job_uuid": _export_in(target, membership.user_id),
         "key": "activity_room",
         "problem_uuid": _problem_in(target),
+        "step": "application_talk",  # 发展党员: a step of a person's development file
+        "kind": "xlsx",  # 发展党员: an export's format
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
         **mobility_resolvers(target),
@@ -268,7 +272,8 @@ def test_other_branch_is_invisible_through_every_route(app, client, auth, demo, 
         if not db.session.scalar(select(Membership).where(
             Membership.user_id == m.user_id, Membership.org_id == org_named(own).id))]
     for page in ("/", "/orgs/", "/me", "/records/", "/records/mine/attendance", "/records/review", "/study/",
-                 "/dues/", "/dues/mine", "/points/", "/points/mine", "/standards/", "/ledgers/"):
+                 "/dues/", "/dues/mine", "/points/", "/points/mine", "/standards/", "/ledgers/",
+                 "/development/"):
         html = client.get(page).get_data(as_text=True)
         assert other not in html, page
         assert not [p for p in other_phones if p and p in html], page
@@ -461,6 +466,15 @@ WRONG_PERSON_ROWS = [
     Row("points.decide_exemption", MANAGERS_ONLY, lambda v: {"decision": "approve", "note": "同意"}),
     Row("records.merge", MANAGERS_ONLY, lambda v: {"other": v["other_uuid"]},
         values=lambda v: {"uuid": v["submitted_uuid"]}),
+    # --- 发展党员 (issue 21): steps, the probation and the board are the committee's; notes are for the
+    # committee and the person's named contacts (the plain member of the office branch is neither).
+    Row("development.apply", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "done_on": YESTERDAY}),
+    Row("development.record_step", MANAGERS_ONLY, lambda v: {"done_on": YESTERDAY, "note": "谈话"},
+        values=lambda v: {"user_id": v["dev_user_id"]}),
+    Row("development.extend", MANAGERS_ONLY, lambda v: {"months": "6", "done_on": YESTERDAY, "reason": "考察"},
+        values=lambda v: {"user_id": v["dev_user_id"]}),
+    Row("development.new_note", MANAGERS_ONLY, lambda v: {"kind": "observation", "user_id": str(v["dev_user_id"]),
+                                                          "written_on": YESTERDAY, "text": "考察"}),
     Row("standards.rules_page", MANAGERS_ONLY, lambda v: {"key": "standard.lecture.period", "value": "quarter",
                                                           "effective_from": f"{_date.today().year}-07-01",
                                                           "reason": "本委规定"},
@@ -579,13 +593,25 @@ def office_values(app, demo) -> dict:
     db.session.commit()
     values["other_uuid"] = other.uuid
     values["committee_id"] = office.parent_id
+    # 发展党员: an applicant of the office branch with a development file, so recording its next step works.
+    from webapp.development import pipeline
+    from webapp.roster import joining
+
+    applicant = User(name="发展对象甲", phone="13700009999")
+    db.session.add(applicant)
+    db.session.flush()
+    joining.join(office, applicant, {"relation": "home"}, demo["shuji"])
+    pipeline.record_step(office, applicant, "application",
+                         {"done_on": (_date.today() - timedelta(days=10)).isoformat()}, demo["shuji"])
+    db.session.commit()
+    values["dev_user_id"] = applicant.id
     subscription = db.session.get(PushSubscription, values["subscription_id"])
     values["endpoint"] = subscription.endpoint
     from webapp.models import MembershipInvitation
 
     values["owners"] = {values["user_id"], subscription.user_id, db.session.scalar(
         select(Device.user_id).where(Device.uuid == values["device_uuid"])),
-        db.session.get(MembershipInvitation, values["invitation_id"]).user_id}
+        db.session.get(MembershipInvitation, values["invitation_id"]).user_id, values["dev_user_id"]}
     return values
 
 
@@ -750,6 +776,18 @@ REFERENCE_ROWS = [
                          "place": "站里", "talk_with_ids": str(v["field_member_id"])},
               values=lambda v: {"org_id": v["field_org_id"], "record_type": "talk"}),
     # The sync API: 张晓燕's phone names the office branch's things (she is not in it).
+    # 发展党员 (issue 21): notes about a person of another branch, on the page and from a phone.
+    Reference("development note about another branch's person", "member id", "own_secretary",
+              "development.new_note",
+              lambda v: {"kind": "observation", "user_id": str(v["foreign_member_id"]), "written_on": YESTERDAY,
+                         "text": "考察"},
+              control=lambda v: {"kind": "observation", "user_id": str(v["dev_user_id"]), "written_on": YESTERDAY,
+                                 "text": "考察"}),
+    Reference("sync: development note about a person of another branch", "member id", "field_recorder",
+              "offline.push",
+              lambda v: [_mutation("development_note", {"fields": [
+                  ["uuid", str(uuidlib.uuid4())], ["org_id", str(v["org_id"])], ["user_id", str(v["dev_user_id"])],
+                  ["kind", "observation"], ["written_on", YESTERDAY], ["text", "考察"]]})]),
     Reference("sync: record in another branch", "org id", "field_recorder", "offline.push",
               lambda v: [_mutation("record", {"data": theme_day_data(org_named(OFFICE)), "org_id": v["org_id"],
                                               "type": "theme_day"})]),
@@ -764,7 +802,7 @@ REFERENCE_ROWS = [
               lambda v: [_mutation("study_note", {"data": _note(v)}, target=v["note_uuid"])]),
     Reference("sync: dues payment in another branch", "org id", "field_recorder", "offline.push",
               lambda v: [_mutation("dues_payment", {"fields": [
-                  ["uuid", str(uuidlib.uuid4())], ["org_id", str(v["org_id"])], ["user_id", str(v["user_id"])],
+                  ["uuid", str(uuidlib.uuid4())], ["org_id", str(v["org_id"])], ["user_id", str(v["dev_user_id"])],
                   ["month", YESTERDAY[:7]], ["amount", "10.00"], ["paid_on", YESTERDAY], ["channel", "cash"]]})]),
     Reference("sync: photo of another branch on her record", "photo hash", "field_recorder", "offline.push",
               lambda v: [_mutation("record", _field_record(v, photos=[v["sha256"]]))]),

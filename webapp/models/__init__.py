@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 from .account import AccountNotice, MembershipInvitation, UserSession
 from .audit import AuditLog
+from .development import DevelopmentFile, DevelopmentNote, DevelopmentStep
 from .dues import DuesPayment, DuesProfile
 from .ledger_export import ExportJob
 from .membership import Membership
@@ -24,7 +25,7 @@ from .user import User
 
 __all__ = [
     "AccountNotice", "MembershipInvitation", "UserSession",
-    "Attendance", "AuditLog", "CheckIn", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
+    "Attendance", "AuditLog", "CheckIn", "DevelopmentFile", "DevelopmentNote", "DevelopmentStep", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsExemption", "PointsGradeOverride", "PointsLine", "PointsYear", "YearResult",
     "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",

@@ -262,10 +262,18 @@ def dues_payment(actor: User, mutation: Mutation) -> Applied:
     return Applied(target=payment.uuid)
 
 
+def development_note(actor: User, mutation: Mutation) -> Applied:
+    """A talk, observation report or contact's note of 发展党员 (webapp/development/offline.py)."""
+    from ..development.offline import apply_note
+
+    return apply_note(actor, mutation, client_recorded_at=client_time(mutation.client_at))
+
+
 register("record", record)
 register("check_in", check_in)
 register("study_note", study_note)
 register("dues_payment", dues_payment)
+register("development_note", development_note)
 
 
 def _mobility_handlers() -> None:

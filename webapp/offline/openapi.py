@@ -55,7 +55,8 @@ def document() -> dict:
                 "Mutation": {"type": "object", "required": ["id", "seq", "entity", "payload"], "properties": {
                     "id": {"type": "string", "format": "uuid", "description": "手机生成，永不复用"},
                     "seq": {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER, "description": "本设备递增序号"},
-                    "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment", "whereabouts", "outside_attendance"]},
+                    "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment", "whereabouts",
+                                                          "outside_attendance", "development_note"]},
                     "target": {"type": ["string", "null"], "format": "uuid", "description": "记录的 UUID"},
                     "base_version": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_NUMBER,
                                      "description": "修改所基于的版本（比较并交换）"},

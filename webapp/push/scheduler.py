@@ -376,6 +376,9 @@ def compute_due(now: datetime | None = None) -> int:
     for task in db.session.scalars(select(StudyTask).where(StudyTask.due_on >= today)):
         queued += schedule_study_task(task, now)
     queued += schedule_digests(now)
+    from ..development.reminders import schedule as schedule_development
+
+    queued += schedule_development(now)
     return queued
 
 

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import Record, StudyNote, User
 from ..models.base import utcnow
 from ..records.queries import offered_record_types
+from ..development import pipeline as development_pipeline
 from ..rules.life import RECORD_TYPES
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -47,6 +48,7 @@ KEPT_PAGES: tuple[tuple[str, str], ...] = (
     ("branch", r"^/orgs/\d+$"),
     ("dues_pay", r"^/dues/\d+/pay$"),
     ("whereabouts", r"^/mobility/me/whereabouts$"),
+    ("development_note_form", r"^/development/\d+/notes/new$"),
 )
 
 # (pattern, sync entity): offline-capable form posts (contract 3).
@@ -58,6 +60,7 @@ FORM_POSTS: tuple[tuple[str, str], ...] = (
     (r"^/dues/\d+/pay$", "dues_payment"),
     (r"^/mobility/me/whereabouts$", "whereabouts"),
     (rf"^/mobility/records/{UUID}/outside-attendee$", "outside_attendance"),
+    (r"^/development/\d+/notes/new$", "development_note"),
 )
 
 # Where a new-record form's path names its branch and type (the sync API reads queued posts by it).
@@ -104,13 +107,16 @@ def entry_pages(user: User, org, membership) -> list[str]:
         pages.append(f"/records/new/{org.id}")
         pages += [f"/records/new/{org.id}/{kind}" for kind in offered_record_types(user, org)]
         pages.append(f"/dues/{org.id}/pay")
+    if not org.is_closed and development_pipeline.note_people(user, org):
+        pages.append(f"/development/{org.id}/notes/new")  # talks and observation reports, offline too
     return pages
 
 
 def _entry_titles(org) -> dict[str, str]:
     titles = {f"/study/notes/new/{org.id}": f"写学习笔记 · {org.name}",
               f"/records/new/{org.id}": f"新建记录 · {org.name}",
-              f"/dues/{org.id}/pay": f"登记党费 · {org.name}", WHEREABOUTS: "我的所在地"}
+              f"/dues/{org.id}/pay": f"登记党费 · {org.name}", WHEREABOUTS: "我的所在地",
+              f"/development/{org.id}/notes/new": f"发展党员谈话与考察 · {org.name}"}
     for kind, spec in RECORD_TYPES.items():
         titles[f"/records/new/{org.id}/{kind}"] = f"记录{spec['label']} · {org.name}"
     return titles

@@ -92,7 +92,30 @@ def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
                     user, db.session.get(Organization, application.org_id))) and stored.vouched(
                     application.photo_sha256, {application.user_id}, application.created_at):
                 seen.add(application.photo_sha256)
+        rest = wanted - seen
+    if rest:
+        seen |= _development_hashes(user, rest, stored)
     return seen
+
+
+def _development_hashes(user: User, hashes: set[str], stored: _Stored) -> set[str]:
+    """Photos of the documents of a 发展党员 step: for those who manage the branch that recorded the step
+    or the person's home branch now (the file moves with the person)."""
+    from sqlalchemy import String, cast, or_
+
+    from ..development.pipeline import home_branch
+    from ..models import DevelopmentStep
+
+    found: set[str] = set()
+    column = cast(DevelopmentStep.photos, String)
+    for step in db.session.scalars(select(DevelopmentStep).where(or_(*[column.contains(h) for h in hashes]))):
+        home = home_branch(step.file.user)
+        if not (access.manages(user, step.org) or (home is not None and access.manages(user, home))):
+            continue
+        for sha256 in set(step.photos or []) & hashes:
+            if stored.vouched(sha256, {step.recorded_by_id}, step.created_at):
+                found.add(sha256)
+    return found
 
 
 def may_see(user: User, sha256: str) -> bool:

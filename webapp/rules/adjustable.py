@@ -11,11 +11,11 @@ An override takes effect on the first day of a month (the checklist counts recor
 """
 from __future__ import annotations
 
-from . import dues, mobility, points, standards
+from . import development, dues, mobility, points, standards
 from .life import RECORD_TYPE_LABELS
 
 GROUPS = {"standards": "组织生活频次与对标标准", "dues": "党费标准", "points": "积分规则",
-          "mobility": "临时党支部与流动党员"}
+          "mobility": "临时党支部与流动党员", "development": "发展党员时间规则"}
 
 
 def _standard_rules() -> dict[str, dict]:
@@ -71,6 +71,13 @@ def _points_rules() -> dict[str, dict]:
     return out
 
 
+def _development_rules() -> dict[str, dict]:
+    return {key: {"group": "development", "kind": "int", "min": spec["min"], "max": spec["max"],
+                  "unit": spec["unit"], "label": spec["label"], "default": spec["default"],
+                  "source": "webapp/rules/development.py ADJUSTABLE（" + spec["source"] + "）"}
+            for key, spec in development.ADJUSTABLE.items()}
+
+
 def _mobility_rules() -> dict[str, dict]:
     conditions = mobility.TEMPORARY_CONDITIONS
     source = "webapp/rules/mobility.py {} (docs/domain.md Organization: temporary branch, seed 004)"
@@ -102,7 +109,8 @@ def _mobility_rules() -> dict[str, dict]:
     }
 
 
-ADJUSTABLE_RULES: dict[str, dict] = {**_standard_rules(), **_dues_rules(), **_points_rules(), **_mobility_rules()}
+ADJUSTABLE_RULES: dict[str, dict] = {**_standard_rules(), **_dues_rules(), **_points_rules(),
+                                     **_mobility_rules(), **_development_rules()}
 
 # Longest reason kept with an override.
 REASON_MAX = 500

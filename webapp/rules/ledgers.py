@@ -18,6 +18,7 @@ WORKBOOK_SHEETS = [
     ("webapp.ledgers.sheets.points", "积分台账", "党员管理档案"),
     ("webapp.ledgers.sheets.rectification", "整改台账", "组织管理档案"),
     ("webapp.mobility.ledger_sheet", "组织关系转接", "党员管理档案"),
+    ("webapp.development.exports", "发展党员台账", "党员管理档案"),
 ]
 
 # The meeting record book (会议记录本) holds approved 组织生活档案 records in date order. Talks

@@ -21,6 +21,9 @@ KINDS = {
     "digest": {"label": "每周待办汇总（书记）", "ttl": 48 * 3600, "urgency": "very-low",
                "topic_prefix": "digest"},
     "test": {"label": "测试通知", "ttl": 600, "urgency": "high", "topic_prefix": "test"},
+    # Issue 21: a contact's half-yearly report due, an applicant's talk due within the month, a probation
+    # ending next month (webapp/development/reminders.py; days ahead in webapp/rules/development.py).
+    "development": {"label": "发展党员提醒", "ttl": 24 * 3600, "urgency": "low", "topic_prefix": "dev"},
 }
 # Kinds shown as toggles under 我的 (test is a button, digest only reaches secretaries).
 USER_KINDS = ("theme_day", "meeting", "study", "digest")
@@ -80,6 +83,8 @@ LATE_LIMIT = {
     "study": timedelta(hours=24),
     "digest": timedelta(hours=48),
     "test": timedelta(minutes=10),
+    # development: names a due date weeks ahead; recomputed daily, a day late it is still true.
+    "development": timedelta(hours=24),
 }
 # Issue 5 "members get a reminder ... two hours before": an activity planned less than this ahead gets
 # one reminder at once instead (issue 17 "short notice").

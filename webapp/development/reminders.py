@@ -1,0 +1,85 @@
+"""Push reminders of 发展党员 (issue 21), queued with the push scheduler's ``enqueue`` (dedupe keys make a
+recomputation queue nothing twice):
+
+- a contact (培养联系人) whose half-yearly observation report is due within REMIND_OBSERVATION_WITHIN_DAYS;
+- the secretary of the home branch when an applicant's talk is due within the month;
+- the secretary and the person when the probation ends next month.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..china_time import china_datetime, china_today
+from ..extensions import db
+from ..models import DevelopmentFile, Membership
+from ..push import scheduler
+from ..rules import reminders as R
+from ..rules.development import REMIND_OBSERVATION_WITHIN_DAYS, REMIND_TALK_WITHIN_DAYS
+from ..rules.life import SECRETARY_TITLES
+from . import pipeline
+
+
+def _secretaries(org_id: int) -> list[int]:
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.org_id == org_id, Membership.active.is_(True), Membership.title.in_(SECRETARY_TITLES))))
+
+
+def _next_month(today: date) -> tuple[int, int]:
+    return (today.year + (today.month == 12), today.month % 12 + 1)
+
+
+def due_reminders(file: DevelopmentFile, today: date) -> list[tuple[str, int, date, str]]:
+    """(what, recipient, due date, body) for one person's file on ``today``."""
+    org = pipeline.home_branch(file.user)
+    if org is None:
+        return []
+    done = pipeline.done_dates(file)
+    if "full_approved" in done:
+        return []
+    name = file.user.name
+    out = []
+    for finding in pipeline.findings(file, org, today):
+        if finding.due is None:
+            continue
+        if finding.step == "application_talk" and finding.level == "due" \
+                and finding.due - today <= timedelta(days=REMIND_TALK_WITHIN_DAYS):
+            for uid in _secretaries(org.id):
+                out.append(("talk", uid, finding.due, f"{name}的入党申请谈话应于 {finding.due} 前完成（{finding.source}）"))
+        elif finding.step in ("activist_observed", "probation_observed") \
+                and finding.due - today <= timedelta(days=REMIND_OBSERVATION_WITHIN_DAYS):
+            contacts = pipeline.steps_by_key(file).get("contacts_named")
+            for uid in (contacts.data.get("people") or []) if contacts else []:
+                out.append(("observation", uid, finding.due,
+                            f"{name}的半年考察报告应于 {finding.due} 前完成（{finding.source}）"))
+        elif finding.step == "full_vote" and finding.level == "due" \
+                and (finding.due.year, finding.due.month) == _next_month(today):
+            for uid in {*_secretaries(org.id), file.user_id}:
+                out.append(("probation", uid, finding.due,
+                            f"{name}的预备期于 {finding.due} 期满，请提出转正申请、安排支部大会讨论"))
+    return out
+
+
+def schedule(now: datetime) -> int:
+    today = china_today(now)
+    moment = max(now, china_datetime(today, R.STUDY_REMIND_AT))
+    files = db.session.scalars(select(DevelopmentFile).options(
+        selectinload(DevelopmentFile.steps), selectinload(DevelopmentFile.notes)))
+    devices = scheduler.device_user_ids()
+    queued = 0
+    for file in files:
+        known = scheduler.known_keys("development", file.id)
+        for what, user_id, due, body in due_reminders(file, today):
+            org = pipeline.home_branch(file.user)
+            url = (f"/development/{org.id}/notes/new" if what == "observation"
+                   else f"/development/{org.id}/people/{file.user_id}")
+            payload = {"title": "发展党员提醒", "body": body, "url": url, "tag": f"dev-{file.id}-{what}",
+                       "kind": "development"}
+            expires = china_datetime(due + timedelta(days=1), R.STUDY_REMIND_AT)
+            if scheduler.enqueue("development", user_id, moment, payload, f"dev-{file.id}-{what}",
+                                 f"dev:{file.id}:{what}:{due.isoformat()}:{user_id}", source_type="development",
+                                 source_id=file.id, known=known, devices=devices, expires_at=expires):
+                queued += 1
+    return queued
