@@ -4,12 +4,12 @@ the secretary and the person whose probation ends next month — and nobody else
 nothing twice."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from webapp.china_time import china_today
+from webapp.china_time import china_datetime, china_today
 from webapp.development import pipeline
 from webapp.extensions import db
 from webapp.models import Membership, Organization, PushMessage, PushSubscription, User
@@ -76,7 +76,9 @@ def test_who_is_reminded_of_what(app, demo):
                                         p256dh="x", auth="x"))
     db.session.commit()
 
-    now = datetime.now(timezone.utc)
+    # Noon in China: recomputing an hour later stays on the same Chinese day (a run near midnight UTC+8
+    # would otherwise see the next day's reminders, rightly).
+    now = china_datetime(today, time(12, 0))
     scheduler.compute_due(now)
     db.session.commit()
     got = _messages()

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Membership, User
 from ..rules.development import NOTE_KINDS, ORDER, RECORDED_STEPS, STAGES, STEPS, STEPS_BY_KEY
 from ..view_helpers import managed_org_or_404, visible_org_or_404
-from . import board, bp, exports, forms, pipeline
+from . import board, bp, forms, pipeline
 
 
 
@@ -197,6 +197,8 @@ def _download(content: bytes, kind: str, name: str):
 @login_required
 def ledger_export(org_id: int, kind: str):
     org = managed_org_or_404(org_id)
+    from . import exports  # fpdf and openpyxl load only when a file is asked for
+
     content = exports.ledger_xlsx(org) if kind == "xlsx" else exports.ledger_pdf(org)
     return _download(content, kind, f"{org.name}-发展党员工作台账-{china_today()}")
 
@@ -209,5 +211,7 @@ def file_export(org_id: int, user_id: int, kind: str):
     file = pipeline.file_of(who)
     if file is None:
         abort(404)
+    from . import exports  # fpdf and openpyxl load only when a file is asked for
+
     content = exports.file_xlsx(file, org) if kind == "xlsx" else exports.file_pdf(file, org)
     return _download(content, kind, f"{who.name}-发展党员档案")
