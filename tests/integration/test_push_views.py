@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.push_helpers import vapid  # noqa: F401
 from tests.records_helpers import org_named
 from webapp.china_time import china_today
 from webapp.extensions import db
