@@ -295,7 +295,7 @@ def test_home_branch_secretary_reads_temporary_branch_of_own_members(client, aut
 # error for the API, a form error for a reference in a form), and must leave the database as it was.
 # Add a row here with every new route: test_every_state_changing_route_has_a_row fails until then.
 
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from datetime import date as _date, timedelta  # noqa: E402
 import hashlib  # noqa: E402
 import io  # noqa: E402

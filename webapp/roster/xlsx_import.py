@@ -146,7 +146,9 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, object]]]:
     for index, values in enumerate(rows, start=2):
         if values is None or all(v in (None, "") for v in values):
             continue
-        result.append((index, dict(zip(headers, values))))
+        # A read-only sheet's rows may be shorter or longer than the header: cells past it are
+        # ignored, missing ones are simply absent.
+        result.append((index, dict(zip(headers, values, strict=False))))
         if len(result) > MAX_ROWS:
             raise SheetError(f"一次最多导入 {MAX_ROWS} 行")
     workbook.close()
