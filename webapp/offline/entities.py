@@ -221,25 +221,6 @@ def study_note(actor: User, mutation: Mutation) -> Applied:
         raise Rejected("forbidden", error.message, org_id=existing.org_id if existing else None) from error
 
 
-def from_service(apply: Callable[[User, str, dict], object],
-                 parse: Callable[[dict], dict] = record_data) -> Handler:
-    """Adapt an idempotent ``apply(actor, uuid, data)`` service (e.g. dues ``apply_payment``) whose
-    bad input raises a ValueError carrying ``.errors``."""
-    def handler(actor: User, mutation: Mutation) -> Applied:
-        uuid = (mutation.target or envelope(mutation.payload).get("uuid") or "").lower()
-        if not uuid:
-            raise Rejected("invalid", "缺少标识（uuid）")
-        try:
-            apply(actor, uuid, parse(mutation.payload))
-        except PayloadInvalid as error:
-            raise Rejected("invalid", error.message) from error
-        except ValueError as error:
-            errors = getattr(error, "errors", None) or {}
-            raise Rejected("invalid", "；".join(errors.values()) or str(error), errors) from error
-        return Applied(target=uuid)
-    return handler
-
-
 def dues_payment(actor: User, mutation: Mutation) -> Applied:
     """A dues payment entered offline (webapp/dues/offline.py, idempotent on the form's uuid)."""
     from ..dues.offline import apply_payment

@@ -104,10 +104,6 @@ def dues_amount_fen(org: Organization | int, category: str, base_fen: int, on_da
     raise AssertionError("bands end with an unbounded row")
 
 
-def retained_share_percent(org: Organization | int, on_date: date) -> int:
-    return rule_in_force(_org(org), "dues.retained_share_percent", on_date)
-
-
 @dataclass(frozen=True)
 class AttendancePoints:
     award: int  # task points for being present
