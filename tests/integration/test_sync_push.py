@@ -2,19 +2,21 @@
 sequence numbers, photo upload by hash, pull."""
 import hashlib
 import io
+import re
 import uuid
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from sync import STATUSES
 from tests.conftest import csrf_token
 from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
 from webapp.extensions import db
 from webapp.models import (
-    CheckIn, Device, Photo, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, User,
+    CheckIn, Device, Photo, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, StudyNote, User,
 )
-from webapp.offline import entities
+from webapp.offline import devices, entities
 from webapp.records import service
 from webapp.records.form_data import data_to_pairs
 
@@ -480,19 +482,44 @@ def test_pull_gives_branches_rosters_and_own_records(phone, client, demo):
 
 
 def pull_for(client, user):
-    from webapp.offline import devices
-
     _device, token = devices.register(user, "x")
     db.session.commit()
     return client.get("/api/sync/pull", headers={"Authorization": f"Bearer {token}"}).get_json()["branches"]
 
 
-def test_openapi_document_describes_the_sync_api(client):
+def test_openapi_document_names_every_sync_route_the_server_serves_and_no_other(app, client):
     doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/sync/push", "/api/sync/pull", "/api/sync/devices", "/api/sync/photos/{sha256}"} <= set(doc["paths"])
-    statuses = doc["components"]["schemas"]["Result"]["properties"]["status"]["enum"]
-    assert statuses == ["applied", "duplicate", "conflict", "rejected"]
+    documented = {(method.upper(), re.sub(r"\{(\w+)\}", r"<\1>", path))
+                  for path, operations in doc["paths"].items() for method in operations}
+    served = {(method, re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule))
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/sync/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert ("POST", "/api/sync/push") in served
+    assert documented == served
+
+
+def test_openapi_document_names_the_entities_and_statuses_the_server_knows(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert set(schemas["Mutation"]["properties"]["entity"]["enum"]) == set(entities.HANDLERS)
+    assert schemas["Result"]["properties"]["status"]["enum"] == list(STATUSES)
+
+
+def test_openapi_push_example_is_applied_by_the_server(client, demo):
+    doc = client.get("/api/openapi.json").get_json()
+    example = doc["paths"]["/api/sync/push"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    [mutation] = example["mutations"]
+    org = org_named(FIELD_BRANCH)
+    fields = [[name, str(org.id) if name == "org_id" else value] for name, value in mutation["payload"]["fields"]]
+    _device, token = devices.register(demo["dangyuan"], "example")
+    db.session.commit()
+    response = client.post("/api/sync/push", json={"mutations": [{**mutation, "payload": {"fields": fields}}]},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [result] = response.get_json()["results"]
+    assert result["status"] == "applied", result
+    note_uuid = dict(fields)["uuid"]
+    assert db.session.scalar(select(StudyNote).where(StudyNote.uuid == note_uuid)).topic == dict(fields)["topic"]
 
 
 def test_check_in_on_an_approved_record_waits_for_the_secretary(phone, client, auth, demo):
