@@ -24,6 +24,7 @@ lock: install
 	$(BIN)/python -m pip install -q pip-tools
 	$(BIN)/pip-compile -q --extra test --extra redis --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
 	  -o requirements.lock pyproject.toml
+	sed -i '1i # The versions CI tested; `make lock` writes it anew from pyproject.toml (pip-tools). `make install` installs with it as constraints.' requirements.lock
 
 # Debian packages the browser tests (and the PDF ledgers) need, installed only when missing.
 system-deps:
