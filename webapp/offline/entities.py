@@ -141,7 +141,12 @@ def record(actor: User, mutation: Mutation) -> Applied:
         if base is not None:
             raise Rejected("not_found", "要修改的记录不存在或已删除")
         return new_record(actor, mutation, data, uuid, claimed)
+    return edited_record(actor, existing, data, base, claimed)
 
+
+def edited_record(actor: User, existing: Record, data: dict, base: int | None, claimed) -> Applied:
+    """An edit, compare-and-swap on ``base``: a resend of the first version is a duplicate; an edit of an
+    approved record, or one that lost a race, is kept as a conflict version for the secretary."""
     if not can_view(actor, existing):
         raise Rejected("not_found", "要修改的记录不存在或您无权查看")
     if not can_edit(actor, existing):
