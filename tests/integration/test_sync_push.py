@@ -478,7 +478,8 @@ def test_pull_gives_branches_rosters_and_own_records(phone, client, demo):
     again = client.get("/api/sync/pull", headers=headers, query_string={"cursor": body["cursor"]}).get_json()
     assert again["records"] == []
     outsider = db.session.scalar(select(User).where(User.username == "shuji"))
-    assert all(b["id"] != org.id for b in pull_for(client, outsider))
+    theirs = pull_for(client, outsider)
+    assert theirs and all(b["id"] != org.id for b in theirs)  # their own branches, never this one
 
 
 def pull_for(client, user):
