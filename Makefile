@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: install lock run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
+.PHONY: install lock lint run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
 
 install: $(VENV)/.installed
 
@@ -16,14 +16,15 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[test,redis]'
 	@touch $@
 
 # Writes requirements.lock anew from pyproject.toml's lower bounds (run after changing a dependency).
 lock: install
 	$(BIN)/python -m pip install -q pip-tools
-	$(BIN)/pip-compile -q --extra test --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+	$(BIN)/pip-compile -q --extra test --extra redis --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
 	  -o requirements.lock pyproject.toml
+	sed -i '1i # The versions CI tested; `make lock` writes it anew from pyproject.toml (pip-tools). `make install` installs with it as constraints.' requirements.lock
 
 # Debian packages the browser tests (and the PDF ledgers) need, installed only when missing.
 system-deps:
@@ -46,8 +47,12 @@ run: install
 	$(FLASK) demo load --if-empty
 	FLASK="$(FLASK)" HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
-test: install system-deps postgres redis test-js
+# Lint first: pyflakes, bugbear and complexity (pyproject.toml [tool.ruff]) fail fast before any test runs.
+test: install lint system-deps postgres redis test-js
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/python -m ruff check webapp sync tests bench scripts wsgi.py
 
 # The offline client's store, queue and sync engine in Node (fake-indexeddb), pinned by tests/js/package-lock.json.
 test-js:

@@ -93,7 +93,7 @@ def run(url: str, records: int, photos_per_record: int, instance: Path) -> None:
                                     ("record book (.pdf)", record_book.build, ".pdf")):
             updates = []
             started = time.perf_counter()
-            path = build(org, year, instance / f"export{suffix}", lambda p, s: updates.append(p))
+            path = build(org, year, instance / f"export{suffix}", lambda p, _s, into=updates: into.append(p))
             elapsed = time.perf_counter() - started
             print(f"  {name}: {elapsed:.2f} s, {path.stat().st_size / 1024 / 1024:.1f} MB, "
                   f"{len(updates)} progress updates")

@@ -133,27 +133,43 @@ def run(url: str, count: int) -> bool:
     server = Server(url, free_port())
     server.start()
     done = threading.Event()
-
-    def chaos():
-        # Killed at a random moment once it serves: on a loaded machine starting takes longer than
-        # the moments between kills, and a server killed before it ever answers tests nothing.
-        rng = random.Random(7)
-        while server.wait_until_serving(done) and not done.wait(rng.uniform(0.8, 2.5)):
-            server.kill()
-            time.sleep(rng.uniform(0.1, 0.5))
-            server.start()
-
-    killer = threading.Thread(target=chaos, daemon=True)
+    killer = threading.Thread(target=_chaos, args=(server, done), daemon=True)
     killer.start()
+    started = time.perf_counter()
+    pending, acked, attempts, failures = _push_until_acknowledged(server.port, token, mutations, started)
+    done.set()
+    killer.join()
+    elapsed = time.perf_counter() - started
+    server.stop()
+    problems = _problems(url, mutations, expected, pending, acked)
+    label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"{label:<11} {count} mutations in {elapsed:.1f} s with {server.kills} server kills, "
+          f"{attempts} requests ({failures} failed or timed out): "
+          + ("every mutation applied exactly once" if not problems else "PROBLEMS: " + "; ".join(problems)))
+    return not problems
+
+
+def _chaos(server: Server, done: threading.Event) -> None:
+    # Killed at a random moment once it serves: on a loaded machine starting takes longer than
+    # the moments between kills, and a server killed before it ever answers tests nothing.
+    rng = random.Random(7)
+    while server.wait_until_serving(done) and not done.wait(rng.uniform(0.8, 2.5)):
+        server.kill()
+        time.sleep(rng.uniform(0.1, 0.5))
+        server.start()
+
+
+def _push_until_acknowledged(port: int, token: str, mutations: list[dict], started: float):
+    """Push in batches of 50 as the phone does, resending what got no answer (at most 15 minutes).
+    Returns (never acknowledged, {id: status}, requests, failed requests)."""
     pending = list(mutations)
     acked: dict[str, str] = {}
     attempts = failures = 0
-    started = time.perf_counter()
     while pending and time.perf_counter() - started < 900:
         batch = pending[:50]
         attempts += 1
         request = urllib.request.Request(
-            f"http://127.0.0.1:{server.port}/api/sync/push", data=json.dumps({"mutations": batch}).encode(),
+            f"http://127.0.0.1:{port}/api/sync/push", data=json.dumps({"mutations": batch}).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
         try:
             with urllib.request.urlopen(request, timeout=random.uniform(0.5, 3.0)) as response:
@@ -166,11 +182,11 @@ def run(url: str, count: int) -> bool:
         for result in results:
             acked[result["id"]] = result.get("first_status") or result["status"]
         pending = [m for m in pending if m["id"] not in acked]
-    done.set()
-    killer.join()
-    elapsed = time.perf_counter() - started
-    server.stop()
+    return pending, acked, attempts, failures
 
+
+def _problems(url: str, mutations: list[dict], expected: dict, pending: list, acked: dict[str, str]) -> list[str]:
+    """What the database holds against what every mutation applied exactly once would leave."""
     from sqlalchemy import create_engine, func, select
 
     from webapp.models import CheckIn, ProcessedMutation, Record, RecordVersion
@@ -202,11 +218,7 @@ def run(url: str, count: int) -> bool:
         problems.append(f"check-ins: {checks}")
     if any(status != "applied" for status in acked.values()):
         problems.append("unexpected statuses: " + ", ".join(sorted(set(acked.values()))))
-    label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"{label:<11} {count} mutations in {elapsed:.1f} s with {server.kills} server kills, "
-          f"{attempts} requests ({failures} failed or timed out): "
-          + ("every mutation applied exactly once" if not problems else "PROBLEMS: " + "; ".join(problems)))
-    return not problems
+    return problems
 
 
 def main() -> None:

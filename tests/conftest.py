@@ -92,7 +92,7 @@ def database_url(backend, tmp_path_factory):
         if url is None:
             message = ("\n" + "!" * 78 + "\n!!! PostgreSQL UNAVAILABLE: the PostgreSQL half of the suite is SKIPPED.\n"
                        f"!!! {why}\n" + "!" * 78)
-            warnings.warn(message, pytest.PytestWarning)
+            warnings.warn(message, pytest.PytestWarning, stacklevel=2)
             print(message)
             pytest.skip("PostgreSQL unavailable: " + why)
         _reset_postgres(url)

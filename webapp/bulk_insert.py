@@ -39,11 +39,11 @@ class _Layout:
         given = [name for name in self.names if name in keys]
         if len(given) > 1 and all(row.keys() == keys for row in rows):
             # Every row names the same columns (a batch's rows are laid out alike): taken out in C.
-            taken = dict(zip(given, zip(*map(itemgetter(*given), rows))))
+            taken = dict(zip(given, zip(*map(itemgetter(*given), rows), strict=True), strict=True))
         else:
             taken = {}
         columns = []
-        for name, default in zip(self.names, self.defaults):
+        for name, default in zip(self.names, self.defaults, strict=True):
             if name in taken:
                 columns.append(taken[name])
             elif default is None:
@@ -57,7 +57,7 @@ class _Layout:
                 columns[index] = [None if value is None else process(value)] * len(column)
             else:
                 columns[index] = [None if value is None else process(value) for value in column]
-        return list(zip(*columns))
+        return list(zip(*columns, strict=True))
 
 
 def _defaulted(column) -> Callable[[], Any] | None:

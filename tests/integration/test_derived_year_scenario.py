@@ -70,7 +70,27 @@ def scenario(demo):
     group_b = tree.create_child(home, "group", None, name="第二党小组")
     field = tree.create_child(committee, "branch", None, name="外业临时支部", is_temporary=True,
                               project_name="外业项目", site="测站", start_date=FIELD_START, end_date=FIELD_END)
-    # 0–2 the committee; group A 0–4, group B 5–8; 8 an activist; 5 and 6 in the field March–October.
+    p, locals_ = _people(home, group_a, group_b, field)
+
+    # The higher committee makes 党课 quarterly from July (a rule changed mid-year).
+    rule_changes.adjust(committee, {"key": "standard.lecture.period", "value": "季度",
+                                    "effective_from": f"{YEAR}-07-01", "reason": "上级党委通知"}, jiguan)
+
+    made = {}
+    for month in range(1, 13):
+        made.update(_home_month(home, month, p, group_a, group_b, jiguan))
+    _home_year(home, p, jiguan)
+    # The field branch: a theme day each month it runs, the two home members and the local colleagues.
+    for month in FIELD_MONTHS:
+        _record(field, "theme_day", date(YEAR, month, 20), [p[5], p[6]] + locals_, (), p[5], jiguan)
+    db.session.flush()
+    return {"home": home, "field": field, "a": group_a, "b": group_b, "p": p, "locals": locals_,
+            "jiguan": jiguan, "committee": committee, "made": made}
+
+
+def _people(home, group_a, group_b, field) -> tuple[list[User], list[User]]:
+    """0–2 the committee; group A 0–4, group B 5–8; 8 an activist; 5 and 6 in the field March–October;
+    and three local colleagues of the field branch."""
     p = [_person(f"年{i}", "activist" if i == 8 else "full") for i in range(9)]
     for i, user in enumerate(p):
         db.session.add(Membership(user=user, org=home, relation="home", joined_on=date(YEAR - 3, 1, 1),
@@ -83,38 +103,43 @@ def scenario(demo):
     for user in locals_:
         db.session.add(Membership(user=user, org=field, relation="temporary", joined_on=FIELD_START))
     db.session.flush()
+    return p, locals_
 
-    # The higher committee makes 党课 quarterly from July (a rule changed mid-year).
-    rule_changes.adjust(committee, {"key": "standard.lecture.period", "value": "季度",
-                                    "effective_from": f"{YEAR}-07-01", "reason": "上级党委通知"}, jiguan)
 
+def _home_month(home, month: int, p: list[User], group_a, group_b, jiguan) -> dict:
+    """One month of the home branch's meetings; returns the January records later steps look at."""
+    secretary, made = p[0], {}
+    at_home = [p[i] for i in (0, 1, 2, 3, 4, 7)]
+    away = [p[5], p[6]] if month in HOME_MONTHS else []
+    # Theme day on the 10th (the activist sits in once); April's is recorded on two phones below.
+    if month != 4:
+        _record(home, "theme_day", date(YEAR, month, 10), at_home + away + ([p[8]] if month == 1 else []),
+                recorder=secretary, reviewer=jiguan)
+    # Committee meeting on the 8th, none in July; January's lists the whole branch (the old form),
+    # in February member 2 of the committee is absent without a reason.
+    if month == 1:
+        made["committee_jan"] = _record(home, "committee_meeting", date(YEAR, 1, 8), p[:3], p[3:],
+                                        secretary, jiguan)
+    elif month == 2:
+        _record(home, "committee_meeting", date(YEAR, 2, 8), p[:2], [p[2]], secretary, jiguan)
+    elif month != 7:
+        _record(home, "committee_meeting", date(YEAR, month, 8), p[:3], (), secretary, jiguan)
+    # Group A every month (January lists group B and the absent member 4); group B only when home.
+    if month == 1:
+        made["group_jan"] = _record(home, "group_meeting", date(YEAR, 1, 15), p[:4], p[4:], secretary, jiguan,
+                                    group_id=group_a.id)
+    else:
+        _record(home, "group_meeting", date(YEAR, month, 15), p[:5], (), secretary, jiguan, group_id=group_a.id)
+    if month in HOME_MONTHS:
+        _record(home, "group_meeting", date(YEAR, month, 16), [p[5], p[6], p[7], p[8]], (), secretary, jiguan,
+                group_id=group_b.id)
+    return made
+
+
+def _home_year(home, p: list[User], jiguan) -> None:
+    """The home branch's general meetings, 党课 and 民主评议 of the year."""
     secretary = p[0]
     at_home = [p[i] for i in (0, 1, 2, 3, 4, 7)]
-    made = {}
-    for month in range(1, 13):
-        away = [p[5], p[6]] if month in HOME_MONTHS else []
-        # Theme day on the 10th (the activist sits in once); April's is recorded on two phones below.
-        if month != 4:
-            _record(home, "theme_day", date(YEAR, month, 10), at_home + away + ([p[8]] if month == 1 else []),
-                    recorder=secretary, reviewer=jiguan)
-        # Committee meeting on the 8th, none in July; January's lists the whole branch (the old form),
-        # in February member 2 of the committee is absent without a reason.
-        if month == 1:
-            made["committee_jan"] = _record(home, "committee_meeting", date(YEAR, 1, 8), p[:3], p[3:],
-                                            secretary, jiguan)
-        elif month == 2:
-            _record(home, "committee_meeting", date(YEAR, 2, 8), p[:2], [p[2]], secretary, jiguan)
-        elif month != 7:
-            _record(home, "committee_meeting", date(YEAR, month, 8), p[:3], (), secretary, jiguan)
-        # Group A every month (January lists group B and the absent member 4); group B only when home.
-        if month == 1:
-            made["group_jan"] = _record(home, "group_meeting", date(YEAR, 1, 15), p[:4], p[4:], secretary, jiguan,
-                                        group_id=group_a.id)
-        else:
-            _record(home, "group_meeting", date(YEAR, month, 15), p[:5], (), secretary, jiguan, group_id=group_a.id)
-        if month in HOME_MONTHS:
-            _record(home, "group_meeting", date(YEAR, month, 16), [p[5], p[6], p[7], p[8]], (), secretary, jiguan,
-                    group_id=group_b.id)
     # General meetings in Q1, Q2 and Q4 (none in Q3); May's lists the field members as absent.
     for month in (2, 5, 11):
         away = [p[5], p[6]]
@@ -127,12 +152,6 @@ def scenario(demo):
     _record(home, "evaluation", date(YEAR, 12, 15), p[:8], (), secretary, jiguan,
             evaluation_steps=["self", "mutual", "democratic", "organizational"],
             grades={str(p[1].id): "excellent", str(p[2].id): "basic"})
-    # The field branch: a theme day each month it runs, the two home members and the local colleagues.
-    for month in FIELD_MONTHS:
-        _record(field, "theme_day", date(YEAR, month, 20), [p[5], p[6]] + locals_, (), p[5], jiguan)
-    db.session.flush()
-    return {"home": home, "field": field, "a": group_a, "b": group_b, "p": p, "locals": locals_,
-            "jiguan": jiguan, "committee": committee, "made": made}
 
 
 def _april_theme_day_on_two_phones(s):

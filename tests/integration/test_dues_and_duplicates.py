@@ -182,7 +182,7 @@ def test_a_temporary_branch_collects_into_the_home_ledger(client, auth, demo):
 # --- one meeting, one record ------------------------------------------------------------------------
 
 def _push_from_phone(client, auth, login: str, record: dict) -> str:
-    from tests.integration.test_sync_push import Phone, register
+    from tests.sync_helpers import Phone, register
 
     phone = Phone(client, register(client, auth, login))
     rid = str(uuid.uuid4())
@@ -330,7 +330,7 @@ def test_a_life_meetings_rectification_items_appear_in_the_ledger_and_close_ther
 
 
 def test_a_phones_check_in_to_a_merged_away_record_counts_on_the_kept_one(client, auth, demo):
-    from tests.integration.test_sync_push import Phone, register
+    from tests.sync_helpers import Phone, register
 
     org = org_named(FIELD_BRANCH)
     me = demo["dangyuan"].id

@@ -35,13 +35,14 @@ def test_secretary_sets_a_base_and_sees_arrears_drop_after_a_payment(client, aut
     auth.login("shuji")
     page = client.get(f"/dues/{org.id}").get_data(as_text=True)
     assert member.name in page and "留存（25%" in page
-    if owed:
-        response = auth.post(f"/dues/{org.id}/pay", {"org_id": org.id, "user_id": member.id, "month": owed[0],
-                                                     "amount": "75.00", "paid_on": china_today().isoformat(),
-                                                     "channel": "cash", "uuid": "7c1f8e3a-1d2b-4c5d-8e9f-0a1b2c3d4e5f"})
-        assert response.status_code == 302
-        row = next(r for r in dues.branch_year(org, china_today().year) if r.user.id == member.id)
-        assert row.owed_months == owed[1:]
+    # A new ledger starts this month (起缴月份), which is owed until paid.
+    assert owed == [china_today().strftime("%Y-%m")]
+    response = auth.post(f"/dues/{org.id}/pay", {"org_id": org.id, "user_id": member.id, "month": owed[0],
+                                                 "amount": "75.00", "paid_on": china_today().isoformat(),
+                                                 "channel": "cash", "uuid": "7c1f8e3a-1d2b-4c5d-8e9f-0a1b2c3d4e5f"})
+    assert response.status_code == 302
+    row = next(r for r in dues.branch_year(org, china_today().year) if r.user.id == member.id)
+    assert row.owed_months == []
 
 
 def test_override_needs_a_reason_and_payment_errors_are_chinese(client, auth, demo):

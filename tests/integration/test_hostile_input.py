@@ -4,21 +4,18 @@ pixels, a truncated PNG. Each is now a structured 400 (or, inside a sync batch, 
 rejection while the rest of the batch applies)."""
 import hashlib
 import io
-import struct
 import uuid
-import zlib
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from tests.hostile_payloads import DEEP, LONE, bomb_png, truncated_png
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
 from webapp.extensions import db
 from webapp.models import Device, Photo, QuarantinedMutation, Record
 
-LONE = "\ud800"
-DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 def is_text(value: str) -> bool:
@@ -127,32 +124,6 @@ def test_a_lone_surrogate_outside_the_mutations_refuses_the_request(client, auth
     org = org_named(FIELD_BRANCH)
     answer = client.post("/api/sync/push", json={"device": LONE, "mutations": [mutation(1, org)]}, headers=headers)
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "bad_text"
-
-
-def bomb_png() -> bytes:
-    """A few hundred bytes whose header claims 20000×20000 pixels."""
-    buffer = io.BytesIO()
-    Image.new("1", (20000, 20000)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def truncated_png() -> bytes:
-    """A PNG whose chunks are whole (so ``verify()`` passes) but whose pixel data stops early:
-    Pillow fails only when the pixels are read (the thumbnail)."""
-    buffer = io.BytesIO()
-    Image.effect_noise((400, 300), 60).convert("RGB").save(buffer, "PNG")
-    data, chunks, pos = buffer.getvalue(), [], 8
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunks.append((kind, data[pos + 8:pos + 8 + length]))
-        pos += 12 + length
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    pixels = b"".join(body for kind, body in chunks if kind == b"IDAT")[:2000]
-    head = b"".join(chunk(kind, body) for kind, body in chunks if kind not in (b"IDAT", b"IEND"))
-    return data[:8] + head + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def over_the_limit_png() -> bytes:

@@ -59,7 +59,7 @@ def _redis_or_skip():
         connection.ping()
     except redis.RedisError as error:
         message = f"!!! Redis UNAVAILABLE at {REDIS_URL}: shared-limit test SKIPPED ({error})"
-        warnings.warn(message, pytest.PytestWarning)
+        warnings.warn(message, pytest.PytestWarning, stacklevel=2)
         pytest.skip(message)
     connection.flushdb()
     return connection

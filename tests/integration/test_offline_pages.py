@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from tests.records_helpers import FIELD_BRANCH, org_named
-from tests.integration.test_sync_push import Phone, new_record, register
+from tests.sync_helpers import Phone, new_record, register
 from webapp.models import Record, User
 from webapp.extensions import db
 from webapp.pwa import offline_pages

@@ -1,7 +1,7 @@
 """`flask push keys` creates keys once and refuses to overwrite; `flask push work --once` sends."""
 from pathlib import Path
 
-from tests.push_helpers import branch, china, push_service, subscribe  # noqa: F401
+from tests.push_helpers import subscribe
 from webapp.extensions import db
 from webapp.models import PushMessage
 from webapp.push import keys, scheduler

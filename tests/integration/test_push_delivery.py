@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import requests
 from sqlalchemy import func, select
 
-from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import china, subscribe
 from tests.push_service import start_push_service
 from webapp.extensions import db
 from webapp.models import PushDelivery, PushMessage, PushServiceBackoff

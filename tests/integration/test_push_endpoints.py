@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import _config_dict, csrf_token
-from tests.push_helpers import branch, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import subscribe
 from webapp import create_app
 from webapp.config import ProductionConfig
 from webapp.extensions import db

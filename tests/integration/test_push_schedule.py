@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import china, subscribe
 from webapp.extensions import db
 from webapp.models import NotificationPreference, PushDelivery, PushMessage
 from webapp.plans import service as planning

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import subscribe
 from webapp.extensions import db
-from webapp.models import PushDelivery, PushMessage, PushSubscription
+from webapp.models import PushDelivery, PushSubscription
 from webapp.push import scheduler, sender
 from webapp.rules import reminders as R
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.push_helpers import vapid  # noqa: F401
 from tests.records_helpers import org_named
 from webapp.china_time import china_today
 from webapp.extensions import db
@@ -115,8 +114,9 @@ def test_secretary_schedules_edits_and_cancels_an_activity(client, auth, demo):
     assert response.status_code == 302
     db.session.refresh(activity)
     assert activity.version == 2
-    updates = db.session.scalars(select(PushMessage).where(PushMessage.dedupe_key.like(f"act:{activity.id}:v2:update:%")))
-    assert all(m.payload["title"] == "活动变更：重温入党誓词" for m in updates)
+    updates = list(db.session.scalars(select(PushMessage).where(
+        PushMessage.dedupe_key.like(f"act:{activity.id}:v2:update:%"))))
+    assert updates and all(m.payload["title"] == "活动变更：重温入党誓词" for m in updates)
     assert auth.post(f"/plans/{activity.id}/cancel", page=f"/plans/{activity.id}").status_code == 302
     db.session.refresh(activity)
     assert activity.state == "cancelled"

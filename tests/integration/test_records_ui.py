@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests.records_helpers import FIELD_BRANCH, member_ids, org_named
+from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
 from webapp.extensions import db
 from webapp.models import AuditLog, CheckIn, Membership, Organization, Record, StudyNote, User
 from webapp.records import service
@@ -212,7 +212,7 @@ def test_comments_are_append_only(client, auth, demo, app):
     auth.post(f"/records/{record.uuid}/comment", {"comment": "照片请补充活动全景"})
     assert "照片请补充活动全景" in client.get(f"/records/{record.uuid}").get_data(as_text=True)
     comment_rules = [r for r in app.url_map.iter_rules() if "comment" in r.rule]
-    assert all(r.methods - {"HEAD", "OPTIONS"} == {"POST"} for r in comment_rules)
+    assert comment_rules and all(r.methods - {"HEAD", "OPTIONS"} == {"POST"} for r in comment_rules)
     assert not [r for r in app.url_map.iter_rules() if "comment" in r.rule and ("edit" in r.rule or "delete" in r.rule)]
 
 
@@ -360,11 +360,24 @@ def test_higher_committee_sets_the_monthly_theme_shown_on_theme_day_forms(client
     assert auth.post(f"/study/themes/{committee.id}", {"month": month, "title": "x"}).status_code == 404
 
 
+def _waiting_shown(client) -> int:
+    """The number the home page shows on its "records waiting for me" line (0 when the line is absent)."""
+    match = re.search(r'待我审核的记录 <span class="tag tag-warn">(\d+)</span>', client.get("/").get_data(as_text=True))
+    return int(match.group(1)) if match else 0
+
+
 def test_home_shows_what_waits_for_me(client, auth, demo):
-    auth.login("linshi")
-    html = client.get("/").get_data(as_text=True)
-    assert "待我审核的记录" in html
-    assert re.search(r"待我审核的记录 <span class=\"tag tag-warn\">\d+</span>", html)
+    org = org_named(FIELD_BRANCH)
+    auth.login("linshi")  # the field branch's temporary leader reviews what its recorder enters
+    waiting = _waiting_shown(client)
+    assert waiting >= 1  # the demo's latest theme day, entered by dangyuan
+    record = service.create_record(org, "theme_day", theme_day_data(
+        org, occurred_on=(date.today() - timedelta(days=2)).isoformat()), demo["dangyuan"])
+    db.session.commit()
+    assert _waiting_shown(client) == waiting + 1
+    service.approve(record, demo["linshi"])
+    db.session.commit()
+    assert _waiting_shown(client) == waiting
 
 
 def test_branch_member_finds_an_open_activity_and_checks_in(client, auth, demo):

@@ -10,7 +10,6 @@ import io
 import uuid
 from datetime import date, timedelta
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from PIL import Image
 from sqlalchemy import func, select

@@ -14,7 +14,7 @@ from schemathesis.checks import (
     content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
 )
 
-from tests.integration.test_hostile_input import DEEP, LONE, bomb_png, truncated_png
+from tests.hostile_payloads import DEEP, LONE, bomb_png, truncated_png
 from webapp.extensions import db
 from webapp.offline import devices
 

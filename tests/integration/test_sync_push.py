@@ -2,52 +2,24 @@
 sequence numbers, photo upload by hash, pull."""
 import hashlib
 import io
+import re
 import uuid
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from sync import STATUSES
 from tests.conftest import csrf_token
 from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
+from tests.sync_helpers import Phone, new_record, register
 from webapp.extensions import db
 from webapp.models import (
-    CheckIn, Device, Photo, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, User,
+    CheckIn, Device, Photo, ProcessedMutation, QuarantinedMutation, Record, RecordVersion, StudyNote, User,
 )
-from webapp.offline import entities
+from webapp.offline import devices, entities
 from webapp.records import service
 from webapp.records.form_data import data_to_pairs
-
-
-def register(client, auth, login="dangyuan") -> dict:
-    auth.login(login)
-    response = client.post("/api/sync/devices", json={"name": "测试手机"},
-                           headers={"X-CSRFToken": csrf_token(client, "/")})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()
-
-
-class Phone:
-    """A device pushing with its bearer token, counting its own sequence numbers."""
-
-    def __init__(self, client, device: dict):
-        self.client, self.device, self.seq = client, device, 0
-
-    def mutation(self, entity, payload, target=None, base_version=None, mid=None):
-        self.seq += 1
-        return {"id": mid or str(uuid.uuid4()), "seq": self.seq, "entity": entity, "payload": payload,
-                "target": target, "base_version": base_version, "client_at": "2026-11-20T09:00:00+08:00"}
-
-    def push(self, *mutations, expect=200):
-        response = self.client.post("/api/sync/push", json={"mutations": list(mutations)},
-                                    headers={"Authorization": f"Bearer {self.device['token']}"})
-        assert response.status_code == expect, response.get_data(as_text=True)
-        return response.get_json()
-
-
-def new_record(org, **overrides) -> dict:
-    data = theme_day_data(org, **overrides)
-    return {"data": data, "org_id": org.id, "type": "theme_day"}
 
 
 @pytest.fixture
@@ -476,23 +448,49 @@ def test_pull_gives_branches_rosters_and_own_records(phone, client, demo):
     again = client.get("/api/sync/pull", headers=headers, query_string={"cursor": body["cursor"]}).get_json()
     assert again["records"] == []
     outsider = db.session.scalar(select(User).where(User.username == "shuji"))
-    assert all(b["id"] != org.id for b in pull_for(client, outsider))
+    theirs = pull_for(client, outsider)
+    assert theirs and all(b["id"] != org.id for b in theirs)  # their own branches, never this one
 
 
 def pull_for(client, user):
-    from webapp.offline import devices
-
     _device, token = devices.register(user, "x")
     db.session.commit()
     return client.get("/api/sync/pull", headers={"Authorization": f"Bearer {token}"}).get_json()["branches"]
 
 
-def test_openapi_document_describes_the_sync_api(client):
+def test_openapi_document_names_every_sync_route_the_server_serves_and_no_other(app, client):
     doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/sync/push", "/api/sync/pull", "/api/sync/devices", "/api/sync/photos/{sha256}"} <= set(doc["paths"])
-    statuses = doc["components"]["schemas"]["Result"]["properties"]["status"]["enum"]
-    assert statuses == ["applied", "duplicate", "conflict", "rejected"]
+    documented = {(method.upper(), re.sub(r"\{(\w+)\}", r"<\1>", path))
+                  for path, operations in doc["paths"].items() for method in operations}
+    served = {(method, re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule))
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/sync/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert ("POST", "/api/sync/push") in served
+    assert documented == served
+
+
+def test_openapi_document_names_the_entities_and_statuses_the_server_knows(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert set(schemas["Mutation"]["properties"]["entity"]["enum"]) == set(entities.HANDLERS)
+    assert schemas["Result"]["properties"]["status"]["enum"] == list(STATUSES)
+
+
+def test_openapi_push_example_is_applied_by_the_server(client, demo):
+    doc = client.get("/api/openapi.json").get_json()
+    example = doc["paths"]["/api/sync/push"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    [mutation] = example["mutations"]
+    org = org_named(FIELD_BRANCH)
+    fields = [[name, str(org.id) if name == "org_id" else value] for name, value in mutation["payload"]["fields"]]
+    _device, token = devices.register(demo["dangyuan"], "example")
+    db.session.commit()
+    response = client.post("/api/sync/push", json={"mutations": [{**mutation, "payload": {"fields": fields}}]},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [result] = response.get_json()["results"]
+    assert result["status"] == "applied", result
+    note_uuid = dict(fields)["uuid"]
+    assert db.session.scalar(select(StudyNote).where(StudyNote.uuid == note_uuid)).topic == dict(fields)["topic"]
 
 
 def test_check_in_on_an_approved_record_waits_for_the_secretary(phone, client, auth, demo):

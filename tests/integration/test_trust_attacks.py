@@ -13,7 +13,6 @@ from tests.conftest import csrf_token
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
 from webapp.extensions import db
 from webapp.models import Record, StudyNote
-from webapp.records import photos
 
 PLANNING = "规划计划处党支部"
 OFFICE = "办公室党支部"

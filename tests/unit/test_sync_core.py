@@ -151,7 +151,7 @@ def test_check_ins_merge_as_a_set():
     process_batch(s, "d1", [mut(1)])
     outs = process_batch(s, "d2", [mut(1, "check_in", user=5), mut(2, "check_in", user=5),
                                    mut(3, "check_in", user=6)])
-    assert all(o.status == APPLIED for o in outs)
+    assert [o.status for o in outs] == [APPLIED] * 3
     assert s.state["data"][REC]["check_ins"] == {5, 6}
 
 

@@ -73,10 +73,3 @@ def end_all(user: User, keep_current: bool = False) -> int:
     if keep_current and key:
         query = query.where(UserSession.key_hash != _hash(key))
     return db.session.execute(query.values(ended_at=utcnow())).rowcount or 0
-
-
-def open_count(user: User) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(select(func.count()).select_from(UserSession).where(
-        UserSession.user_id == user.id, UserSession.ended_at.is_(None))) or 0

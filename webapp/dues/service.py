@@ -48,45 +48,12 @@ def set_profile(org: Organization, user: User, actor: User, *, category: str, ba
     (a new profile starts this month)."""
     if not access.manages(actor, org):
         raise NotAllowed("只有支委可以设置党费基数")
-    errors = {}
     if not rules.owes_dues(user.category):
         raise Invalid({"category": f"{user.name}是入党积极分子，不交纳党费"})
-    if category not in rules.DUES_CATEGORIES:
-        errors["category"] = "请选择人员类别"
-    base_fen = 0
-    if category in ("salaried", "retired", "farmer"):
-        try:
-            base_fen = rules.parse_yuan(base)
-        except ValueError:
-            errors["base"] = "请填写金额，如 4800 或 4800.50" if category != "farmer" else "请填写每月党费（0.2–1 元）"
-    override_fen = None
-    if override.strip():
-        try:
-            override_fen = rules.parse_yuan(override)
-        except ValueError:
-            errors["override"] = "请填写金额，如 30 或 30.50"
-        if not override_reason.strip():
-            errors["override_reason"] = "调整党费金额时请写明原因"
-    since = (since_month or "").strip()
-    if since and not is_month_text(since):
-        errors["since_month"] = "起缴月份格式不正确，如 2026-01"
-    if errors:
-        raise Invalid(errors)
-    profile = profile_for(org, user.id)
-    before = {}
+    base_fen, override_fen, since = _profile_input(category, base, override, override_reason, since_month)
     after = {"category": category, "base_fen": base_fen, "override_fen": override_fen,
              "override_reason": override_reason.strip() if override_fen is not None else ""}
-    if profile is None:
-        profile = DuesProfile(org_id=org.id, user_id=user.id)
-        db.session.add(profile)
-        # A new ledger starts this month unless the secretary names an earlier 起缴月份: months before
-        # were kept on paper, and setting a base must not show years of arrears at once.
-        after["since_month"] = since or china_today().strftime("%Y-%m")
-    else:
-        before = {"category": profile.category, "base_fen": profile.base_fen,
-                  "override_fen": profile.override_fen, "override_reason": profile.override_reason}
-        if since:
-            before["since_month"], after["since_month"] = profile.since_month, since
+    profile, before = _profile_to_change(org, user, after, since)
     for key, value in after.items():
         setattr(profile, key, value)
     profile.updated_by_id = actor.id
@@ -94,6 +61,54 @@ def set_profile(org: Organization, user: User, actor: User, *, category: str, ba
     audit.record(actor, "set_dues_base", "dues_profile", profile.id, org_id=org.id,
                  summary=f"设置 {user.name} 的党费基数", changes=audit.diff(before, after))
     return profile
+
+
+def _profile_input(category: str, base: str, override: str, override_reason: str,
+                   since_month: str | None) -> tuple[int, int | None, str]:
+    """(base in fen, override in fen or None, 起缴月份 or ""), or raises Invalid naming every bad field."""
+    errors = {}
+    if category not in rules.DUES_CATEGORIES:
+        errors["category"] = "请选择人员类别"
+    base_fen = 0
+    if category in ("salaried", "retired", "farmer"):
+        base_fen = _fen(base, errors, "base",
+                        "请填写金额，如 4800 或 4800.50" if category != "farmer" else "请填写每月党费（0.2–1 元）")
+    override_fen = None
+    if override.strip():
+        override_fen = _fen(override, errors, "override", "请填写金额，如 30 或 30.50")
+        if not override_reason.strip():
+            errors["override_reason"] = "调整党费金额时请写明原因"
+    since = (since_month or "").strip()
+    if since and not is_month_text(since):
+        errors["since_month"] = "起缴月份格式不正确，如 2026-01"
+    if errors:
+        raise Invalid(errors)
+    return base_fen, override_fen, since
+
+
+def _fen(text: str, errors: dict, field: str, message: str) -> int | None:
+    try:
+        return rules.parse_yuan(text)
+    except ValueError:
+        errors[field] = message
+        return None
+
+
+def _profile_to_change(org: Organization, user: User, after: dict, since: str) -> tuple[DuesProfile, dict]:
+    """The member's profile (a new one added to the session) and its values before the change."""
+    profile = profile_for(org, user.id)
+    if profile is None:
+        profile = DuesProfile(org_id=org.id, user_id=user.id)
+        db.session.add(profile)
+        # A new ledger starts this month unless the secretary names an earlier 起缴月份: months before
+        # were kept on paper, and setting a base must not show years of arrears at once.
+        after["since_month"] = since or china_today().strftime("%Y-%m")
+        return profile, {}
+    before = {"category": profile.category, "base_fen": profile.base_fen,
+              "override_fen": profile.override_fen, "override_reason": profile.override_reason}
+    if since:
+        before["since_month"], after["since_month"] = profile.since_month, since
+    return profile, before
 
 
 def ledger_for(org: Organization, user_id: int) -> tuple[Organization | None, str]:

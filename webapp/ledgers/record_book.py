@@ -73,98 +73,16 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
     pdf = RecordBook(title)
     pdf.set_title(title)
     pdf.set_creator("支部通")
-    # Cover.
+    _cover(pdf, org, year, len(records))
     pdf.add_page()
-    pdf.set_font("noto", size=24)
-    pdf.ln(60)
-    pdf.multi_cell(0, 14, org.name, align="C")
-    pdf.set_font("noto", size=20)
-    pdf.cell(0, 14, f"{year} 年会议记录本", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("noto", size=11)
-    pdf.ln(20)
-    pdf.cell(0, 8, f"共 {len(records)} 条经审核的组织生活记录", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pages = max(1, (len(records) + 34) // 35)
-    pdf.add_page()
-    pdf.insert_toc_placeholder(_catalogue, pages=pages)
-
-    all_ids = set()
-    for record in records:
-        data = approved_data(record)
-        all_ids.update(i for i in (data.get("host_id"), data.get("recorder_id"), data.get("lecturer_id")) if i)
-        all_ids.update(a.user_id for a in record.attendances)
-        all_ids.update(data.get("talk_with_ids") or [])
-    names = user_names(all_ids)
-
+    pdf.insert_toc_placeholder(_catalogue, pages=max(1, (len(records) + 34) // 35))
+    names = user_names(_people_named(records))
     for index, record in enumerate(records):
         if progress and index % 5 == 0:
             progress(int(95 * index / max(1, len(records))), f"正在排版第 {index + 1}/{len(records)} 条记录")
-        data = approved_data(record)
         if index:  # the catalogue placeholder already broke to a fresh page for the first record
             pdf.add_page()
-        heading = f"{record.occurred_on:%Y-%m-%d} {record.type_label}：{data.get('topic', record.topic)}"
-        pdf.start_section(heading[:80])
-        pdf.set_font("noto", size=14)
-        pdf.multi_cell(0, 8, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font("noto", size=10)
-        facts = [
-            ("时间", f"{data.get('occurred_on', '')} {data.get('start_time', '')}–{data.get('end_time', '')}"
-                     f"（{record.duration_minutes} 分钟）"),
-            ("地点", data.get("place", "")),
-            ("主持人", names.get(data.get("host_id"), "")),
-            ("记录人", names.get(data.get("recorder_id"), "")),
-        ]
-        if record.type == "lecture":
-            facts.append(("授课人", names.get(data.get("lecturer_id")) or data.get("lecturer_name", "")))
-        if record.type == "talk":
-            facts.append(("谈话对象", "、".join(names.get(i, "") for i in data.get("talk_with_ids") or [])))
-            facts.append(("说明", "谈心谈话，仅限支委会和上级党组织查阅"))
-        if record.type == "theme_day":
-            facts.append(("必备内容", "、".join(THEME_DAY_REQUIRED_ITEMS[i] for i in data.get("theme_items", []))))
-            if data.get("theme_forms"):
-                facts.append(("活动形式", "、".join(THEME_DAY_OPTIONAL_FORMS[i] for i in data["theme_forms"])))
-        if record.meets_standard is False:
-            facts.append(("未达标准", "；".join(record.standard_problems)))
-        if late_days(record):
-            facts.append(("补录", f"活动后 {late_days(record)} 天录入"))
-        for label, value in facts:
-            pdf.multi_cell(0, 6, f"{label}：{value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        groups = {"present": [], "leave": [], "absent": [], "sitting_in": []}
-        expected = expected_at(record).expected_ids if record.type != "talk" else set()
-        for a in record.attendances:
-            # Absence and leave count only for those expected; others who came sat in (列席).
-            status = a.status if a.user_id in expected else ("sitting_in" if a.status == "present" else None)
-            if status:
-                groups[status].append(names.get(a.user_id, "") + (f"（{a.reason}）" if a.reason else ""))
-        if record.type != "talk":
-            pdf.multi_cell(0, 6, f"应到 {len(expected)} 人，出席（{len(groups['present'])} 人）："
-                           + "、".join(groups["present"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            if groups["leave"]:
-                pdf.multi_cell(0, 6, "请假：" + "、".join(groups["leave"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            if groups["absent"]:
-                pdf.multi_cell(0, 6, "缺席：" + "、".join(groups["absent"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            sitting_in = groups["sitting_in"] + [i["name"] + (f"（{i['note']}）" if i.get("note") else "")
-                                                 for i in data.get("invited") or []]
-            if sitting_in:
-                pdf.multi_cell(0, 6, "列席：" + "、".join(sitting_in), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if data.get("content"):
-            pdf.ln(2)
-            pdf.set_font("noto", size=11)
-            pdf.cell(0, 7, "内容", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.set_font("noto", size=10)
-            pdf.multi_cell(0, 6, data["content"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        thumbs = _thumbnails(record)
-        if thumbs:
-            pdf.ln(3)
-            for i, thumb in enumerate(thumbs):
-                column = i % PDF_PHOTOS_PER_ROW
-                if column == 0:
-                    if pdf.get_y() + PDF_PHOTO_MM > pdf.h - 20:
-                        pdf.add_page()
-                    top = pdf.get_y()
-                pdf.image(thumb, x=pdf.l_margin + column * (PDF_PHOTO_MM + 2), y=top, w=PDF_PHOTO_MM,
-                          h=PDF_PHOTO_MM * 0.75)
-                if column == PDF_PHOTOS_PER_ROW - 1 or i == len(thumbs) - 1:
-                    pdf.set_y(top + PDF_PHOTO_MM * 0.75 + 3)
+        _record(pdf, record, names)
     if not records:
         pdf.set_font("noto", size=12)
         pdf.cell(0, 10, "本年度暂无经审核的组织生活记录。", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -186,3 +104,113 @@ def _thumbnails(record) -> list[io.BytesIO]:
         except ObjectMissing:
             continue
     return found
+
+
+def _cover(pdf: FPDF, org: Organization, year: int, count: int) -> None:
+    pdf.add_page()
+    pdf.set_font("noto", size=24)
+    pdf.ln(60)
+    pdf.multi_cell(0, 14, org.name, align="C")
+    pdf.set_font("noto", size=20)
+    pdf.cell(0, 14, f"{year} 年会议记录本", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("noto", size=11)
+    pdf.ln(20)
+    pdf.cell(0, 8, f"共 {count} 条经审核的组织生活记录", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _people_named(records) -> set[int]:
+    """Everyone a record names (host, recorder, lecturer, attendance, talk partners): one lookup for all."""
+    ids = set()
+    for record in records:
+        data = approved_data(record)
+        ids.update(i for i in (data.get("host_id"), data.get("recorder_id"), data.get("lecturer_id")) if i)
+        ids.update(a.user_id for a in record.attendances)
+        ids.update(data.get("talk_with_ids") or [])
+    return ids
+
+
+def _line(pdf: FPDF, text: str) -> None:
+    pdf.multi_cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _record(pdf: FPDF, record, names: dict[int, str]) -> None:
+    """One record's pages: heading (a catalogue entry), facts, attendance, content, photo thumbnails."""
+    data = approved_data(record)
+    heading = f"{record.occurred_on:%Y-%m-%d} {record.type_label}：{data.get('topic', record.topic)}"
+    pdf.start_section(heading[:80])
+    pdf.set_font("noto", size=14)
+    pdf.multi_cell(0, 8, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("noto", size=10)
+    for label, value in _facts(record, data, names):
+        _line(pdf, f"{label}：{value}")
+    if record.type != "talk":
+        _attendance(pdf, record, data, names)
+    if data.get("content"):
+        pdf.ln(2)
+        pdf.set_font("noto", size=11)
+        pdf.cell(0, 7, "内容", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("noto", size=10)
+        _line(pdf, data["content"])
+    _photos(pdf, record)
+
+
+def _facts(record, data: dict, names: dict[int, str]) -> list[tuple[str, str]]:
+    facts = [
+        ("时间", f"{data.get('occurred_on', '')} {data.get('start_time', '')}–{data.get('end_time', '')}"
+                 f"（{record.duration_minutes} 分钟）"),
+        ("地点", data.get("place", "")),
+        ("主持人", names.get(data.get("host_id"), "")),
+        ("记录人", names.get(data.get("recorder_id"), "")),
+    ]
+    facts += _facts_of_type(record.type, data, names)
+    if record.meets_standard is False:
+        facts.append(("未达标准", "；".join(record.standard_problems)))
+    if late_days(record):
+        facts.append(("补录", f"活动后 {late_days(record)} 天录入"))
+    return facts
+
+
+def _facts_of_type(kind: str, data: dict, names: dict[int, str]) -> list[tuple[str, str]]:
+    if kind == "lecture":
+        return [("授课人", names.get(data.get("lecturer_id")) or data.get("lecturer_name", ""))]
+    if kind == "talk":
+        return [("谈话对象", "、".join(names.get(i, "") for i in data.get("talk_with_ids") or [])),
+                ("说明", "谈心谈话，仅限支委会和上级党组织查阅")]
+    if kind == "theme_day":
+        facts = [("必备内容", "、".join(THEME_DAY_REQUIRED_ITEMS[i] for i in data.get("theme_items", [])))]
+        if data.get("theme_forms"):
+            facts.append(("活动形式", "、".join(THEME_DAY_OPTIONAL_FORMS[i] for i in data["theme_forms"])))
+        return facts
+    return []
+
+
+def _attendance(pdf: FPDF, record, data: dict, names: dict[int, str]) -> None:
+    groups = {"present": [], "leave": [], "absent": [], "sitting_in": []}
+    expected = expected_at(record).expected_ids
+    for a in record.attendances:
+        # Absence and leave count only for those expected; others who came sat in (列席).
+        status = a.status if a.user_id in expected else ("sitting_in" if a.status == "present" else None)
+        if status:
+            groups[status].append(names.get(a.user_id, "") + (f"（{a.reason}）" if a.reason else ""))
+    _line(pdf, f"应到 {len(expected)} 人，出席（{len(groups['present'])} 人）：" + "、".join(groups["present"]))
+    sitting_in = groups["sitting_in"] + [i["name"] + (f"（{i['note']}）" if i.get("note") else "")
+                                         for i in data.get("invited") or []]
+    for label, people in (("请假", groups["leave"]), ("缺席", groups["absent"]), ("列席", sitting_in)):
+        if people:
+            _line(pdf, f"{label}：" + "、".join(people))
+
+
+def _photos(pdf: FPDF, record) -> None:
+    """Thumbnails in rows of PDF_PHOTOS_PER_ROW, a row never split across pages."""
+    thumbs = _thumbnails(record)
+    if not thumbs:
+        return
+    pdf.ln(3)
+    height = PDF_PHOTO_MM * 0.75
+    for start in range(0, len(thumbs), PDF_PHOTOS_PER_ROW):
+        if pdf.get_y() + PDF_PHOTO_MM > pdf.h - 20:
+            pdf.add_page()
+        top = pdf.get_y()
+        for column, thumb in enumerate(thumbs[start:start + PDF_PHOTOS_PER_ROW]):
+            pdf.image(thumb, x=pdf.l_margin + column * (PDF_PHOTO_MM + 2), y=top, w=PDF_PHOTO_MM, h=height)
+        pdf.set_y(top + height + 3)

@@ -59,10 +59,6 @@ class Organization(db.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
-    @property
-    def is_branch(self) -> bool:
-        return self.kind == "branch"
-
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]
 

@@ -196,7 +196,7 @@ class BulkIngest:
                 for c in self.check_ins]
         insert_rows(connection, CheckIn, rows)
         # Attendance of records written before this batch (new ones were planned present already).
-        earlier = [r["record_id"] for r, c in zip(rows, self.check_ins) if c["record_uuid"] not in ids]
+        earlier = [r["record_id"] for r, c in zip(rows, self.check_ins, strict=True) if c["record_uuid"] not in ids]
         if not earlier:
             return
         listed = set(db.session.execute(ATTENDANCE_LISTED, {"uid": self.actor.id, "rids": earlier}).scalars())

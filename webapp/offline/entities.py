@@ -142,7 +142,12 @@ def record(actor: User, mutation: Mutation) -> Applied:
         if base is not None:
             raise Rejected("not_found", "要修改的记录不存在或已删除")
         return new_record(actor, mutation, data, uuid, claimed)
+    return edited_record(actor, existing, data, base, claimed)
 
+
+def edited_record(actor: User, existing: Record, data: dict, base: int | None, claimed) -> Applied:
+    """An edit, compare-and-swap on ``base``: a resend of the first version is a duplicate; an edit of an
+    approved record, or one that lost a race, is kept as a conflict version for the secretary."""
     if not can_view(actor, existing):
         raise Rejected("not_found", "要修改的记录不存在或您无权查看")
     if not can_edit(actor, existing):
@@ -220,25 +225,6 @@ def study_note(actor: User, mutation: Mutation) -> Applied:
         raise _invalid(error, existing.org_id if existing else None) from error
     except NotAllowed as error:
         raise Rejected("forbidden", error.message, org_id=existing.org_id if existing else None) from error
-
-
-def from_service(apply: Callable[[User, str, dict], object],
-                 parse: Callable[[dict], dict] = record_data) -> Handler:
-    """Adapt an idempotent ``apply(actor, uuid, data)`` service (e.g. dues ``apply_payment``) whose
-    bad input raises a ValueError carrying ``.errors``."""
-    def handler(actor: User, mutation: Mutation) -> Applied:
-        uuid = (mutation.target or envelope(mutation.payload).get("uuid") or "").lower()
-        if not uuid:
-            raise Rejected("invalid", "缺少标识（uuid）")
-        try:
-            apply(actor, uuid, parse(mutation.payload))
-        except PayloadInvalid as error:
-            raise Rejected("invalid", error.message) from error
-        except ValueError as error:
-            errors = getattr(error, "errors", None) or {}
-            raise Rejected("invalid", "；".join(errors.values()) or str(error), errors) from error
-        return Applied(target=uuid)
-    return handler
 
 
 def dues_payment(actor: User, mutation: Mutation) -> Applied:

@@ -25,8 +25,19 @@ _SNAPSHOT = {"type": "object", "required": ["server_time", "cursor", "more", "us
                      "url": {"type": "string"}, "title": {"type": "string"}}}}}}
 
 
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
+# A push the server applies as it stands once ``org_id`` names a branch the device's owner belongs to
+# (tests/integration/test_sync_push.py pushes it).
+PUSH_EXAMPLE = {"mutations": [{
+    "id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", "seq": 1, "entity": "study_note", "target": None,
+    "base_version": None, "client_at": "2026-11-20T09:00:00+08:00",
+    "payload": {"fields": [["uuid", "0b7c3a52-1f4e-4d8a-9c61-2e5f7a9d4b10"], ["org_id", "1"],
+                           ["noted_on", "2026-11-20"], ["topic", "学习党章第一章"],
+                           ["text", "党的性质和宗旨：全心全意为人民服务。"]]}}]}
+
+
+def _json(schema: dict, example: dict | None = None) -> dict:
+    media = {"schema": schema} if example is None else {"schema": schema, "example": example}
+    return {"content": {"application/json": media}}
 
 
 def _errors(*codes: int) -> dict:
@@ -89,12 +100,18 @@ def document() -> dict:
                         "device": {"type": "string", "format": "uuid"}, "token": {"type": "string"},
                         "name": {"type": "string"}, "user_id": {"type": "integer"}, "user_name": {"type": "string"}}})},
                     **_errors(400, 401)}}},
+            "/api/sync/whoami": {"get": {
+                "summary": "本浏览器登录的是谁（手机据此核对设备属于同一人）", "security": [{"session": []}],
+                "responses": {"200": {"description": "已登录", **_json({
+                    "type": "object", "required": ["user_id", "user_name"], "properties": {
+                        "user_id": {"type": "integer"}, "user_name": {"type": "string"}}})},
+                    **_errors(401)}}},
             "/api/sync/push": {"post": {
                 "summary": f"推送一批变更（最多 {PUSH_MAX_MUTATIONS} 项，{PUSH_MAX_BYTES // 1024} KB）",
                 "requestBody": _json({"type": "object", "required": ["mutations"], "properties": {
                     "device": {"type": "string", "description": "会话方式时必填"},
                     "mutations": {"type": "array", "maxItems": PUSH_MAX_MUTATIONS,
-                                  "items": {"$ref": "#/components/schemas/Mutation"}}}}),
+                                  "items": {"$ref": "#/components/schemas/Mutation"}}}}, PUSH_EXAMPLE),
                 "responses": {"200": {"description": "逐项结果（一项有误只拒绝该项，其余照常处理）", **_json({
                     "type": "object", "required": ["device", "last_seq", "results", "server_time"], "properties": {
                         "device": {"type": "string"}, "last_seq": {"type": "integer"}, "server_time": {"type": "string"},

@@ -111,40 +111,11 @@ def org_devices(org_id: int):
 @bp.post("/api/sync/push")
 @csrf.exempt  # the session path checks CSRF itself in sync_identity; the bearer path needs none
 def push():
-    if (request.content_length or 0) > PUSH_MAX_BYTES:
-        return api_error(413, "payload_too_large", f"一次同步的内容过大（最多 {PUSH_MAX_BYTES // 1024} KB），请分批发送")
-    data = request.get_data(cache=True) if request.is_json else b""
-    try:
-        # Lone surrogates are looked for per mutation below: one bad item must not refuse the batch.
-        body = json_bodies.parse(data, check_text=False)
-    except json_bodies.BadJSON as error:
-        return api_error(400, error.code, error.message)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return api_error(400, "bad_request", "请求内容必须是 JSON 对象")
-    raw = body.get("mutations")
-    if not isinstance(raw, list):
-        return api_error(400, "bad_request", "缺少 mutations 列表", {"mutations": "缺少 mutations 列表"})
-    if len(raw) > PUSH_MAX_MUTATIONS:
-        return api_error(400, "batch_too_large", f"一次最多同步 {PUSH_MAX_MUTATIONS} 项，请分批发送")
-    suspicious = json_bodies.may_hold_bad_text(data)
-    if suspicious and json_bodies.has_bad_text({k: v for k, v in body.items() if k != "mutations"}):
-        return api_error(400, "bad_text", json_bodies.TEXT_MESSAGE)
+    body, suspicious, refused = _push_batch()
+    if refused is not None:
+        return refused
     actor, device = sync_identity(body.get("device") if isinstance(body.get("device"), str) else None)
-    results, mutations = [], []
-    for index, item in enumerate(raw):
-        mid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
-        if suspicious and json_bodies.has_bad_text(item):
-            # Answered, never stored (the database could not hold the text); the phone shows why.
-            results.append({"index": index, "id": mid if mid and UUID_PATTERN.match(mid) else None,
-                            "status": "rejected", "code": "bad_text", "message": json_bodies.TEXT_MESSAGE})
-            continue
-        try:
-            mutations.append(Mutation.from_json(item))
-        except MutationInvalid as error:
-            results.append({"index": index, "id": mid, "status": "rejected", "code": "malformed",
-                            "message": "格式不正确：" + error.args[0], "fields": error.fields})
+    results, mutations = _mutations(body["mutations"], suspicious)
     if not mutations:
         device.last_seen_at = utcnow()
         db.session.commit()
@@ -174,6 +145,50 @@ def push():
     metrics.count_sync(results)
     return jsonify({"device": device_uuid, "last_seq": processor.store.device_last_seq(),
                     "results": results, "server_time": utcnow().isoformat()})
+
+
+def _push_batch():
+    """(body, may hold bad text, None) for a batch within the limits, else (None, False, the JSON error)."""
+    if (request.content_length or 0) > PUSH_MAX_BYTES:
+        return None, False, api_error(413, "payload_too_large",
+                                      f"一次同步的内容过大（最多 {PUSH_MAX_BYTES // 1024} KB），请分批发送")
+    data = request.get_data(cache=True) if request.is_json else b""
+    try:
+        # Lone surrogates are looked for per mutation (_mutations): one bad item must not refuse the batch.
+        body = json_bodies.parse(data, check_text=False)
+    except json_bodies.BadJSON as error:
+        return None, False, api_error(400, error.code, error.message)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return None, False, api_error(400, "bad_request", "请求内容必须是 JSON 对象")
+    raw = body.get("mutations")
+    if not isinstance(raw, list):
+        return None, False, api_error(400, "bad_request", "缺少 mutations 列表", {"mutations": "缺少 mutations 列表"})
+    if len(raw) > PUSH_MAX_MUTATIONS:
+        return None, False, api_error(400, "batch_too_large", f"一次最多同步 {PUSH_MAX_MUTATIONS} 项，请分批发送")
+    suspicious = json_bodies.may_hold_bad_text(data)
+    if suspicious and json_bodies.has_bad_text({k: v for k, v in body.items() if k != "mutations"}):
+        return None, False, api_error(400, "bad_text", json_bodies.TEXT_MESSAGE)
+    return body, suspicious, None
+
+
+def _mutations(raw: list, suspicious: bool) -> tuple[list[dict], list[Mutation]]:
+    """The batch's well-formed mutations, and an answer for each item refused before processing."""
+    results, mutations = [], []
+    for index, item in enumerate(raw):
+        mid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+        if suspicious and json_bodies.has_bad_text(item):
+            # Answered, never stored (the database could not hold the text); the phone shows why.
+            results.append({"index": index, "id": mid if mid and UUID_PATTERN.match(mid) else None,
+                            "status": "rejected", "code": "bad_text", "message": json_bodies.TEXT_MESSAGE})
+            continue
+        try:
+            mutations.append(Mutation.from_json(item))
+        except MutationInvalid as error:
+            results.append({"index": index, "id": mid, "status": "rejected", "code": "malformed",
+                            "message": "格式不正确：" + error.args[0], "fields": error.fields})
+    return results, mutations
 
 
 @bp.put("/api/sync/photos/<sha256>")

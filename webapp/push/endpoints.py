@@ -98,18 +98,7 @@ def check(endpoint: str, *, resolve_required: bool, config=None, resolve=socket.
     ``resolve``: the name resolver (:func:`socket.getaddrinfo` by default).
     """
     config = config or current_app.config
-    if not isinstance(endpoint, str) or not endpoint:
-        raise Refused("endpoint_missing", "缺少推送地址")
-    if len(endpoint) > MAX_LENGTH:
-        raise Refused("endpoint_too_long", "推送地址过长")
-    try:
-        parts = urlsplit(endpoint)
-        port = parts.port
-    except ValueError:
-        raise Refused("endpoint_invalid", "推送地址格式不正确") from None
-    host = (parts.hostname or "").lower()
-    if not host or parts.username is not None or parts.password is not None:
-        raise Refused("endpoint_invalid", "推送地址格式不正确")
+    parts, port, host = _parsed(endpoint)
     if not _host_allowed(host, config.get("PUSH_SERVICE_HOSTS") or ()):
         raise Refused("endpoint_not_push_service", f"不接受此推送地址：{host} 不是已知的浏览器推送服务")
     loopback_ok = host in {h.lower() for h in (config.get("PUSH_LOOPBACK_TEST_HOSTS") or ())}
@@ -122,10 +111,32 @@ def check(endpoint: str, *, resolve_required: bool, config=None, resolve=socket.
         if resolve_required:
             raise Refused("endpoint_unresolved", f"无法解析推送服务地址 {host}")
         return host
+    _refuse_internal(host, addresses, loopback_ok)
+    return host
+
+
+def _parsed(endpoint) -> tuple:
+    """(URL parts, port, lower-case host) of a well-formed URL without credentials, else Refused."""
+    if not isinstance(endpoint, str) or not endpoint:
+        raise Refused("endpoint_missing", "缺少推送地址")
+    if len(endpoint) > MAX_LENGTH:
+        raise Refused("endpoint_too_long", "推送地址过长")
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        raise Refused("endpoint_invalid", "推送地址格式不正确") from None
+    host = (parts.hostname or "").lower()
+    if not host or parts.username is not None or parts.password is not None:
+        raise Refused("endpoint_invalid", "推送地址格式不正确")
+    return parts, port, host
+
+
+def _refuse_internal(host: str, addresses, loopback_ok: bool) -> None:
+    """Refused when the name points into an internal network (loopback only for the test hosts)."""
     for address in addresses:
         if loopback_ok and address.is_loopback:
             continue
         if not _public(address):
             raise Refused("endpoint_private_address",
                           f"不接受此推送地址：{host} 指向内部网络地址 {address}")
-    return host

@@ -38,13 +38,6 @@ def create_keys(path: Path) -> None:
     path.chmod(0o600)
 
 
-def ensure_keys(app=None) -> Path:
-    path = key_path(app)
-    if not path.exists():
-        create_keys(path)
-    return path
-
-
 def _private(path: Path):
     """The private key (cryptography is loaded here, by the pages and the worker that use it)."""
     from cryptography.hazmat.primitives import serialization

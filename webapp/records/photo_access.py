@@ -68,34 +68,48 @@ def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
         PhotoUpload.user_id == user.id, PhotoUpload.sha256.in_(wanted))))
     rest = wanted - seen
     stored = _Stored(rest) if rest else None
-    if rest:
-        for sha256, record in db.session.execute(
-                select(RecordPhoto.sha256, Record).join(Record, Record.id == RecordPhoto.record_id)
-                .where(RecordPhoto.sha256.in_(rest))).all():
-            if sha256 not in seen and can_view(user, record) and _record_vouches(stored, record, sha256):
-                seen.add(sha256)
+    for source in (_in_records, _in_study_notes, _in_points_applications, _development_hashes):
+        if not rest:
+            break
+        seen |= source(user, rest, stored)
         rest = wanted - seen
-    if rest:
-        from ..study.notes import can_view_note  # study notes check their photo here
-
-        for note in db.session.scalars(select(StudyNote).where(StudyNote.photo_sha256.in_(rest))):
-            if (note.photo_sha256 not in seen and can_view_note(user, note)
-                    and stored.vouched(note.photo_sha256, {note.user_id}, note.created_at)):
-                seen.add(note.photo_sha256)
-        rest = wanted - seen
-    if rest:
-        for application in db.session.scalars(
-                select(PointsApplication).where(PointsApplication.photo_sha256.in_(rest))):
-            if application.photo_sha256 in seen:
-                continue
-            if (application.user_id == user.id or access.manages(
-                    user, db.session.get(Organization, application.org_id))) and stored.vouched(
-                    application.photo_sha256, {application.user_id}, application.created_at):
-                seen.add(application.photo_sha256)
-        rest = wanted - seen
-    if rest:
-        seen |= _development_hashes(user, rest, stored)
     return seen
+
+
+def _in_records(user: User, rest: set[str], stored: _Stored) -> set[str]:
+    """Photos of records the user may view, named by a version written after the bytes were sent."""
+    found = set()
+    for sha256, record in db.session.execute(
+            select(RecordPhoto.sha256, Record).join(Record, Record.id == RecordPhoto.record_id)
+            .where(RecordPhoto.sha256.in_(rest))).all():
+        if sha256 not in found and can_view(user, record) and _record_vouches(stored, record, sha256):
+            found.add(sha256)
+    return found
+
+
+def _in_study_notes(user: User, rest: set[str], stored: _Stored) -> set[str]:
+    from ..study.notes import can_view_note  # study notes check their photo here
+
+    found = set()
+    for note in db.session.scalars(select(StudyNote).where(StudyNote.photo_sha256.in_(rest))):
+        if (note.photo_sha256 not in found and can_view_note(user, note)
+                and stored.vouched(note.photo_sha256, {note.user_id}, note.created_at)):
+            found.add(note.photo_sha256)
+    return found
+
+
+def _in_points_applications(user: User, rest: set[str], stored: _Stored) -> set[str]:
+    """An application's photo: its applicant and those who manage its branch."""
+    found = set()
+    for application in db.session.scalars(
+            select(PointsApplication).where(PointsApplication.photo_sha256.in_(rest))):
+        if application.photo_sha256 in found:
+            continue
+        if (application.user_id == user.id or access.manages(
+                user, db.session.get(Organization, application.org_id))) and stored.vouched(
+                application.photo_sha256, {application.user_id}, application.created_at):
+            found.add(application.photo_sha256)
+    return found
 
 
 def _development_hashes(user: User, hashes: set[str], stored: _Stored) -> set[str]:

@@ -7,7 +7,7 @@ them. What they share (loading a record or a branch one may record in) is in ``v
 from __future__ import annotations
 
 from datetime import date
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -87,7 +87,7 @@ def _form_context(org: Organization, record_type: str, values: MultiDict, errors
         groups=[g for g in org.children if g.kind == "group" and not g.is_closed],
         required_items=THEME_DAY_REQUIRED_ITEMS, optional_forms=THEME_DAY_OPTIONAL_FORMS,
         evaluation_steps=EVALUATION_STEPS, grades=EVALUATION_GRADES,
-        invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note")))
+        invited_rows=list(zip(values.getlist("invited_name"), values.getlist("invited_note"), strict=False))
         + [("", "")] * INVITED_BLANK_ROWS,
         uploaded_photos=values.getlist("photos"),
         duplicates=form_duplicates(org, record_type, occurred, values.get("group_id"), record),
@@ -186,7 +186,7 @@ def detail(uuid: str):
     versions = [v for v in record.versions]
     diffs = {}
     edits = [v for v in versions if v.kind == "edit"]
-    for previous, version in zip(edits, edits[1:]):
+    for previous, version in pairwise(edits):
         diffs[version.number] = diffing.changes(record, previous.number, version.number)
     for version in versions:
         if version.is_conflict and version.base_version:

@@ -110,10 +110,6 @@ def rebuild_attendance(record: Record) -> None:
             row.status, row.reason = state, reason
 
 
-def _late_days(occurred_on, now: datetime | None = None) -> int:
-    return max(0, (china_today(now) - occurred_on).days)
-
-
 @dataclass
 class NewRecord:
     """A record about to be created, as column values: what ``create_record`` saves through the

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import and_, false, or_, select
 
 from .. import access
-from ..models import Attendance, CheckIn, Membership, Organization, Record, User
+from ..models import Attendance, CheckIn, Organization, Record, User
 from ..rules.life import PRIVATE_RECORD_TYPES
 
 
@@ -104,10 +104,3 @@ def may_check_in(user: User, org_id: int, is_private: bool) -> bool:
 
 def member_branch_ids(user: User) -> list[int]:
     return [m.org_id for m in access.active_memberships(user) if m.org.kind == "branch"]
-
-
-def active_member(user_id: int, org_id: int) -> bool:
-    from ..extensions import db
-
-    return db.session.scalar(select(Membership.id).where(
-        Membership.user_id == user_id, Membership.org_id == org_id, Membership.active.is_(True))) is not None

@@ -93,35 +93,37 @@ def parse_row(raw: dict[str, object], groups: dict[str, int]) -> tuple[dict, lis
     problems: list[str] = []
     data: dict = {"relation": "home"}
     for header, name in COLUMNS.items():
-        value = raw.get(header)
         try:
-            if name in ("birth_date", "join_date"):
-                data[name] = _parse_date(value)
-            elif name == "category":
-                text = _text(value)
-                data[name] = _CATEGORY_BY_LABEL.get(text, text or None)
-            elif name == "gender":
-                text = _text(value)
-                if text and text not in _GENDER_BY_LABEL:
-                    problems.append(f"性别“{text}”应为男或女")
-                data[name] = _GENDER_BY_LABEL.get(text)
-            elif name == "phone":
-                data[name] = normalize_phone(_text(value))
-            elif name == "title":
-                text = _text(value)
-                if text and text not in _TITLE_BY_LABEL:
-                    problems.append(f"支委职务“{text}”无效")
-                data[name] = _TITLE_BY_LABEL.get(text)
-            elif name == "group":
-                text = _text(value)
-                if text and text not in groups:
-                    problems.append(f"党小组“{text}”不存在")
-                data["group_id"] = groups.get(text)
-            else:
-                data[name] = _text(value) or None
+            key, value = _cell(name, raw.get(header), groups, problems)
         except SheetError as error:
             problems.append(f"{header}：{error}")
+            continue
+        data[key] = value
     return data, problems
+
+
+def _cell(name: str, value: object, groups: dict[str, int], problems: list[str]) -> tuple[str, object]:
+    """(add_member field, value) for one cell; labels that name nothing are added to ``problems``."""
+    if name in ("birth_date", "join_date"):
+        return name, _parse_date(value)
+    text = _text(value)
+    if name == "phone":
+        return name, normalize_phone(text)
+    if name == "category":
+        return name, _CATEGORY_BY_LABEL.get(text, text or None)
+    if name == "gender":
+        return name, _looked_up(text, _GENDER_BY_LABEL, f"性别“{text}”应为男或女", problems)
+    if name == "title":
+        return name, _looked_up(text, _TITLE_BY_LABEL, f"支委职务“{text}”无效", problems)
+    if name == "group":
+        return "group_id", _looked_up(text, groups, f"党小组“{text}”不存在", problems)
+    return name, text or None
+
+
+def _looked_up(text: str, table: dict, problem: str, problems: list[str]):
+    if text and text not in table:
+        problems.append(problem)
+    return table.get(text)
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict[str, object]]]:
@@ -146,7 +148,9 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, object]]]:
     for index, values in enumerate(rows, start=2):
         if values is None or all(v in (None, "") for v in values):
             continue
-        result.append((index, dict(zip(headers, values))))
+        # A read-only sheet's rows may be shorter or longer than the header: cells past it are
+        # ignored, missing ones are simply absent.
+        result.append((index, dict(zip(headers, values, strict=False))))
         if len(result) > MAX_ROWS:
             raise SheetError(f"一次最多导入 {MAX_ROWS} 行")
     workbook.close()

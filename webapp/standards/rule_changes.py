@@ -52,41 +52,59 @@ def parse_value(key: str, text: str):
     spec = ADJUSTABLE_RULES[key]
     text = (text or "").strip()
     if spec["kind"] == "period":
-        by_label = {label: kind for kind, label in PERIODS.items()}
-        text = by_label.get(text.removeprefix("每"), text)
-        if text not in PERIODS:
-            raise ValueError("考核周期请填写：月、季度、半年或年")
-        return text
+        return _period(text)
     if spec["kind"] == "int":
-        if not (text.isascii() and text.isdigit()) or not spec["min"] <= int(text) <= spec["max"]:
-            raise ValueError(f"请填写 {spec['min']} 至 {spec['max']} 之间的整数")
-        return int(text)
+        return _whole_number(spec, text)
+    return _bands(text)
+
+
+def _period(text: str) -> str:
+    by_label = {label: kind for kind, label in PERIODS.items()}
+    text = by_label.get(text.removeprefix("每"), text)
+    if text not in PERIODS:
+        raise ValueError("考核周期请填写：月、季度、半年或年")
+    return text
+
+
+def _whole_number(spec: dict, text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not spec["min"] <= int(text) <= spec["max"]:
+        raise ValueError(f"请填写 {spec['min']} 至 {spec['max']} 之间的整数")
+    return int(text)
+
+
+def _bands(text: str) -> list[list]:
+    """Dues bands "3000:0.5, 5000:1, 以上:2" as [[upper bound in fen or None, rate in basis points], ...]."""
     bands, previous = [], -1
     items = [i.strip() for i in re.split(r"[,，;；\n]", text) if i.strip()]
     for index, item in enumerate(items):
-        match = BAND_ITEM.match(item)
-        if not match:
-            raise ValueError("请按“3000:0.5, 5000:1, 以上:2”的格式填写（上限元:比例%），最后一档写“以上”")
-        bound, whole, frac = match.groups()
-        rate = int(whole) * 100 + int((frac or "0").ljust(2, "0"))
-        last = index == len(items) - 1
-        if bound in ("以上", "其余"):
-            if not last:
-                raise ValueError("“以上”只能是最后一档")
-            bands.append([None, rate])
-            continue
-        upper = int(bound) * 100
-        if last:
-            raise ValueError("最后一档请写“以上”，即超过前一档上限的部分")
-        if upper <= previous:
-            raise ValueError("各档上限须从小到大排列")
-        previous = upper
+        upper, rate = _band(item, last=index == len(items) - 1, previous=previous)
+        if upper is not None:
+            previous = upper
         bands.append([upper, rate])
     if not bands:
         raise ValueError("请填写党费比例档次")
     if any(rate > 10_00 for _, rate in bands):
         raise ValueError("比例不能超过 10%")
     return bands
+
+
+def _band(item: str, *, last: bool, previous: int) -> tuple[int | None, int]:
+    """One band (upper bound in fen, None for the last; rate in basis points) above ``previous``."""
+    match = BAND_ITEM.match(item)
+    if not match:
+        raise ValueError("请按“3000:0.5, 5000:1, 以上:2”的格式填写（上限元:比例%），最后一档写“以上”")
+    bound, whole, frac = match.groups()
+    rate = int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+    if bound in ("以上", "其余"):
+        if not last:
+            raise ValueError("“以上”只能是最后一档")
+        return None, rate
+    upper = int(bound) * 100
+    if last:
+        raise ValueError("最后一档请写“以上”，即超过前一档上限的部分")
+    if upper <= previous:
+        raise ValueError("各档上限须从小到大排列")
+    return upper, rate
 
 
 def _month_start(text: str) -> date:
