@@ -35,6 +35,10 @@ BLUEPRINTS = (
     "webapp.push.routes",
     "webapp.plans.routes",
     "webapp.accounts.routes",
+    "webapp.appraisal.routes",
+    "webapp.life_meeting.routes",
+    "webapp.elections.routes",
+    "webapp.roles.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")

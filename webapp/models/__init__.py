@@ -1,8 +1,13 @@
 """All models, imported here so Alembic and the app see every table."""
+from .appraisal import (
+    Appraisal, AppraisalBallot, AppraisalBallotReceipt, AppraisalVoteCount, SelfAssessment,
+)
 from .account import AccountNotice, MembershipInvitation, UserSession
 from .audit import AuditLog
 from .dues import DuesPayment, DuesProfile
+from .election import Election, ElectionCandidate, TermExtension
 from .ledger_export import ExportJob
+from .life_meeting import LifeMeetingCriticism, LifeMeetingMaterial, LifeMeetingOpinion, LifeMeetingPrep
 from .membership import Membership
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
@@ -17,6 +22,7 @@ from .record import (
 from .points import (
     PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, PointsYear, YearResult,
 )
+from .roles import Commitment
 from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
@@ -31,4 +37,7 @@ __all__ = [
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
     "RuleOverride", "StructuralException",
+    "Appraisal", "AppraisalBallot", "AppraisalBallotReceipt", "AppraisalVoteCount", "SelfAssessment",
+    "Election", "ElectionCandidate", "TermExtension", "Commitment",
+    "LifeMeetingCriticism", "LifeMeetingMaterial", "LifeMeetingOpinion", "LifeMeetingPrep",
 ]

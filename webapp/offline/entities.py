@@ -265,3 +265,13 @@ register("record", record)
 register("check_in", check_in)
 register("study_note", study_note)
 register("dues_payment", dues_payment)
+
+
+def _register_yearly() -> None:
+    """The branch's year (issue 22): what members write on the phone."""
+    from ..appraisal.offline import self_assessment
+
+    register("self_assessment", self_assessment)
+
+
+_register_yearly()
