@@ -144,7 +144,34 @@ def resolvers(target: Organization) -> dict:
         "problem_uuid": _problem_in(target),
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
+        **yearly_resolvers(target, membership.user_id),
     }
+
+
+def yearly_resolvers(target: Organization, user_id: int) -> dict:
+    """The branch's year (issue 22): an appraisal and a 组织生活会 preparation of this year, an election
+    and a term extension awaiting approval, a commitment awaiting review."""
+    from webapp.models import Appraisal, Commitment, Election, LifeMeetingPrep, TermExtension
+
+    year = date.today().year
+    if db.session.scalar(select(Appraisal).where(Appraisal.org_id == target.id, Appraisal.year == year)) is None:
+        db.session.add(Appraisal(org_id=target.id, year=year))
+        db.session.add(LifeMeetingPrep(org_id=target.id, year=year))
+    election = db.session.scalar(select(Election).where(Election.org_id == target.id))
+    if election is None:
+        election = Election(org_id=target.id, kind="by_election", held_on=date.today(), seats=1, electors=5,
+                            ballots_issued=5, ballots_returned=5)
+        db.session.add(election)
+    extension = db.session.scalar(select(TermExtension).where(TermExtension.org_id == target.id))
+    if extension is None:
+        extension = TermExtension(org_id=target.id, months=6, reason="x", term_end_before=date.today())
+        db.session.add(extension)
+    commitment = db.session.scalar(select(Commitment).where(Commitment.org_id == target.id))
+    if commitment is None:
+        commitment = Commitment(org_id=target.id, user_id=user_id, year=year, kind="deed", text="x")
+        db.session.add(commitment)
+    db.session.commit()
+    return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid}
 
 
 def push_resolvers(target: Organization, membership: Membership) -> dict:
@@ -440,6 +467,26 @@ WRONG_PERSON_ROWS = [
                                                           "effective_from": f"{_date.today().year}-07-01",
                                                           "reason": "本委规定"},
         values=lambda v: {"org_id": v["committee_id"]}),
+    # --- the branch's year (issue 22) ---
+    Row("appraisal.open_appraisal", MANAGERS_ONLY),
+    Row("appraisal.write_self", MEMBERS_ONLY, lambda v: {"text": "个人自评"}),
+    Row("appraisal.ballot", MEMBERS_ONLY, lambda v: {f"grade_{v['user_id']}": "excellent"}),
+    Row("appraisal.counts", MANAGERS_ONLY, lambda v: {"ballots_returned": "3", f"excellent__{v['user_id']}": "3"}),
+    Row("appraisal.decide", MANAGERS_ONLY, lambda v: {f"grade_{v['user_id']}": "excellent"}),
+    Row("life_meeting.open_prep", MANAGERS_ONLY, lambda v: {"theme": "主题"}),
+    Row("life_meeting.opinion", MANAGERS_ONLY, lambda v: {"source": "群众", "text": "意见"}),
+    Row("life_meeting.material", MEMBERS_ONLY, lambda v: {"text": "对照检查材料"}),
+    Row("life_meeting.link_record", MANAGERS_ONLY, lambda v: {"record_uuid": v["uuid"]}),
+    Row("life_meeting.criticism", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "criticism": "批评"}),
+    Row("elections.new", MANAGERS_ONLY, lambda v: {"kind": "by_election", "held_on": YESTERDAY, "seats": "1",
+                                                   "electors": "5", "ballots_issued": "5", "ballots_returned": "5",
+                                                   "candidate_id": str(v["user_id"]), "votes": "5",
+                                                   "title": "member"}),
+    Row("elections.decide", MANAGERS_ONLY, lambda v: {"decision": "approve"}),
+    Row("elections.extension", MANAGERS_ONLY, lambda v: {"months": "6", "reason": "工程收尾"}),
+    Row("elections.decide_extension", MANAGERS_ONLY, lambda v: {"decision": "approve"}),
+    Row("roles.commit", MEMBERS_ONLY, lambda v: {"kind": "deed", "text": "承诺"}),
+    Row("roles.review", MANAGERS_ONLY, lambda v: {"decision": "fulfilled"}),
 ]
 
 # Routes no person can be wrong for.

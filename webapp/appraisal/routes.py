@@ -44,6 +44,13 @@ def _back(org: Organization, year: int):
     return redirect(url_for("appraisal.page", org_id=org.id, year=year))
 
 
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("appraisal.page", org_id=org.id, year=china_today().year))
+
+
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):

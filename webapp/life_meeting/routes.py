@@ -50,6 +50,13 @@ def _done(action, org: Organization, year: int, message: str):
     return _back(org, year)
 
 
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("life_meeting.page", org_id=org.id, year=china_today().year))
+
+
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):

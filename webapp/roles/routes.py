@@ -25,6 +25,13 @@ def _branch_or_404(org_id: int) -> Organization:
     return org
 
 
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("roles.page", org_id=org.id, year=china_today().year))
+
+
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):

@@ -21,9 +21,12 @@ KINDS = {
     "digest": {"label": "每周待办汇总（书记）", "ttl": 48 * 3600, "urgency": "very-low",
                "topic_prefix": "digest"},
     "test": {"label": "测试通知", "ttl": 600, "urgency": "high", "topic_prefix": "test"},
+    # Issue 22: the branch committee's term ends (6 and 3 months ahead, monthly once overdue; the
+    # stages are in rules/branch_year.py). For the branch committee, like the digest.
+    "term": {"label": "换届提醒（支委）", "ttl": 72 * 3600, "urgency": "low", "topic_prefix": "term"},
 }
 # Kinds shown as toggles under 我的 (test is a button, digest only reaches secretaries).
-USER_KINDS = ("theme_day", "meeting", "study", "digest")
+USER_KINDS = ("theme_day", "meeting", "study", "digest", "term")
 # An activity's type decides which kind of reminder it sends.
 ACTIVITY_TYPES = {
     "theme_day": {"label": "主题党日", "kind": "theme_day"},
@@ -80,6 +83,8 @@ LATE_LIMIT = {
     "study": timedelta(hours=24),
     "digest": timedelta(hours=48),
     "test": timedelta(minutes=10),
+    # term: the next stage (or next month's overdue reminder) replaces it; a week late it still holds.
+    "term": timedelta(days=7),
 }
 # Issue 5 "members get a reminder ... two hours before": an activity planned less than this ahead gets
 # one reminder at once instead (issue 17 "short notice").
