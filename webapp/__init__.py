@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "webapp.life_meeting.routes",
     "webapp.elections.routes",
     "webapp.roles.routes",
+    "webapp.reports.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")

@@ -171,7 +171,8 @@ def yearly_resolvers(target: Organization, user_id: int) -> dict:
         commitment = Commitment(org_id=target.id, user_id=user_id, year=year, kind="deed", text="x")
         db.session.add(commitment)
     db.session.commit()
-    return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid}
+    return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid,
+            "kind": "branch"}
 
 
 def push_resolvers(target: Organization, membership: Membership) -> dict:
@@ -487,6 +488,8 @@ WRONG_PERSON_ROWS = [
     Row("elections.decide_extension", MANAGERS_ONLY, lambda v: {"decision": "approve"}),
     Row("roles.commit", MEMBERS_ONLY, lambda v: {"kind": "deed", "text": "承诺"}),
     Row("roles.review", MANAGERS_ONLY, lambda v: {"decision": "fulfilled"}),
+    Row("reports.save", MANAGERS_ONLY, lambda v: {"text": "年度工作报告"}),
+    Row("reports.mine", MEMBERS_ONLY, lambda v: {"text": "年度汇报"}),
 ]
 
 # Routes no person can be wrong for.

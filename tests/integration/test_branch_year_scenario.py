@@ -329,3 +329,35 @@ def test_pages_show_progress_without_ranking(year, app, client):
     assert client.get(f"/life-meeting/{home.id}/{YEAR}").status_code == 200
     assert client.get(f"/elections/{home.id}").status_code == 200
     assert client.get(f"/roles/{home.id}/{YEAR}").status_code == 200
+
+
+def test_reports_drafted_from_the_year_and_members_reports(year, app):
+    from webapp.reports import drafts, member_reports
+
+    home, p = year["home"], year["p"]
+    secretary, members = p[0], p[:7]
+    after = date(YEAR + 1, 1, 10)
+    for month in (3, 6, 9):
+        _approved(home, "general_meeting", date(YEAR, month, 10), members[:-1], secretary, p[1],
+                  absentees=[{"user_id": p[6].id, "reason": ""}])
+    problems.open_problem(home, {"description": "台账不全"}, secretary)
+    assert _item(home, "report_work", after, YEAR).status == "missed"
+    text = drafts.draft(home, YEAR, "secretary")
+    assert "支部党员大会 3 次" in text and "出席率 86%" in text and "党员 7 名" in text
+    with pytest.raises(NotAllowed):
+        drafts.save(home, YEAR, "branch", "普通党员不能写", p[4])
+    drafts.save(home, YEAR, "branch", drafts.draft(home, YEAR, "branch") + "\n修改后的内容", secretary)
+    assert _item(home, "report_work", after, YEAR).status == "missed"  # the 述职 is still missing
+    drafts.save(home, YEAR, "secretary", text + "\n书记补充", secretary)
+    assert _item(home, "report_work", after, YEAR).status == "met"
+
+    with pytest.raises(NotAllowed):
+        member_reports.write(home, p[7], YEAR, "积极分子")
+    for user in members[:-1]:
+        member_reports.write(home, user, YEAR, f"{user.name}的年度汇报")
+    item = _item(home, "member_reports", after, YEAR)
+    assert (item.status, item.done, item.required) == ("missed", 6, 7)
+    member_reports.write(home, p[6], YEAR, "预备党员的汇报")
+    assert _item(home, "member_reports", after, YEAR).status == "met"
+    with pytest.raises(NotAllowed):
+        member_reports.of_branch(home, YEAR, p[3])  # members' reports: the committee only

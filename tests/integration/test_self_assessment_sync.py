@@ -67,3 +67,21 @@ def office_memberships(office):
 
     return list(db.session.scalars(select(Membership).where(Membership.org_id == office.id,
                                                             Membership.active.is_(True))))
+
+
+def test_member_report_written_offline_syncs_once(client, auth, demo):
+    from webapp.models import MemberReport
+
+    year = date.today().year
+    planning = org_named(PLANNING)
+    phone = Phone(client, register(client, auth, "dangyuan"))
+    rid = str(uuid.uuid4())
+    first = phone.mutation("member_report", _fields(planning, year, "本年度思想工作汇报", rid), target=rid)
+    assert phone.push(first)["results"][0]["status"] == "applied"
+    assert phone.push(first)["results"][0]["status"] == "duplicate"
+    future = phone.mutation("member_report", _fields(planning, year + 1, "明年的"))
+    elsewhere = phone.mutation("member_report", _fields(org_named(OFFICE), year, "别的支部"))
+    results = phone.push(future, elsewhere)["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "invalid"), ("rejected", "org_not_found")]
+    rows = list(db.session.scalars(select(MemberReport)))
+    assert [(r.uuid, r.user_id, r.text) for r in rows] == [(rid, demo["dangyuan"].id, "本年度思想工作汇报")]

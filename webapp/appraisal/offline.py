@@ -10,7 +10,7 @@ from ..domain_errors import Invalid, NotAllowed
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, User
-from ..offline.forms import PayloadInvalid, multidict
+from ..offline.forms import multidict
 from . import workflow
 
 
@@ -21,10 +21,7 @@ def _fields(payload: dict) -> dict:
 
 
 def self_assessment(actor: User, mutation: Mutation) -> Applied:
-    try:
-        fields = _fields(mutation.payload)
-    except PayloadInvalid:
-        raise
+    fields = _fields(mutation.payload)  # an unreadable form raises PayloadInvalid, a Rejected
     uuid = str(mutation.target or fields.get("uuid") or "").lower() or None
     if uuid is not None and not UUID_PATTERN.match(uuid):
         raise Rejected("invalid", "标识（uuid）格式不正确", {"uuid": "标识格式不正确"})

@@ -22,6 +22,7 @@ from .record import (
 from .points import (
     PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, PointsYear, YearResult,
 )
+from .report import BranchReport, MemberReport
 from .roles import Commitment
 from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
@@ -38,6 +39,6 @@ __all__ = [
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
     "RuleOverride", "StructuralException",
     "Appraisal", "AppraisalBallot", "AppraisalBallotReceipt", "AppraisalVoteCount", "SelfAssessment",
-    "Election", "ElectionCandidate", "TermExtension", "Commitment",
+    "Election", "ElectionCandidate", "TermExtension", "Commitment", "BranchReport", "MemberReport",
     "LifeMeetingCriticism", "LifeMeetingMaterial", "LifeMeetingOpinion", "LifeMeetingPrep",
 ]

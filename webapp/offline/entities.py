@@ -270,8 +270,10 @@ register("dues_payment", dues_payment)
 def _register_yearly() -> None:
     """The branch's year (issue 22): what members write on the phone."""
     from ..appraisal.offline import self_assessment
+    from ..reports.offline import member_report
 
     register("self_assessment", self_assessment)
+    register("member_report", member_report)
 
 
 _register_yearly()

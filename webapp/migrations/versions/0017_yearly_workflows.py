@@ -1,11 +1,12 @@
 """The branch's year as workflows (issue 22): 民主评议 (appraisals, self-assessments, anonymous peer
 ballots with separate receipts, vote counts), 组织生活会 preparation (opinions, 对照检查材料, criticism per
-member), elections, candidates and term extensions, and 承诺践诺 commitments. Year results name the appraisal
-that graded them; points lines may name the fulfilled commitment they come from.
+member), elections, candidates and term extensions, 承诺践诺 commitments, the branch's reports and members'
+yearly reports. Year results name the appraisal that graded them; points lines may name the fulfilled
+commitment they come from.
 
 Revision ID: 0017_yearly_workflows
 Revises: 0014_speed_compact_storage
-Create Date: 2026-11-30 14:15:22.851428
+Create Date: 2026-11-30 14:29:35.841707
 
 """
 from alembic import op
@@ -37,6 +38,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_appraisals')),
     sa.UniqueConstraint('org_id', 'year', name='uq_appraisals_org_year'),
     sa.UniqueConstraint('uuid', name=op.f('uq_appraisals_uuid'))
+    )
+    op.create_table('branch_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_branch_reports_org_id_organizations')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_branch_reports_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_branch_reports')),
+    sa.UniqueConstraint('org_id', 'year', 'kind', name='uq_branch_reports_org_year_kind'),
+    sa.UniqueConstraint('uuid', name=op.f('uq_branch_reports_uuid'))
     )
     op.create_table('commitments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,6 +103,22 @@ def upgrade():
     with op.batch_alter_table('elections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_elections_org_id'), ['org_id'], unique=False)
 
+    op.create_table('member_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('client_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_member_reports_org_id_organizations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_member_reports_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_reports')),
+    sa.UniqueConstraint('org_id', 'user_id', 'year', name='uq_member_reports_org_user_year'),
+    sa.UniqueConstraint('uuid', name=op.f('uq_member_reports_uuid'))
+    )
     op.create_table('term_extensions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -231,7 +264,6 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_year_results_evaluation_appraisal_id_appraisals'), 'appraisals', ['evaluation_appraisal_id'], ['id'])
 
 
-
 def downgrade():
     with op.batch_alter_table('year_results', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_year_results_evaluation_appraisal_id_appraisals'), type_='foreignkey')
@@ -261,6 +293,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_term_extensions_org_id'))
 
     op.drop_table('term_extensions')
+    op.drop_table('member_reports')
     with op.batch_alter_table('elections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_elections_org_id'))
 
@@ -269,4 +302,5 @@ def downgrade():
         batch_op.drop_index('ix_commitments_org_year')
 
     op.drop_table('commitments')
+    op.drop_table('branch_reports')
     op.drop_table('appraisals')
