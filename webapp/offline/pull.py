@@ -57,6 +57,10 @@ def _branches(user: User) -> list[dict]:
 def _entry_pages(user: User, org, membership) -> list[str]:
     """The stable entry URLs (contract 3) the phone should keep for this branch."""
     pages = [f"/study/notes/new/{org.id}"]
+    if org.kind == "branch" and user.category in ("full", "probationary"):
+        # The year's own writing (issue 22): 个人自评 and 党员汇报, offline too.
+        year = china_today().year
+        pages += [f"/appraisal/{org.id}/{year}", f"/reports/{org.id}/{year}"]
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
         pages.append(f"/records/new/{org.id}")
         pages += [f"/records/new/{org.id}/{kind}" for kind in RECORD_TYPES if can_record_type(user, org, kind)]

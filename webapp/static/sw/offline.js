@@ -25,7 +25,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
   ];
   // Pages a member needs in the field (stable URLs without query strings, contract 3).
   var ENTRY = [/^\/$/, /^\/records(\/|$)/, /^\/study(\/|$)/, /^\/offline\/outbox$/, /^\/me$/,
-               /^\/dues\/\d+\/pay$/];
+               /^\/dues\/\d+\/pay$/, /^\/appraisal\/\d+\/\d+$/, /^\/reports\/\d+\/\d+$/];
 
   self.addEventListener("install", function (event) {
     event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
@@ -106,6 +106,7 @@ importScripts("/static/vendor/idb-8.0.4.umd.js", "/static/js/offline/store.js", 
     [/^\/records\/new\/\d+\/[a-z_]+$/, "record"], [/^\/records\/[0-9a-f-]{36}\/edit$/, "record"],
     [/^\/records\/[0-9a-f-]{36}\/check-in$/, "check_in"], [/^\/study\/notes\/new\/\d+$/, "study_note"],
     [/^\/dues\/\d+\/pay$/, "dues_payment"],
+    [/^\/appraisal\/\d+\/\d+\/self$/, "self_assessment"], [/^\/reports\/\d+\/\d+\/mine$/, "member_report"],
   ];
 
   function formEntity(path) {
