@@ -40,6 +40,7 @@ BLUEPRINTS = (
     "webapp.elections.routes",
     "webapp.roles.routes",
     "webapp.reports.routes",
+    "webapp.welfare.routes",
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli")

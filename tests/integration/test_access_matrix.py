@@ -151,7 +151,9 @@ def resolvers(target: Organization) -> dict:
 def yearly_resolvers(target: Organization, user_id: int) -> dict:
     """The branch's year (issue 22): an appraisal and a 组织生活会 preparation of this year, an election
     and a term extension awaiting approval, a commitment awaiting review."""
-    from webapp.models import Appraisal, Commitment, Election, LifeMeetingPrep, TermExtension
+    from webapp.models import (
+        Appraisal, Commitment, Election, HardshipCase, LifeMeetingPrep, RolePost, TermExtension,
+    )
 
     year = date.today().year
     if db.session.scalar(select(Appraisal).where(Appraisal.org_id == target.id, Appraisal.year == year)) is None:
@@ -170,9 +172,17 @@ def yearly_resolvers(target: Organization, user_id: int) -> dict:
     if commitment is None:
         commitment = Commitment(org_id=target.id, user_id=user_id, year=year, kind="deed", text="x")
         db.session.add(commitment)
+    post = db.session.scalar(select(RolePost).where(RolePost.org_id == target.id))
+    if post is None:
+        post = RolePost(org_id=target.id, user_id=user_id, year=year, kind="model_post", name="x")
+        db.session.add(post)
+    case = db.session.scalar(select(HardshipCase).where(HardshipCase.org_id == target.id))
+    if case is None:
+        case = HardshipCase(org_id=target.id, user_id=user_id, situation="x", since=date.today())
+        db.session.add(case)
     db.session.commit()
     return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid,
-            "kind": "branch"}
+            "kind": "branch", "post_uuid": post.uuid, "case_uuid": case.uuid}
 
 
 def push_resolvers(target: Organization, membership: Membership) -> dict:
@@ -490,6 +500,18 @@ WRONG_PERSON_ROWS = [
     Row("roles.review", MANAGERS_ONLY, lambda v: {"decision": "fulfilled"}),
     Row("reports.save", MANAGERS_ONLY, lambda v: {"text": "年度工作报告"}),
     Row("reports.mine", MEMBERS_ONLY, lambda v: {"text": "年度汇报"}),
+    Row("roles.assign_post", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "kind": "duty_area",
+                                                       "name": "资料室"}),
+    Row("roles.post_note", MANAGERS_ONLY, lambda v: {"text": "本月整理资料"}),  # the holder or the committee
+    Row("roles.volunteering_hours", MANAGERS_ONLY, lambda v: {"activity": "义务植树", "served_on": YESTERDAY,
+                                                              "user_id": str(v["user_id"]), "hours": "2"}),
+    Row("welfare.open_case", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "since": YESTERDAY,
+                                                       "situation": "因病致困"}),
+    Row("welfare.visit", MANAGERS_ONLY, lambda v: {"visited_on": YESTERDAY, "visitors": "支部书记",
+                                                   "help_given": "送慰问品", "amount": "200"}),
+    Row("welfare.close_case", MANAGERS_ONLY),
+    Row("welfare.spend", MANAGERS_ONLY, lambda v: {"spent_on": YESTERDAY, "purpose": "主题党日用品",
+                                                   "amount": "80", "receipts": v["sha256"]}),
 ]
 
 # Routes no person can be wrong for.

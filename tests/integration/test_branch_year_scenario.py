@@ -361,3 +361,77 @@ def test_reports_drafted_from_the_year_and_members_reports(year, app):
     assert _item(home, "member_reports", after, YEAR).status == "met"
     with pytest.raises(NotAllowed):
         member_reports.of_branch(home, YEAR, p[3])  # members' reports: the committee only
+
+
+def test_roles_volunteering_hardship_and_funds(year, app):
+    import io
+
+    from PIL import Image
+
+    from webapp.models import DuesPayment, HardshipVisit
+    from webapp.records import photos
+    from webapp.roles import posts, volunteering
+    from webapp.welfare import funds, hardship
+
+    home, neighbour, p, n = year["home"], year["neighbour"], year["p"], year["n"]
+    secretary = p[0]
+    this_year = date.today().year
+    post = posts.assign(home, secretary, p[3].id, this_year, "model_post", "水情测报示范岗")
+    with pytest.raises(Invalid):  # an activist holds no post
+        posts.assign(home, secretary, p[7].id, this_year, "duty_area", "资料室")
+    with pytest.raises(NotAllowed):
+        posts.assign(home, p[3], p[4].id, this_year, "duty_area", "资料室")
+    posts.add_note(post, p[3], "完成汛期测报 30 次")
+    posts.add_note(post, secretary, "支部检查：台账齐全")
+    with pytest.raises(NotAllowed):
+        posts.add_note(post, p[4], "别人的岗位")
+    assert [x.text for x in post.notes] == ["完成汛期测报 30 次", "支部检查：台账齐全"]
+
+    day = date.today()
+    assert volunteering.record(home, secretary, "义务植树", day, {p[3].id: 120, p[4].id: 90}) == 2
+    volunteering.record(home, secretary, "社区服务", day, {p[3].id: 60})
+    with pytest.raises(Invalid):  # someone of another branch
+        volunteering.record(home, secretary, "社区服务", day, {n[1].id: 60})
+    with pytest.raises(Invalid):
+        volunteering.record(home, secretary, "社区服务", day, {p[4].id: 0})
+    assert volunteering.totals(home, this_year) == {p[3].id: 180, p[4].id: 90}
+
+    case = hardship.open_case(home, secretary, p[5].id, "家属重病，经济困难", date(this_year, 1, 1))
+    with pytest.raises(NotAllowed):
+        hardship.cases(home, p[5])  # the ledger is the committee's
+    with pytest.raises(Invalid):
+        hardship.open_case(home, secretary, n[1].id, "别的支部", date(this_year, 1, 1))
+    hardship.add_visit(case, secretary, day, "王书记、组织委员", "送去慰问金和米面油", 50000)
+    with pytest.raises(Invalid):
+        hardship.add_visit(case, secretary, date(this_year - 1, 12, 1), "书记", "早于列入台账", 0)
+    hardship.close_case(case, secretary)
+    assert [v.amount_fen for v in db.session.scalars(select(HardshipVisit))] == [50000]
+
+    # Activity funds: the retained share of the dues paid (the rule in force), spending with receipts.
+    for user in p[:4]:
+        db.session.add(DuesPayment(org_id=home.id, user_id=user.id, month=f"{this_year}-01", amount_fen=10000,
+                                   paid_on=date(this_year, 1, 20)))
+    db.session.add(DuesPayment(org_id=neighbour.id, user_id=n[1].id, month=f"{this_year}-01", amount_fen=10000,
+                               paid_on=date(this_year, 1, 20)))
+
+    def png(color) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), color).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    receipt, _ = photos.store(png((10, 20, 30)), secretary)
+    other, _ = photos.store(png((30, 20, 10)), n[0])
+    with pytest.raises(Invalid):  # receipts are required
+        funds.spend(home, secretary, day, "主题党日用品", 8000, [])
+    with pytest.raises(Invalid):  # a photo the spender may not use
+        funds.spend(home, secretary, day, "主题党日用品", 8000, [other.sha256])
+    with pytest.raises(NotAllowed):
+        funds.spend(home, p[4], day, "主题党日用品", 8000, [receipt.sha256])
+    funds.spend(home, secretary, day, "主题党日用品", 8000, [receipt.sha256])
+    fund = funds.fund_year(home, this_year)
+    assert (fund.dues_fen, fund.percent, fund.retained_fen, fund.spent_fen, fund.balance_fen) == (
+        40000, 25, 10000, 8000, 2000)
+    # The committee sees the receipt; a plain member does not.
+    from webapp.records import photo_access
+
+    assert photo_access.may_see(p[1], receipt.sha256) and not photo_access.may_see(p[4], receipt.sha256)

@@ -23,10 +23,11 @@ from .points import (
     PointsApplication, PointsExemption, PointsGradeOverride, PointsLine, PointsYear, YearResult,
 )
 from .report import BranchReport, MemberReport
-from .roles import Commitment
+from .roles import Commitment, RolePost, RolePostNote, VolunteerHours
 from .rule_override import RuleOverride, StructuralException
 from .standards import Problem, StandardMonthCount, StandardTick
 from .user import User
+from .welfare import FundReceipt, FundSpending, HardshipCase, HardshipVisit
 
 __all__ = [
     "AccountNotice", "MembershipInvitation", "UserSession",
@@ -40,5 +41,6 @@ __all__ = [
     "RuleOverride", "StructuralException",
     "Appraisal", "AppraisalBallot", "AppraisalBallotReceipt", "AppraisalVoteCount", "SelfAssessment",
     "Election", "ElectionCandidate", "TermExtension", "Commitment", "BranchReport", "MemberReport",
+    "RolePost", "RolePostNote", "VolunteerHours", "FundReceipt", "FundSpending", "HardshipCase", "HardshipVisit",
     "LifeMeetingCriticism", "LifeMeetingMaterial", "LifeMeetingOpinion", "LifeMeetingPrep",
 ]

@@ -1,12 +1,13 @@
 """The branch's year as workflows (issue 22): 民主评议 (appraisals, self-assessments, anonymous peer
 ballots with separate receipts, vote counts), 组织生活会 preparation (opinions, 对照检查材料, criticism per
-member), elections, candidates and term extensions, 承诺践诺 commitments, the branch's reports and members'
-yearly reports. Year results name the appraisal that graded them; points lines may name the fulfilled
-commitment they come from.
+member), elections, candidates and term extensions, 承诺践诺 commitments, 示范岗/责任区 with notes,
+volunteering hours, the branch's reports and members' yearly reports, the 困难党员台账 with visits, activity-fund
+spending with receipts. Year results name the appraisal that graded them; points lines may name the
+fulfilled commitment they come from.
 
 Revision ID: 0017_yearly_workflows
 Revises: 0014_speed_compact_storage
-Create Date: 2026-11-30 14:29:35.841707
+Create Date: 2026-11-30 14:38:18.815838
 
 """
 from alembic import op
@@ -103,6 +104,25 @@ def upgrade():
     with op.batch_alter_table('elections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_elections_org_id'), ['org_id'], unique=False)
 
+    op.create_table('hardship_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('situation', sa.Text(), nullable=False),
+    sa.Column('since', sa.Date(), nullable=False),
+    sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_hardship_cases_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_hardship_cases_org_id_organizations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_hardship_cases_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hardship_cases')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_hardship_cases_uuid'))
+    )
+    with op.batch_alter_table('hardship_cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hardship_cases_org_id'), ['org_id'], unique=False)
+
     op.create_table('member_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -119,6 +139,25 @@ def upgrade():
     sa.UniqueConstraint('org_id', 'user_id', 'year', name='uq_member_reports_org_user_year'),
     sa.UniqueConstraint('uuid', name=op.f('uq_member_reports_uuid'))
     )
+    op.create_table('role_posts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_role_posts_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_role_posts_org_id_organizations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_role_posts_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_posts')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_role_posts_uuid'))
+    )
+    with op.batch_alter_table('role_posts', schema=None) as batch_op:
+        batch_op.create_index('ix_role_posts_org_year', ['org_id', 'year'], unique=False)
+
     op.create_table('term_extensions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -139,6 +178,23 @@ def upgrade():
     )
     with op.batch_alter_table('term_extensions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_term_extensions_org_id'), ['org_id'], unique=False)
+
+    op.create_table('volunteer_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('activity', sa.String(length=200), nullable=False),
+    sa.Column('served_on', sa.Date(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_volunteer_hours_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_volunteer_hours_org_id_organizations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_volunteer_hours_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_hours'))
+    )
+    with op.batch_alter_table('volunteer_hours', schema=None) as batch_op:
+        batch_op.create_index('ix_volunteer_hours_org_served', ['org_id', 'served_on'], unique=False)
 
     op.create_table('appraisal_ballot_receipts',
     sa.Column('appraisal_id', sa.Integer(), nullable=False),
@@ -198,6 +254,41 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_election_candidates')),
     sa.UniqueConstraint('election_id', 'user_id', name='uq_election_candidates_person')
     )
+    op.create_table('fund_spendings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('spent_on', sa.Date(), nullable=False),
+    sa.Column('purpose', sa.String(length=200), nullable=False),
+    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_fund_spendings_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_fund_spendings_org_id_organizations')),
+    sa.ForeignKeyConstraint(['record_id'], ['records.id'], name=op.f('fk_fund_spendings_record_id_records')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_spendings')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_fund_spendings_uuid'))
+    )
+    with op.batch_alter_table('fund_spendings', schema=None) as batch_op:
+        batch_op.create_index('ix_fund_spendings_org_spent', ['org_id', 'spent_on'], unique=False)
+
+    op.create_table('hardship_visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('visited_on', sa.Date(), nullable=False),
+    sa.Column('visitors', sa.String(length=200), nullable=False),
+    sa.Column('help_given', sa.Text(), nullable=False),
+    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['hardship_cases.id'], name=op.f('fk_hardship_visits_case_id_hardship_cases')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_hardship_visits_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hardship_visits'))
+    )
+    with op.batch_alter_table('hardship_visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hardship_visits_case_id'), ['case_id'], unique=False)
+
     op.create_table('life_meeting_preps',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -213,6 +304,28 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_life_meeting_preps')),
     sa.UniqueConstraint('org_id', 'year', name='uq_life_meeting_preps_org_year'),
     sa.UniqueConstraint('uuid', name=op.f('uq_life_meeting_preps_uuid'))
+    )
+    op.create_table('role_post_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('noted_on', sa.Date(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_role_post_notes_created_by_id_users')),
+    sa.ForeignKeyConstraint(['post_id'], ['role_posts.id'], name=op.f('fk_role_post_notes_post_id_role_posts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_post_notes'))
+    )
+    with op.batch_alter_table('role_post_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_role_post_notes_post_id'), ['post_id'], unique=False)
+
+    op.create_table('fund_receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('spending_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['spending_id'], ['fund_spendings.id'], name=op.f('fk_fund_receipts_spending_id_fund_spendings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_receipts')),
+    sa.UniqueConstraint('spending_id', 'sha256', name='uq_fund_receipts_spending_sha')
     )
     op.create_table('life_meeting_criticisms',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -280,7 +393,20 @@ def downgrade():
     op.drop_table('life_meeting_opinions')
     op.drop_table('life_meeting_materials')
     op.drop_table('life_meeting_criticisms')
+    op.drop_table('fund_receipts')
+    with op.batch_alter_table('role_post_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_role_post_notes_post_id'))
+
+    op.drop_table('role_post_notes')
     op.drop_table('life_meeting_preps')
+    with op.batch_alter_table('hardship_visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hardship_visits_case_id'))
+
+    op.drop_table('hardship_visits')
+    with op.batch_alter_table('fund_spendings', schema=None) as batch_op:
+        batch_op.drop_index('ix_fund_spendings_org_spent')
+
+    op.drop_table('fund_spendings')
     op.drop_table('election_candidates')
     op.drop_table('appraisal_vote_counts')
     op.drop_table('appraisal_self_assessments')
@@ -289,11 +415,23 @@ def downgrade():
 
     op.drop_table('appraisal_ballots')
     op.drop_table('appraisal_ballot_receipts')
+    with op.batch_alter_table('volunteer_hours', schema=None) as batch_op:
+        batch_op.drop_index('ix_volunteer_hours_org_served')
+
+    op.drop_table('volunteer_hours')
     with op.batch_alter_table('term_extensions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_term_extensions_org_id'))
 
     op.drop_table('term_extensions')
+    with op.batch_alter_table('role_posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_role_posts_org_year')
+
+    op.drop_table('role_posts')
     op.drop_table('member_reports')
+    with op.batch_alter_table('hardship_cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hardship_cases_org_id'))
+
+    op.drop_table('hardship_cases')
     with op.batch_alter_table('elections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_elections_org_id'))
 
