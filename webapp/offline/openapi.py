@@ -48,7 +48,8 @@ def document() -> dict:
                 "Mutation": {"type": "object", "required": ["id", "seq", "entity", "payload"], "properties": {
                     "id": {"type": "string", "format": "uuid", "description": "手机生成，永不复用"},
                     "seq": {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER, "description": "本设备递增序号"},
-                    "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment"]},
+                    "entity": {"type": "string", "enum": ["record", "check_in", "study_note", "dues_payment",
+                                                           "self_assessment", "member_report"]},
                     "target": {"type": ["string", "null"], "format": "uuid", "description": "记录的 UUID"},
                     "base_version": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_NUMBER,
                                      "description": "修改所基于的版本（比较并交换）"},
