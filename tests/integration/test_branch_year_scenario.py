@@ -24,7 +24,7 @@ from webapp.elections.terms import term_reminder
 from webapp.extensions import db
 from webapp.life_meeting import preparation
 from webapp.models import (
-    AppraisalBallot, AppraisalBallotReceipt, Membership, Organization, PointsLine, Problem, User, YearResult,
+    AppraisalBallot, AppraisalBallotReceipt, Membership, Organization, Problem, User, YearResult,
 )
 from webapp.orgs import tree
 from webapp.points import service as points
@@ -186,7 +186,7 @@ def test_branch_year(year, app):
 
 
 def test_life_meeting_prep_and_rectification(year, app):
-    home, p, jiguan = year["home"], year["p"], year["jiguan"]
+    home, p = year["home"], year["p"]
     secretary, members = p[0], p[:7]
     after = date(YEAR + 1, 1, 10)
     assert _item(home, "life_meeting_prep", after, YEAR).status == "missed"

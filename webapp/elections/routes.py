@@ -14,7 +14,7 @@ from ..models import Election, Membership, TermExtension, User
 from ..rules.branch_year import ELECTION_KINDS, ELECTION_STATES, EXTENSION_MONTHS_MAX
 from ..rules.organization import COMMITTEE_TITLES
 from ..rules.life import COMMITTEE_SEAT_TITLES
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import managed_org_or_404
 from . import service, terms
 
 bp = Blueprint("elections", __name__, url_prefix="/elections")
