@@ -316,6 +316,7 @@ def test_pages_show_progress_without_ranking(year, app, client):
     db.session.commit()
     auth = Auth(client)
     auth.login(p[3].username)
+    assert "支委会任期已于" not in client.get("/").get_data(as_text=True)  # not on the committee
     html = client.get(f"/appraisal/{home.id}/{YEAR}").get_data(as_text=True)
     assert "个人自评已提交 1 / 7 人" in html and "仅支委可见" not in html
     response = auth.post(f"/appraisal/{home.id}/{YEAR}/self", {"text": "网页上写的自评"},
@@ -326,6 +327,7 @@ def test_pages_show_progress_without_ranking(year, app, client):
     auth.login(p[0].username)
     html = client.get(f"/appraisal/{home.id}/{YEAR}").get_data(as_text=True)
     assert "尚未提交自评（仅支委可见）" in html and p[6].name in html
+    assert "支委会任期已于" in client.get("/").get_data(as_text=True)  # the term ended: the home page says so
     assert client.get(f"/life-meeting/{home.id}/{YEAR}").status_code == 200
     assert client.get(f"/elections/{home.id}").status_code == 200
     assert client.get(f"/roles/{home.id}/{YEAR}").status_code == 200
