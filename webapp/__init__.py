@@ -40,6 +40,12 @@ BLUEPRINTS = (
     ("webapp.ops", ("routes",)),
     ("webapp.mobility", ("routes",)),
     ("webapp.development", ("routes",)),
+    ("webapp.appraisal", ("routes",)),
+    ("webapp.life_meeting", ("routes",)),
+    ("webapp.elections", ("routes",)),
+    ("webapp.roles", ("routes",)),
+    ("webapp.reports", ("routes",)),
+    ("webapp.welfare", ("routes",)),
 )
 
 CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")

@@ -173,7 +173,45 @@ def resolvers(target: Organization) -> dict:
         **push_resolvers(target, membership),
         **invitation_resolvers(target),
         **mobility_resolvers(target),
+        **yearly_resolvers(target, membership.user_id),
     }
+
+
+def yearly_resolvers(target: Organization, user_id: int) -> dict:
+    """The branch's year (issue 22): an appraisal and a 组织生活会 preparation of this year, an election
+    and a term extension awaiting approval, a commitment awaiting review."""
+    from webapp.models import (
+        Appraisal, Commitment, Election, HardshipCase, LifeMeetingPrep, RolePost, TermExtension,
+    )
+
+    year = date.today().year
+    if db.session.scalar(select(Appraisal).where(Appraisal.org_id == target.id, Appraisal.year == year)) is None:
+        db.session.add(Appraisal(org_id=target.id, year=year))
+        db.session.add(LifeMeetingPrep(org_id=target.id, year=year))
+    election = db.session.scalar(select(Election).where(Election.org_id == target.id))
+    if election is None:
+        election = Election(org_id=target.id, kind="by_election", held_on=date.today(), seats=1, electors=5,
+                            ballots_issued=5, ballots_returned=5)
+        db.session.add(election)
+    extension = db.session.scalar(select(TermExtension).where(TermExtension.org_id == target.id))
+    if extension is None:
+        extension = TermExtension(org_id=target.id, months=6, reason="x", term_end_before=date.today())
+        db.session.add(extension)
+    commitment = db.session.scalar(select(Commitment).where(Commitment.org_id == target.id))
+    if commitment is None:
+        commitment = Commitment(org_id=target.id, user_id=user_id, year=year, kind="deed", text="x")
+        db.session.add(commitment)
+    post = db.session.scalar(select(RolePost).where(RolePost.org_id == target.id))
+    if post is None:
+        post = RolePost(org_id=target.id, user_id=user_id, year=year, kind="model_post", name="x")
+        db.session.add(post)
+    case = db.session.scalar(select(HardshipCase).where(HardshipCase.org_id == target.id))
+    if case is None:
+        case = HardshipCase(org_id=target.id, user_id=user_id, situation="x", since=date.today())
+        db.session.add(case)
+    db.session.commit()
+    return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid,
+            "kind": "branch", "post_uuid": post.uuid, "case_uuid": case.uuid}
 
 
 def push_resolvers(target: Organization, membership: Membership) -> dict:
@@ -519,6 +557,40 @@ WRONG_PERSON_ROWS = [
     Row("mobility.outside_attendee", MANAGERS_ONLY, lambda v: {"name": "外来党员", "home_org_name": "外单位党支部",
                                                                "category": "full"},
         values=lambda v: {"record_uuid": v["submitted_uuid"]}),
+    # --- the branch's year (issue 22) ---
+    Row("appraisal.open_appraisal", MANAGERS_ONLY),
+    Row("appraisal.write_self", MEMBERS_ONLY, lambda v: {"text": "个人自评"}),
+    Row("appraisal.ballot", MEMBERS_ONLY, lambda v: {f"grade_{v['user_id']}": "excellent"}),
+    Row("appraisal.counts", MANAGERS_ONLY, lambda v: {"ballots_returned": "3", f"excellent__{v['user_id']}": "3"}),
+    Row("appraisal.decide", MANAGERS_ONLY, lambda v: {f"grade_{v['user_id']}": "excellent"}),
+    Row("life_meeting.open_prep", MANAGERS_ONLY, lambda v: {"theme": "主题"}),
+    Row("life_meeting.opinion", MANAGERS_ONLY, lambda v: {"source": "群众", "text": "意见"}),
+    Row("life_meeting.material", MEMBERS_ONLY, lambda v: {"text": "对照检查材料"}),
+    Row("life_meeting.link_record", MANAGERS_ONLY, lambda v: {"record_uuid": v["uuid"]}),
+    Row("life_meeting.criticism", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "criticism": "批评"}),
+    Row("elections.new", MANAGERS_ONLY, lambda v: {"kind": "by_election", "held_on": YESTERDAY, "seats": "1",
+                                                   "electors": "5", "ballots_issued": "5", "ballots_returned": "5",
+                                                   "candidate_id": str(v["user_id"]), "votes": "5",
+                                                   "title": "member"}),
+    Row("elections.decide", MANAGERS_ONLY, lambda v: {"decision": "approve"}),
+    Row("elections.extension", MANAGERS_ONLY, lambda v: {"months": "6", "reason": "工程收尾"}),
+    Row("elections.decide_extension", MANAGERS_ONLY, lambda v: {"decision": "approve"}),
+    Row("roles.commit", MEMBERS_ONLY, lambda v: {"kind": "deed", "text": "承诺"}),
+    Row("roles.review", MANAGERS_ONLY, lambda v: {"decision": "fulfilled"}),
+    Row("reports.save", MANAGERS_ONLY, lambda v: {"text": "年度工作报告"}),
+    Row("reports.mine", MEMBERS_ONLY, lambda v: {"text": "年度汇报"}),
+    Row("roles.assign_post", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "kind": "duty_area",
+                                                       "name": "资料室"}),
+    Row("roles.post_note", MANAGERS_ONLY, lambda v: {"text": "本月整理资料"}),  # the holder or the committee
+    Row("roles.volunteering_hours", MANAGERS_ONLY, lambda v: {"activity": "义务植树", "served_on": YESTERDAY,
+                                                              "user_id": str(v["user_id"]), "hours": "2"}),
+    Row("welfare.open_case", MANAGERS_ONLY, lambda v: {"user_id": str(v["user_id"]), "since": YESTERDAY,
+                                                       "situation": "因病致困"}),
+    Row("welfare.visit", MANAGERS_ONLY, lambda v: {"visited_on": YESTERDAY, "visitors": "支部书记",
+                                                   "help_given": "送慰问品", "amount": "200"}),
+    Row("welfare.close_case", MANAGERS_ONLY),
+    Row("welfare.spend", MANAGERS_ONLY, lambda v: {"spent_on": YESTERDAY, "purpose": "主题党日用品",
+                                                   "amount": "80", "receipts": v["sha256"]}),
 ]
 
 # Routes no person can be wrong for.

@@ -250,7 +250,8 @@ def test_bad_input_answers_structured_chinese_errors(phone, client):
     assert huge.status_code == 413 and huge.get_json()["error"]["code"] == "payload_too_large"
 
 
-@pytest.mark.parametrize("entity", ["record", "check_in", "study_note", "dues_payment"])
+@pytest.mark.parametrize("entity", ["record", "check_in", "study_note", "dues_payment", "self_assessment",
+                                    "member_report"])
 def test_an_unreadable_queued_form_is_rejected_in_its_batch_not_a_fault(phone, entity, caplog):
     """Found by fuzzing the OpenAPI document: a dues payment whose form fields were not a list of
     pairs ended the batch in a server error."""

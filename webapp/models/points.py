@@ -24,6 +24,8 @@ class PointsLine(db.Model):
     # Exactly one source: an approved record (attendance) or an application; or neither (by hand).
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("points_applications.id"))
+    # A fulfilled 承诺 (webapp/roles/commitments.py): one line per commitment.
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -128,6 +130,9 @@ class YearResult(db.Model):
     points_grade: Mapped[str | None] = mapped_column(String(20))
     evaluation_grade: Mapped[str | None] = mapped_column(String(20))
     evaluation_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    # The 民主评议 workflow whose 组织评定 gave ``evaluation_grade`` (webapp/appraisal/); when set, a
+    # grade typed on an evaluation record no longer replaces it.
+    evaluation_appraisal_id: Mapped[int | None] = mapped_column(ForeignKey("appraisals.id"))
     grade: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str | None] = mapped_column(String(20))  # points / evaluation / override / exempt
     note: Mapped[str] = mapped_column(String(500), default="")

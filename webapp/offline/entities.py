@@ -272,3 +272,15 @@ def _mobility_handlers() -> None:
 
 
 _mobility_handlers()
+
+
+def _register_yearly() -> None:
+    """The branch's year (issue 22): what members write on the phone."""
+    from ..appraisal.offline import self_assessment
+    from ..reports.offline import member_report
+
+    register("self_assessment", self_assessment)
+    register("member_report", member_report)
+
+
+_register_yearly()

@@ -20,19 +20,20 @@ from .service import person_rows
 
 
 def apply_evaluation(record: Record) -> None:
-    """An approved 民主评议 feeds its grades into each person's one year result (unless frozen)."""
+    """An approved 民主评议 record feeds grades typed on it into each person's one year result (unless
+    frozen, or graded by the 民主评议 workflow's 组织评定, webapp/appraisal/, which then is the source)."""
     if record.type != "evaluation" or record.state != "approved" or record.current is None:
         return
     year = record.occurred_on.year
     for user_id, grade in (record.current.data.get("grades") or {}).items():
-        result = _year_result(int(user_id), year)
-        if result.is_frozen:
+        result = year_result(int(user_id), year)
+        if result.is_frozen or result.evaluation_appraisal_id is not None:
             continue
         result.evaluation_grade, result.evaluation_record_id = grade, record.id
     db.session.flush()
 
 
-def _year_result(user_id: int, year: int) -> YearResult:
+def year_result(user_id: int, year: int) -> YearResult:
     result = db.session.scalar(select(YearResult).where(YearResult.user_id == user_id, YearResult.year == year))
     if result is None:
         result = YearResult(user_id=user_id, year=year, note="")
@@ -78,7 +79,7 @@ def close_year(org: Organization, year: int, actor: User, today: date | None = N
     rows = {uid: row for uid, row in person_rows(graded_by(org, year), year).items()
             if row.result is None or not row.result.is_frozen}  # not frozen by another branch
     for row in rows.values():
-        result = row.result or _year_result(row.user.id, year)
+        result = row.result or year_result(row.user.id, year)
         result.org_id = org.id
         result.base, result.task, result.bonus, result.award = row.base, row.task, row.bonus, row.award
         result.total = rules.total(row.base, row.task, row.bonus, row.award)

@@ -234,6 +234,8 @@ def settings_context() -> dict:
     devices = list(db.session.scalars(select(PushSubscription).where(
         PushSubscription.user_id == current_user.id).order_by(PushSubscription.created_at)))
     is_secretary = any(m.title in SECRETARY_TITLES for m in access.active_memberships(current_user))
-    kinds = [(k, R.KINDS[k]["label"]) for k in R.USER_KINDS if k != "digest" or is_secretary]
+    on_committee = any(m.title for m in access.active_memberships(current_user) if m.org.kind == "branch")
+    kinds = [(k, R.KINDS[k]["label"]) for k in R.USER_KINDS
+             if (k != "digest" or is_secretary) and (k != "term" or on_committee)]
     return {"prefs": prefs, "devices": devices, "kinds": kinds, "has_keys": keys.key_path().exists(),
             "errors": {}, "form_values": None}

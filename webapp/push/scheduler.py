@@ -362,6 +362,36 @@ def schedule_digests(now: datetime) -> int:
     return queued
 
 
+def schedule_term_reminders(now: datetime) -> int:
+    """换届提醒 (issue 22): the branch committee hears when its term ends in 6 months, in 3 months, and
+    every month once it is overdue — each stage once (the key names the term's end and the stage, so a
+    new term or an extension starts afresh)."""
+    from ..elections.terms import term_reminder
+    from ..rules.life import COMMITTEE_SEAT_TITLES
+
+    today = china_today(now)
+    queued = 0
+    devices = device_user_ids()
+    branches = db.session.scalars(select(Organization).where(
+        Organization.kind == "branch", Organization.closed_at.is_(None),
+        Organization.committee_term_end.is_not(None)).order_by(Organization.id))
+    for org in branches:
+        reminder = term_reminder(org, today)
+        if reminder is None:
+            continue
+        payload = {"title": f"换届提醒：{org.name}", "body": reminder.text, "url": f"/elections/{org.id}",
+                   "tag": _topic("term", org.id), "kind": "term"}
+        committee = db.session.scalars(select(Membership.user_id).where(
+            Membership.org_id == org.id, Membership.active.is_(True),
+            Membership.title.in_(COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)))
+        for user_id in committee:
+            if enqueue("term", user_id, now, payload, _topic("term", org.id),
+                       f"term:{org.id}:{org.committee_term_end.isoformat()}:{reminder.stage}:{user_id}",
+                       source_type="term", source_id=org.id, devices=devices):
+                queued += 1
+    return queued
+
+
 # --- everything --------------------------------------------------------------------------------------
 
 def compute_due(now: datetime | None = None) -> int:
@@ -379,6 +409,7 @@ def compute_due(now: datetime | None = None) -> int:
     from ..development.reminders import schedule as schedule_development
 
     queued += schedule_development(now)
+    queued += schedule_term_reminders(now)
     return queued
 
 

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import Record, StudyNote, User
 from ..models.base import utcnow
 from ..records.queries import offered_record_types
+from ..china_time import china_today
 from ..development import pipeline as development_pipeline
 from ..rules.life import RECORD_TYPES
 
@@ -49,6 +50,8 @@ KEPT_PAGES: tuple[tuple[str, str], ...] = (
     ("dues_pay", r"^/dues/\d+/pay$"),
     ("whereabouts", r"^/mobility/me/whereabouts$"),
     ("development_note_form", r"^/development/\d+/notes/new$"),
+    ("appraisal_year", r"^/appraisal/\d+/\d+$"),
+    ("reports_year", r"^/reports/\d+/\d+$"),
 )
 
 # (pattern, sync entity): offline-capable form posts (contract 3).
@@ -61,6 +64,8 @@ FORM_POSTS: tuple[tuple[str, str], ...] = (
     (r"^/mobility/me/whereabouts$", "whereabouts"),
     (rf"^/mobility/records/{UUID}/outside-attendee$", "outside_attendance"),
     (r"^/development/\d+/notes/new$", "development_note"),
+    (r"^/appraisal/\d+/\d+/self$", "self_assessment"),
+    (r"^/reports/\d+/\d+/mine$", "member_report"),
 )
 
 # Where a new-record form's path names its branch and type (the sync API reads queued posts by it).
@@ -101,6 +106,10 @@ def _away(user: User) -> bool:
 def entry_pages(user: User, org, membership) -> list[str]:
     """The entry forms of one branch the person may use (contract 3)."""
     pages = [f"/study/notes/new/{org.id}"]
+    if org.kind == "branch" and user.category in ("full", "probationary"):
+        # The year's own writing (issue 22): 个人自评 and 党员汇报, offline too.
+        year = china_today().year
+        pages += [f"/appraisal/{org.id}/{year}", f"/reports/{org.id}/{year}"]
     if membership.relation == "home" and _away(user):
         pages.append(WHEREABOUTS)  # a 流动党员 reports where they are, offline too
     if not org.is_closed and (membership.is_recorder or access.manages(user, org)):
@@ -117,6 +126,9 @@ def _entry_titles(org) -> dict[str, str]:
               f"/records/new/{org.id}": f"新建记录 · {org.name}",
               f"/dues/{org.id}/pay": f"登记党费 · {org.name}", WHEREABOUTS: "我的所在地",
               f"/development/{org.id}/notes/new": f"发展党员谈话与考察 · {org.name}"}
+    year = china_today().year
+    titles[f"/appraisal/{org.id}/{year}"] = f"民主评议 · 个人自评 · {org.name}"
+    titles[f"/reports/{org.id}/{year}"] = f"年度汇报 · {org.name}"
     for kind, spec in RECORD_TYPES.items():
         titles[f"/records/new/{org.id}/{kind}"] = f"记录{spec['label']} · {org.name}"
     return titles

@@ -68,11 +68,32 @@ def visible_hashes(user: User, hashes: Iterable[str]) -> set[str]:
         PhotoUpload.user_id == user.id, PhotoUpload.sha256.in_(wanted))))
     rest = wanted - seen
     stored = _Stored(rest) if rest else None
-    for source in (_in_records, _in_study_notes, _in_points_applications, _development_hashes):
+    for source in (_in_records, _in_study_notes, _in_points_applications, _development_hashes, _yearly_hashes):
         if not rest:
             break
         seen |= source(user, rest, stored)
         rest = wanted - seen
+    return seen
+
+
+def _yearly_hashes(user: User, rest: set[str], stored: _Stored) -> set[str]:
+    """Issue 22: a 对照检查材料's photo (its author and the branch committee) and the receipts of an
+    activity-fund spending (the branch committee)."""
+    from ..models import FundReceipt, FundSpending, LifeMeetingMaterial, LifeMeetingPrep
+
+    seen: set[str] = set()
+    for material, prep in db.session.execute(
+            select(LifeMeetingMaterial, LifeMeetingPrep).join(LifeMeetingPrep, LifeMeetingPrep.id == LifeMeetingMaterial.prep_id)
+            .where(LifeMeetingMaterial.photo_sha256.in_(rest))).all():
+        if (material.user_id == user.id or access.manages(user, db.session.get(Organization, prep.org_id))) \
+                and stored.vouched(material.photo_sha256, {material.user_id}, None):
+            seen.add(material.photo_sha256)
+    for receipt, spending in db.session.execute(
+            select(FundReceipt, FundSpending).join(FundSpending, FundSpending.id == FundReceipt.spending_id)
+            .where(FundReceipt.sha256.in_(rest))).all():
+        if access.manages(user, db.session.get(Organization, spending.org_id)) and stored.vouched(
+                receipt.sha256, {spending.created_by_id}, spending.created_at):
+            seen.add(receipt.sha256)
     return seen
 
 

@@ -11,11 +11,11 @@ An override takes effect on the first day of a month (the checklist counts recor
 """
 from __future__ import annotations
 
-from . import development, dues, mobility, points, standards
+from . import branch_year, development, dues, mobility, points, standards
 from .life import RECORD_TYPE_LABELS
 
 GROUPS = {"standards": "组织生活频次与对标标准", "dues": "党费标准", "points": "积分规则",
-          "mobility": "临时党支部与流动党员", "development": "发展党员时间规则"}
+          "mobility": "临时党支部与流动党员", "development": "发展党员时间规则", "appraisal": "民主评议"}
 
 
 def _standard_rules() -> dict[str, dict]:
@@ -68,6 +68,10 @@ def _points_rules() -> dict[str, dict]:
         "group": "points", "kind": "int", "min": 0, "max": 20, "unit": "分", "label": "无故缺席扣基础分",
         "default": points.UNEXCUSED_ABSENCE_DEDUCTION,
         "source": "webapp/rules/points.py UNEXCUSED_ABSENCE_DEDUCTION"}
+    out["points.commitment_fulfilled"] = {
+        "group": "points", "kind": "int", "min": 0, "max": 10, "unit": "分", "label": "践行一项承诺得任务分",
+        "default": branch_year.COMMITMENT_FULFILLED_POINTS,
+        "source": "webapp/rules/branch_year.py COMMITMENT_FULFILLED_POINTS (seed 004 承诺践诺)"}
     return out
 
 
@@ -109,8 +113,15 @@ def _mobility_rules() -> dict[str, dict]:
     }
 
 
+def _appraisal_rules() -> dict[str, dict]:
+    return {"appraisal.excellent_share_max_percent": {
+        "group": "appraisal", "kind": "int", "min": 0, "max": 100, "unit": "%",
+        "label": "民主评议“优秀”等次最高比例", "default": branch_year.EXCELLENT_SHARE_MAX_PERCENT,
+        "source": "webapp/rules/branch_year.py EXCELLENT_SHARE_MAX_PERCENT (seed 004 前20%)"}}
+
+
 ADJUSTABLE_RULES: dict[str, dict] = {**_standard_rules(), **_dues_rules(), **_points_rules(),
-                                     **_mobility_rules(), **_development_rules()}
+                                     **_mobility_rules(), **_development_rules(), **_appraisal_rules()}
 
 # Longest reason kept with an override.
 REASON_MAX = 500

@@ -24,9 +24,12 @@ KINDS = {
     # Issue 21: a contact's half-yearly report due, an applicant's talk due within the month, a probation
     # ending next month (webapp/development/reminders.py; days ahead in webapp/rules/development.py).
     "development": {"label": "发展党员提醒", "ttl": 24 * 3600, "urgency": "low", "topic_prefix": "dev"},
+    # Issue 22: the branch committee's term ends (6 and 3 months ahead, monthly once overdue; the
+    # stages are in rules/branch_year.py). For the branch committee, like the digest.
+    "term": {"label": "换届提醒（支委）", "ttl": 72 * 3600, "urgency": "low", "topic_prefix": "term"},
 }
 # Kinds shown as toggles under 我的 (test is a button, digest only reaches secretaries).
-USER_KINDS = ("theme_day", "meeting", "study", "digest")
+USER_KINDS = ("theme_day", "meeting", "study", "digest", "term")
 # An activity's type decides which kind of reminder it sends.
 ACTIVITY_TYPES = {
     "theme_day": {"label": "主题党日", "kind": "theme_day"},
@@ -85,6 +88,8 @@ LATE_LIMIT = {
     "test": timedelta(minutes=10),
     # development: names a due date weeks ahead; recomputed daily, a day late it is still true.
     "development": timedelta(hours=24),
+    # term: the next stage (or next month's overdue reminder) replaces it; a week late it still holds.
+    "term": timedelta(days=7),
 }
 # Issue 5 "members get a reminder ... two hours before": an activity planned less than this ahead gets
 # one reminder at once instead (issue 17 "short notice").

@@ -6,6 +6,8 @@ Adding a standard is adding a row here. ``check`` names how it is proven:
                 "secretary_lecture", "has_committee" (required only while the branch has a committee),
                 "per_group" (each party group separately);
   "structural"  a fact about the branch on the last day checked (committee term, committee size, members);
+  "yearly"      a yearly obligation judged by the branch's workflow records (``fact``; issue 22), e.g. the
+                组织生活会 preparation (webapp/standards/yearly_verdicts.py);
   "manual"      no record can prove it: the secretary ticks it once a year with a note and a photo.
 """
 from __future__ import annotations
@@ -51,6 +53,15 @@ STANDARDS = [
      "check": "structural", "fact": "temporary_conditions",
      "source": "docs/domain.md Organization: Temporary branch … set up when field work lasts > 15 days, ≥ 20 people "
                "and > 5 party members"},
+    {"key": "life_meeting_prep", "label": "组织生活会会前征求意见、谈心谈话、党员对照检查材料齐全", "check": "yearly",
+     "fact": "life_meeting_prep", "period": "year",
+     "source": "seed 003 5.组织生活会制度: 会前要听取意见、谈心交心; 档案: 对照检查材料、谈心谈话记录"},
+    {"key": "report_work", "label": "每年向上级党组织报告工作，支部书记述职", "check": "yearly",
+     "fact": "report_work", "period": "year",
+     "source": "seed 003 4.报告工作制度: 各党支部每年至少向上级党组织就全面工作进行一次汇报,可与支部书记述职评议结合进行"},
+    {"key": "member_reports", "label": "党员每年向党小组或党支部汇报一次", "check": "yearly",
+     "fact": "member_reports", "period": "year",
+     "source": "seed 003 6.党员汇报制度: 党员每年就本人的思想、工作、学习及开展群众工作等情况,向党小组或党支部作一次汇报"},
     {"key": "activity_room", "label": "党员活动室“一牌一旗二板”", "check": "manual", "period": "year",
      "source": "docs/domain.md Checking against the standard: lets the secretary tick the rest (activity room 一牌一旗二板 etc.)"},
     {"key": "notebooks", "label": "党员学习笔记本按时发放", "check": "manual", "period": "year",

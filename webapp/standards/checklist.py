@@ -16,6 +16,7 @@ from . import judge, periods, rule_book, structure, theme_days
 from .periods import Period
 from .structural_verdicts import StructureFacts, structural_verdict
 from .summaries import approved_facts
+from .yearly_verdicts import yearly_verdict
 
 
 @dataclass
@@ -135,6 +136,14 @@ def _structural_item(org, spec, day, facts, ctx, exceptions) -> Item:
     return Item(spec, verdict.status, done=verdict.done, required=verdict.required, note=verdict.note)
 
 
+def _yearly_item(org, spec, period, today) -> Item:
+    """A yearly obligation judged by the year's workflow records; a shorter view shows the year's status."""
+    scope = periods.make("year", period.start.year) if period.kind != "year" else None
+    verdict = yearly_verdict(spec, org, period.start.year, today)
+    return Item(spec, verdict.status, done=verdict.done, required=verdict.required, note=verdict.note, scope=scope,
+                days_left=verdict.days_left)
+
+
 def _manual_item(org, spec, period, today) -> Item:
     """Ticked once a year: a shorter view shows the year's status."""
     year = periods.make("year", period.start.year)
@@ -166,6 +175,8 @@ def _evaluate(org: Organization, period: Period, today: date) -> list[Item]:
             items.extend(_records_item(org, spec, period, today, ctx))
         elif spec["check"] == "structural":
             items.append(_structural_item(org, spec, day, facts, ctx, exceptions))
+        elif spec["check"] == "yearly":
+            items.append(_yearly_item(org, spec, period, today))
         else:
             items.append(_manual_item(org, spec, period, today))
     return items

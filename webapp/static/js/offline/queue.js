@@ -15,9 +15,10 @@
   var SENT_KEEP_MS = 24 * 3600 * 1000; // acknowledged items stay visible as "sent" for a day
   var MAX_TRIES = 5; // server faults on one item alone before it waits for the person
   var ENTITIES = ["record", "check_in", "study_note", "dues_payment", "whereabouts", "outside_attendance",
-    "development_note"];
+    "development_note", "self_assessment", "member_report"];
   var ENTITY_LABELS = { record: "活动记录", check_in: "签到", study_note: "学习笔记", dues_payment: "党费",
-    whereabouts: "所在地", outside_attendance: "流动党员出席", development_note: "发展党员记录" };
+    whereabouts: "所在地", outside_attendance: "流动党员出席", development_note: "发展党员记录",
+    self_assessment: "个人自评", member_report: "年度汇报" };
   var STATE_LABELS = { waiting: "等待同步", sending: "正在发送", sent: "已同步", attention: "需要处理" };
   var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("appraisal", __name__, url_prefix="/appraisal")

@@ -1,0 +1,181 @@
+"""民主评议党员 pages: a member writes the self-assessment and hands in the 互评 sheet; the committee sees
+progress (who has not written — never a ranking), enters the 民主测评 counts and decides the grades."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access
+from ..china_time import china_today
+from ..domain_errors import Invalid, NotAllowed
+from ..extensions import db
+from ..input_numbers import row_id
+from ..models import Organization
+from ..rules.branch_year import APPRAISAL_GRADES, APPRAISAL_STEPS
+from ..view_helpers import managed_org_or_404, visible_org_or_404
+from . import bp, workflow
+
+
+
+def _branch_or_404(org_id: int) -> Organization:
+    """A branch the user belongs to or manages (404 otherwise: nothing of another branch leaks)."""
+    org = visible_org_or_404(org_id)
+    if org.kind != "branch" or not (access.manages(current_user, org) or any(
+            m.org_id == org.id for m in access.active_memberships(current_user))):
+        abort(404)
+    return org
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= china_today().year:
+        abort(404)
+    return year
+
+
+def _appraisal_or_404(org: Organization, year: int):
+    appraisal = workflow.appraisal_of(org, _year(year))
+    if appraisal is None:
+        abort(404)
+    return appraisal
+
+
+def _back(org: Organization, year: int):
+    return redirect(url_for("appraisal.page", org_id=org.id, year=year))
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("appraisal.page", org_id=org.id, year=china_today().year))
+
+
+@bp.route("/<int:org_id>/<int:year>")
+@login_required
+def page(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    year = _year(year)
+    appraisal = workflow.appraisal_of(org, year)
+    manages = access.manages(current_user, org)
+    context = {"org": org, "year": year, "appraisal": appraisal, "manages": manages, "steps": APPRAISAL_STEPS,
+               "grades": APPRAISAL_GRADES}
+    if appraisal is not None:
+        people = workflow.participants(appraisal)
+        context.update(
+            taking_part=any(u.id == current_user.id for u in people),
+            others=[u for u in people if u.id != current_user.id],
+            mine=workflow.self_assessment_of(appraisal, current_user),
+            voted=workflow.has_voted(appraisal, current_user),
+            progress=workflow.progress(appraisal),
+            tallies=workflow.tallies(appraisal) if manages else [],
+            cap=workflow.excellent_cap(appraisal, len(people), china_today()) if manages else None,
+        )
+    return render_template("appraisal/page.html", **context)
+
+
+@bp.route("/<int:org_id>/<int:year>/open", methods=["POST"])
+@login_required
+def open_appraisal(org_id: int, year: int):
+    org = managed_org_or_404(org_id)
+    try:
+        workflow.open_appraisal(org, _year(year), current_user)
+    except (Invalid, NotAllowed) as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{year} 年度民主评议已启动，党员可以填写个人自评", "success")
+    return _back(org, year)
+
+
+@bp.route("/<int:org_id>/<int:year>/self", methods=["POST"])
+@login_required
+def write_self(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    appraisal = _appraisal_or_404(org, year)
+    uuid = (request.form.get("uuid") or "").lower() or None
+    try:
+        workflow.write_self_assessment(appraisal, current_user, request.form.get("text", ""),
+                                       uuid=uuid if uuid and len(uuid) == 36 else None)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+        return _back(org, year)
+    db.session.commit()
+    flash("个人自评已保存", "success")
+    return _back(org, year)
+
+
+@bp.route("/<int:org_id>/<int:year>/ballot", methods=["POST"])
+@login_required
+def ballot(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    appraisal = _appraisal_or_404(org, year)
+    sheet = {}
+    for name in request.form:
+        if name.startswith("grade_"):
+            subject_id = row_id(name[6:])
+            if subject_id is not None:
+                sheet[subject_id] = (request.form.get(name, ""), request.form.get(f"remark_{subject_id}", ""))
+    try:
+        count = workflow.cast_ballot(appraisal, current_user, sheet)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+        return _back(org, year)
+    db.session.commit()
+    flash(f"互评表已提交（{count} 名党员），不记名保存", "success")
+    return _back(org, year)
+
+
+def _count(value) -> int:
+    value = (value or "0").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 6:
+        raise Invalid({"counts": "票数应为非负整数"})
+    return int(value)
+
+
+@bp.route("/<int:org_id>/<int:year>/counts", methods=["POST"])
+@login_required
+def counts(org_id: int, year: int):
+    org = managed_org_or_404(org_id)
+    appraisal = _appraisal_or_404(org, year)
+    try:
+        returned = _count(request.form.get("ballots_returned"))
+        by_subject: dict[int, dict[str, int]] = {}
+        for name in request.form:
+            grade, _, raw_id = name.partition("__")
+            subject_id = row_id(raw_id)
+            if grade in APPRAISAL_GRADES and subject_id is not None:
+                by_subject.setdefault(subject_id, {})[grade] = _count(request.form.get(name))
+        workflow.record_vote_counts(appraisal, current_user, returned, by_subject)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+        return _back(org, year)
+    db.session.commit()
+    flash("民主测评票数已登记", "success")
+    return _back(org, year)
+
+
+@bp.route("/<int:org_id>/<int:year>/decide", methods=["POST"])
+@login_required
+def decide(org_id: int, year: int):
+    org = managed_org_or_404(org_id)
+    appraisal = _appraisal_or_404(org, year)
+    grades = {}
+    for name in request.form:
+        if name.startswith("grade_") and row_id(name[6:]) is not None:
+            grades[row_id(name[6:])] = request.form.get(name, "")
+    try:
+        count = workflow.decide(appraisal, current_user, grades)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+        return _back(org, year)
+    db.session.commit()
+    flash(f"组织评定完成：{count} 名党员的评议等次已计入年度结果", "success")
+    return _back(org, year)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("elections", __name__, url_prefix="/elections")

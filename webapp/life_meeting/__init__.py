@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("life_meeting", __name__, url_prefix="/life-meeting")

@@ -1,0 +1,91 @@
+"""报告工作 and 党员汇报 pages: the committee edits the drafted reports; each member writes their own
+report on the phone (offline too); the committee sees who has reported."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access
+from ..china_time import china_today
+from ..domain_errors import Invalid, NotAllowed
+from ..extensions import db
+from ..models import Organization
+from ..points.year_end import graded_by
+from ..view_helpers import managed_org_or_404, visible_org_or_404
+from . import bp, drafts, member_reports
+
+
+
+def _branch_or_404(org_id: int) -> Organization:
+    org = visible_org_or_404(org_id)
+    if org.kind != "branch" or not (access.manages(current_user, org) or any(
+            m.org_id == org.id for m in access.active_memberships(current_user))):
+        abort(404)
+    return org
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= china_today().year:
+        abort(404)
+    return year
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("reports.page", org_id=org.id, year=china_today().year))
+
+
+@bp.route("/<int:org_id>/<int:year>")
+@login_required
+def page(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    year = _year(year)
+    manages = access.manages(current_user, org)
+    context = {"org": org, "year": year, "manages": manages, "kinds": drafts.KINDS,
+               "mine": member_reports.report_of(org, current_user, year),
+               "reporting": any(u.id == current_user.id for u in graded_by(org, year))}
+    if manages:
+        context["reports"] = {kind: drafts.report_of(org, year, kind) for kind in drafts.KINDS}
+        context["drafted"] = {kind: drafts.draft(org, year, kind) for kind in drafts.KINDS
+                              if context["reports"][kind] is None}
+        context["members"] = graded_by(org, year)
+        context["member_reports"] = member_reports.of_branch(org, year, current_user)
+    return render_template("reports/page.html", **context)
+
+
+@bp.route("/<int:org_id>/<int:year>/branch/<kind>", methods=["POST"])
+@login_required
+def save(org_id: int, year: int, kind: str):
+    org = managed_org_or_404(org_id)
+    if kind not in drafts.KINDS:
+        abort(404)
+    try:
+        drafts.save(org, _year(year), kind, request.form.get("text", ""), current_user)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{drafts.KINDS[kind]}已保存", "success")
+    return redirect(url_for("reports.page", org_id=org.id, year=year))
+
+
+@bp.route("/<int:org_id>/<int:year>/mine", methods=["POST"])
+@login_required
+def mine(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    uuid = (request.form.get("uuid") or "").lower() or None
+    try:
+        member_reports.write(org, current_user, _year(year), request.form.get("text", ""),
+                             uuid=uuid if uuid and len(uuid) == 36 else None)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("年度汇报已保存", "success")
+    return redirect(url_for("reports.page", org_id=org.id, year=year))

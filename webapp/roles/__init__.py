@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("roles", __name__, url_prefix="/roles")

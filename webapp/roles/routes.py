@@ -1,0 +1,157 @@
+"""发挥作用 pages: 承诺践诺 (members commit, the committee reviews at year end), 示范岗/责任区 with notes,
+volunteering hours per activity and member."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access
+from ..china_time import china_today
+from ..domain_errors import Invalid, NotAllowed
+from ..extensions import db
+from ..input_numbers import row_id
+from ..models import Commitment, Organization, RolePost
+from ..rules.branch_year import COMMITMENT_KINDS, COMMITMENT_STATES
+from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..points.year_end import graded_by
+from . import bp, commitments, posts, volunteering
+
+
+
+def _branch_or_404(org_id: int) -> Organization:
+    org = visible_org_or_404(org_id)
+    if org.kind != "branch" or not (access.manages(current_user, org) or any(
+            m.org_id == org.id for m in access.active_memberships(current_user))):
+        abort(404)
+    return org
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def this_year(org_id: int):
+    org = _branch_or_404(org_id)
+    return redirect(url_for("roles.page", org_id=org.id, year=china_today().year))
+
+
+@bp.route("/<int:org_id>/<int:year>")
+@login_required
+def page(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    if not 2000 <= year <= china_today().year + 1:
+        abort(404)
+    manages = access.manages(current_user, org)
+    return render_template("roles/page.html", org=org, year=year, manages=manages,
+                           mine=commitments.of_member(org, current_user, year),
+                           all_rows=commitments.of_branch(org, year) if manages else [],
+                           kinds=COMMITMENT_KINDS, states=COMMITMENT_STATES,
+                           posts=[p for p in posts.of_branch(org, year) if manages or p.user_id == current_user.id],
+                           post_kinds=posts.POST_KINDS, members=graded_by(org, year) if manages else [],
+                           minutes=volunteering.totals(org, year),
+                           services=volunteering.activities(org, year) if manages else [])
+
+
+@bp.route("/<int:org_id>/<int:year>/commit", methods=["POST"])
+@login_required
+def commit(org_id: int, year: int):
+    org = _branch_or_404(org_id)
+    try:
+        commitments.make(org, current_user, year, request.form.get("kind", ""), request.form.get("text", ""))
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("承诺已登记", "success")
+    return redirect(url_for("roles.page", org_id=org.id, year=year))
+
+
+@bp.route("/c/<commitment_uuid>/review", methods=["POST"])
+@login_required
+def review(commitment_uuid: str):
+    commitment = db.session.scalar(select(Commitment).where(Commitment.uuid == commitment_uuid))
+    if commitment is None:
+        abort(404)
+    org = managed_org_or_404(commitment.org_id)
+    try:
+        commitments.review(commitment, current_user, fulfilled=request.form.get("decision") == "fulfilled",
+                           note=request.form.get("note", ""))
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("践诺情况已评议", "success")
+    return redirect(url_for("roles.page", org_id=org.id, year=commitment.year))
+
+
+@bp.route("/<int:org_id>/<int:year>/posts", methods=["POST"])
+@login_required
+def assign_post(org_id: int, year: int):
+    org = managed_org_or_404(org_id)
+    try:
+        posts.assign(org, current_user, row_id(request.form.get("user_id")), year, request.form.get("kind", ""),
+                     request.form.get("name", ""))
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("已设岗定区", "success")
+    return redirect(url_for("roles.page", org_id=org.id, year=year))
+
+
+@bp.route("/p/<post_uuid>/notes", methods=["POST"])
+@login_required
+def post_note(post_uuid: str):
+    post = db.session.scalar(select(RolePost).where(RolePost.uuid == post_uuid))
+    if post is None:
+        abort(404)
+    org = _branch_or_404(post.org_id)
+    if post.user_id != current_user.id and not access.manages(current_user, org):
+        abort(403)
+    try:
+        posts.add_note(post, current_user, request.form.get("text", ""))
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("记录已保存", "success")
+    return redirect(url_for("roles.page", org_id=org.id, year=post.year))
+
+
+@bp.route("/<int:org_id>/<int:year>/volunteering", methods=["POST"])
+@login_required
+def volunteering_hours(org_id: int, year: int):
+    org = managed_org_or_404(org_id)
+    try:
+        served_on = date.fromisoformat(request.form.get("served_on") or "")
+    except ValueError:
+        flash("服务日期无效", "error")
+        return redirect(url_for("roles.page", org_id=org.id, year=year))
+    minutes = {}
+    for user_id, hours in zip(request.form.getlist("user_id"), request.form.getlist("hours")):
+        uid = row_id(user_id)
+        try:
+            value = round(float(hours) * 60) if hours.strip() else 0
+        except ValueError:
+            value = -1
+        if uid is not None and value:
+            minutes[uid] = value
+    try:
+        volunteering.record(org, current_user, request.form.get("activity", ""), served_on, minutes)
+    except NotAllowed:
+        abort(403)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("志愿服务时长已登记", "success")
+    return redirect(url_for("roles.page", org_id=org.id, year=year))
