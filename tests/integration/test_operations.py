@@ -17,7 +17,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.conftest import _config_dict, _free_ports, csrf_token
-from tests.push_helpers import china, subscribe
+from tests.push_helpers import subscribe
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
 from webapp import create_app
 from webapp.extensions import db
