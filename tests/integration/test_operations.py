@@ -17,7 +17,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.conftest import _config_dict, _free_ports, csrf_token
-from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import subscribe
 from tests.records_helpers import FIELD_BRANCH, org_named, theme_day_data
 from webapp import create_app
 from webapp.extensions import db
@@ -110,7 +110,7 @@ def test_sync_mutations_are_counted_per_outcome(client, auth, demo):
                                                              "rejected": 1}
 
 
-def test_push_deliveries_are_counted_per_status(app, vapid, push_service, http, branch):  # noqa: F811
+def test_push_deliveries_are_counted_per_status(app, vapid, push_service, http, branch):
     _org, people = branch
     subscribe(push_service, people["a"])
     subscribe(push_service, people["b"], "gone")

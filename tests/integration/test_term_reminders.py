@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tests.push_helpers import branch, china, http, push_service, subscribe, vapid  # noqa: F401
+from tests.push_helpers import china, subscribe
 from webapp.extensions import db
 from webapp.models import PushMessage
 from webapp.push import scheduler
