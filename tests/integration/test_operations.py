@@ -110,7 +110,7 @@ def test_sync_mutations_are_counted_per_outcome(client, auth, demo):
                                                              "rejected": 1}
 
 
-def test_push_deliveries_are_counted_per_status(app, vapid, push_service, http, branch):  # noqa: F811
+def test_push_deliveries_are_counted_per_status(app, vapid, push_service, http, branch):
     _org, people = branch
     subscribe(push_service, people["a"])
     subscribe(push_service, people["b"], "gone")

@@ -9,7 +9,7 @@ import pytest
 from webapp.development import timing, votes
 from webapp.domain_errors import Invalid
 from webapp.rules.adjustable import ADJUSTABLE_RULES
-from webapp.rules.development import ADJUSTABLE, ORDER, RECORDED_STEPS, STAGES, STEPS, STEPS_BY_KEY
+from webapp.rules.development import ADJUSTABLE, ORDER, RECORDED_STEPS, STAGES, STEPS
 
 D = timedelta(days=1)
 

@@ -137,6 +137,23 @@ def cast_ballot(appraisal: Appraisal, voter: User, sheet: dict[int, tuple[str, s
     return len(lines)
 
 
+def _check_member_counts(subject_id: int, by_grade: dict[str, int], ballots_returned: int) -> None:
+    """One member's counts: known grades, none negative, together no more than the ballots returned."""
+    if set(by_grade) - set(APPRAISAL_GRADES) or any(n < 0 for n in by_grade.values()):
+        raise Invalid({f"counts_{subject_id}": "票数无效"})
+    if sum(by_grade.values()) > ballots_returned:
+        raise Invalid({f"counts_{subject_id}": "一名党员的各等次票数之和不能超过收回票数"})
+
+
+def _store_member_counts(appraisal: Appraisal, subject_id: int, by_grade: dict[str, int]) -> None:
+    row = db.session.get(AppraisalVoteCount, (appraisal.id, subject_id))
+    if row is None:
+        row = AppraisalVoteCount(appraisal_id=appraisal.id, subject_id=subject_id)
+        db.session.add(row)
+    for grade in APPRAISAL_GRADES:
+        setattr(row, grade, int(by_grade.get(grade, 0)))
+
+
 def record_vote_counts(appraisal: Appraisal, actor: User, ballots_returned: int,
                        counts: dict[int, dict[str, int]]) -> None:
     """民主测评: the committee enters the counted votes per member and grade from the meeting's count."""
@@ -150,18 +167,10 @@ def record_vote_counts(appraisal: Appraisal, actor: User, ballots_returned: int,
     if not set(counts) <= people:
         raise Invalid({"counts": "只能登记本支部参评党员的测评票数"})
     for subject_id, by_grade in counts.items():
-        if set(by_grade) - set(APPRAISAL_GRADES) or any(n < 0 for n in by_grade.values()):
-            raise Invalid({f"counts_{subject_id}": "票数无效"})
-        if sum(by_grade.values()) > ballots_returned:
-            raise Invalid({f"counts_{subject_id}": "一名党员的各等次票数之和不能超过收回票数"})
+        _check_member_counts(subject_id, by_grade, ballots_returned)
     appraisal.vote_ballots_returned = ballots_returned
     for subject_id, by_grade in counts.items():
-        row = db.session.get(AppraisalVoteCount, (appraisal.id, subject_id))
-        if row is None:
-            row = AppraisalVoteCount(appraisal_id=appraisal.id, subject_id=subject_id)
-            db.session.add(row)
-        for grade in APPRAISAL_GRADES:
-            setattr(row, grade, int(by_grade.get(grade, 0)))
+        _store_member_counts(appraisal, subject_id, by_grade)
     db.session.flush()
     audit.record(actor, "appraisal_vote_counts", "appraisal", appraisal.uuid, org_id=appraisal.org_id,
                  summary=f"登记 {appraisal.year} 年度民主测评结果（收回 {ballots_returned} 票）")

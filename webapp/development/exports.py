@@ -47,30 +47,33 @@ def ledger_files(org: Organization) -> list[DevelopmentFile]:
         or_(DevelopmentFile.user_id.in_(home_ids), DevelopmentFile.id.in_(recorded_here)))))
 
 
+def _done_on(steps: dict, key: str):
+    return steps[key].done_on if key in steps else None
+
+
+def _people(steps: dict, key: str, names: dict[int, str]) -> str:
+    return "、".join(names.get(i, "") for i in (steps[key].data or {}).get("people", [])) if key in steps else ""
+
+
+def _ledger_row(index: int, row, org: Organization, names: dict[int, str]) -> list:
+    steps = pipeline.steps_by_key(row.file)
+    home = pipeline.home_branch(row.person)
+    stage = f"第 {row.stage} 阶段 {row.stage_label}" + ("" if home and home.id == org.id else
+                                                    f"（已转至{home.name if home else '其他党组织'}）")
+    return [index, row.person.name, GENDERS.get(row.person.gender or "", ""), row.person.birth_date,
+            _done_on(steps, "application"), _done_on(steps, "activist_decided"),
+            _people(steps, "contacts_named", names), _done_on(steps, "candidate_decided"),
+            _people(steps, "sponsors_named", names), _done_on(steps, "acceptance_vote"),
+            _done_on(steps, "acceptance_approved"), pipeline.full_on(row.file), stage,
+            "；".join(f"{f.message}（{f.source}）" for f in row.late)]
+
+
 def ledger_rows(org: Organization, today: date | None = None) -> list[list]:
     today = today or china_today()
     rows = [board.row_for(f, org, today) for f in ledger_files(org)]
     rows.sort(key=lambda r: (r.stage, r.file.steps[0].done_on if r.file.steps else date.max, r.person.name))
     names = _names(i for r in rows for i in pipeline.named(r.file))
-    out = []
-    for index, row in enumerate(rows, start=1):
-        steps = pipeline.steps_by_key(row.file)
-
-        def on(key):
-            return steps[key].done_on if key in steps else None
-
-        def people(key):
-            return "、".join(names.get(i, "") for i in (steps[key].data or {}).get("people", [])) if key in steps else ""
-
-        home = pipeline.home_branch(row.person)
-        stage = f"第 {row.stage} 阶段 {row.stage_label}" + ("" if home and home.id == org.id else
-                                                        f"（已转至{home.name if home else '其他党组织'}）")
-        out.append([index, row.person.name, GENDERS.get(row.person.gender or "", ""), row.person.birth_date,
-                    on("application"), on("activist_decided"), people("contacts_named"), on("candidate_decided"),
-                    people("sponsors_named"), on("acceptance_vote"), on("acceptance_approved"),
-                    pipeline.full_on(row.file), stage,
-                    "；".join(f"{f.message}（{f.source}）" for f in row.late)])
-    return out
+    return [_ledger_row(index, row, org, names) for index, row in enumerate(rows, start=1)]
 
 
 def write(ws, org: Organization, year: int | None = None) -> None:
@@ -84,50 +87,59 @@ def write(ws, org: Organization, year: int | None = None) -> None:
                 cell.number_format = "yyyy-mm-dd"
 
 
-def file_sections(file: DevelopmentFile, org: Organization, today: date | None = None) -> list[tuple[str, list[str]]]:
-    """The person's file as (heading, lines), in inspection order."""
-    today = today or china_today()
+def _basic_lines(file: DevelopmentFile, row) -> list[str]:
     person = file.user
-    steps = pipeline.steps_by_key(file)
-    names = _names(pipeline.named(file))
-    row = board.row_for(file, org, today)
     home = pipeline.home_branch(person)
-    sections = [("基本情况", [
+    return [
         f"姓名：{person.name}", f"性别：{GENDERS.get(person.gender or '', '')}",
         f"出生日期：{person.birth_date or ''}", f"所在党支部：{home.name if home else ''}",
         f"当前阶段：第 {row.stage} 阶段 {row.stage_label}", f"人员类别：{person.category_label or '入党申请人'}",
         *([f"预备期延长：{file.extension_months} 个月（{file.extended_on}，{file.extension_reason}）"]
           if file.extension_months else []),
         *([f"转为正式党员（党龄起算）：{pipeline.full_on(file)}"] if pipeline.full_on(file) else []),
-    ])]
+    ]
+
+
+def _recorded_step_lines(index: int, spec: dict, step: DevelopmentStep, names: dict[int, str]) -> list[str]:
+    """A recorded step: date and branch, the people named, training days, note, photos; then its vote."""
+    text = f"{index}. {spec['label']}：{step.done_on}（{step.org.name}）"
+    data = step.data or {}
+    if data.get("people"):
+        text += "，" + "、".join(names.get(i, "") for i in data["people"])
+    if "days" in data:
+        text += f"，{data['days']} 天 / {data['hours']} 学时"
+    if step.note:
+        text += f"，{step.note}"
+    if step.photos:
+        text += f"，附件照片 {len(step.photos)} 张"
+    vote = pipeline.vote_of(step)
+    return [text, *(["    " + line for line in vote.arithmetic()] if vote else [])]
+
+
+def _step_lines(index: int, spec: dict, file: DevelopmentFile, steps: dict, names: dict[int, str]) -> list[str]:
+    if spec["kind"] == "recurring":
+        reports = [n for n in file.notes if n.kind == "observation"]
+        return [f"{index}. {spec['label']}：考察报告 {len(reports)} 份"]
+    step = steps.get(spec["key"])
+    if step is None:
+        return [f"{index}. {spec['label']}：未记录"]
+    return _recorded_step_lines(index, spec, step, names)
+
+
+def _stage_lines(number: int, file: DevelopmentFile, steps: dict, names: dict[int, str]) -> list[str]:
+    return [line for index, spec in enumerate(STEPS, start=1) if spec["stage"] == number
+            for line in _step_lines(index, spec, file, steps, names)]
+
+
+def file_sections(file: DevelopmentFile, org: Organization, today: date | None = None) -> list[tuple[str, list[str]]]:
+    """The person's file as (heading, lines), in inspection order."""
+    today = today or china_today()
+    steps = pipeline.steps_by_key(file)
+    names = _names(pipeline.named(file))
+    row = board.row_for(file, org, today)
+    sections = [("基本情况", _basic_lines(file, row))]
     for number, stage_label in STAGES.items():
-        lines = []
-        for index, spec in enumerate(STEPS, start=1):
-            if spec["stage"] != number:
-                continue
-            step = steps.get(spec["key"])
-            if spec["kind"] == "recurring":
-                reports = [n for n in file.notes if n.kind == "observation"]
-                lines.append(f"{index}. {spec['label']}：考察报告 {len(reports)} 份")
-                continue
-            if step is None:
-                lines.append(f"{index}. {spec['label']}：未记录")
-                continue
-            text = f"{index}. {spec['label']}：{step.done_on}（{step.org.name}）"
-            data = step.data or {}
-            if data.get("people"):
-                text += "，" + "、".join(names.get(i, "") for i in data["people"])
-            if "days" in data:
-                text += f"，{data['days']} 天 / {data['hours']} 学时"
-            if step.note:
-                text += f"，{step.note}"
-            if step.photos:
-                text += f"，附件照片 {len(step.photos)} 张"
-            lines.append(text)
-            vote = pipeline.vote_of(step)
-            if vote:
-                lines += ["    " + line for line in vote.arithmetic()]
-        sections.append((f"第{'一二三四五'[number - 1]}阶段 {stage_label}", lines))
+        sections.append((f"第{'一二三四五'[number - 1]}阶段 {stage_label}", _stage_lines(number, file, steps, names)))
     sections.append(("谈话、考察与培养联系人记录", [
         f"{n.written_on} {NOTE_KINDS[n.kind]}（{n.author.name}，{n.org.name}）：{n.text}"
         for n in sorted(file.notes, key=lambda n: (n.written_on, n.id))] or ["暂无"]))
@@ -202,7 +214,7 @@ def ledger_pdf(org: Organization) -> bytes:
         pdf.line("暂无发展党员记录。")
     for values in rows:
         pdf.heading(f"{values[0]}. {values[1]}  {values[12]}")
-        for (label, _width), value in zip(LEDGER_COLUMNS[2:12], values[2:12]):
+        for (label, _width), value in zip(LEDGER_COLUMNS[2:12], values[2:12], strict=True):
             if value not in (None, ""):
                 pdf.line(f"{label}：{value}")
         if values[13]:

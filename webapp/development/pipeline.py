@@ -168,6 +168,90 @@ class Recorded:
     warnings: list[timing.Finding]
 
 
+def _open_file(person: User, key: str) -> DevelopmentFile:
+    """The person's file; the application opens it (not for someone already a member)."""
+    file = file_of(person)
+    if key == "application" and file is None and person.category in ("full", "probationary"):
+        raise Invalid({"user_id": f"{person.name} 已是{person.category_label}，无需登记入党申请"})
+    if file is None:
+        if key != "application":
+            raise Invalid({"done_on": "须先记录「递交入党申请书」"})
+        file = DevelopmentFile(user_id=person.id)
+        db.session.add(file)
+        db.session.flush()
+    return file
+
+
+def _check_not_recorded(spec: dict, existing: DevelopmentStep | None) -> None:
+    """Each step is recorded once; only a vote that failed may be held again."""
+    if existing is not None and (spec["kind"] != "vote" or _passed(existing)):
+        raise StepAlreadyRecorded({"step": f"「{spec['label']}」已于 {existing.done_on} 记录（每个步骤只记录一次）"})
+
+
+def _check_not_after_later(key: str, on: date, steps: dict[str, DevelopmentStep]) -> None:
+    """The date is not after a step already recorded that comes after this one."""
+    later = [s for s in steps.values() if ORDER[s.step] > ORDER[key] and STEPS_BY_KEY[s.step].get("after") == key
+             and s.done_on < on]
+    if later:
+        raise Invalid({"done_on": f"「{STEPS_BY_KEY[key]['label']}」的日期 {on} 晚于已记录的"
+                                  f"「{STEPS_BY_KEY[later[0].step]['label']}」（{later[0].done_on}）"})
+
+
+def _check_age(person: User, key: str, on: date) -> None:
+    """The applicant is of age on the day of the application."""
+    if key != "application":
+        return
+    age = _age_on(person, on)
+    if age is not None and age < MIN_AGE:
+        raise Invalid({"done_on": f"{person.name} 于 {on} 未满 {MIN_AGE} 周岁（{STEPS_BY_KEY[key]['source']}）"})
+
+
+def _step_data(spec: dict, form: dict, person: User, org: Organization, on: date) -> dict:
+    """What the step's kind records: the people named, the vote counts, or the training days and hours."""
+    if spec["kind"] == "people":
+        return {"people": _people(form.get("people"), person, org, spec, on)}
+    if spec["kind"] == "vote":
+        return {"vote": votes.parse(form).as_dict()}
+    if spec["kind"] == "training":
+        days = whole_number(form.get("days") or 0, 0, 366)
+        hours = whole_number(form.get("hours") or 0, 0, 5000)
+        if days is None or hours is None:
+            raise Invalid({"days": "培训天数、学时须为整数"})
+        return {"days": days, "hours": hours}
+    return {}
+
+
+def _step_note(form: dict) -> str:
+    note = str(form.get("note") or "").strip()
+    if len(note) > NOTE_TEXT_MAX:
+        raise Invalid({"note": f"说明不超过 {NOTE_TEXT_MAX} 字"})
+    return note
+
+
+def _save_step(file: DevelopmentFile, existing: DevelopmentStep | None, key: str, on: date, org: Organization,
+               data: dict, note: str, photos: list, actor: User) -> DevelopmentStep:
+    """A new step, or a failed vote held again (``data`` gains the earlier counts, which are kept)."""
+    if existing is not None:
+        data["earlier"] = [*(existing.data.get("earlier") or []),
+                           {"done_on": existing.done_on.isoformat(), "vote": existing.data.get("vote")}]
+        existing.done_on, existing.data, existing.note, existing.org_id = on, data, note, org.id
+        existing.photos, existing.recorded_by_id = photos, actor.id
+        return existing
+    step = DevelopmentStep(file_id=file.id, step=key, done_on=on, org_id=org.id, data=data, note=note,
+                           photos=photos, recorded_by_id=actor.id)
+    db.session.add(step)
+    file.steps.append(step)
+    return step
+
+
+def _promote(person: User, spec: dict, step: DevelopmentStep, steps: dict[str, DevelopmentStep]) -> None:
+    """A passed step that changes the person's category; becoming probationary sets the join date."""
+    if spec.get("category") and _passed(step):
+        person.category = spec["category"]
+        if spec["category"] == "probationary" and person.join_date is None:
+            person.join_date = steps["acceptance_vote"].done_on
+
+
 def record_step(org: Organization, person: User, key: str, form: dict, actor: User,
                 today: date | None = None) -> Recorded:
     """Record step ``key`` of ``person``'s file in their home branch ``org``.
@@ -183,59 +267,18 @@ def record_step(org: Organization, person: User, key: str, form: dict, actor: Us
     on = day(form.get("done_on"), today)
     if on is None:
         raise Invalid({"done_on": "请填写日期（不晚于今天）"})
-    file = file_of(person)
-    if key == "application" and file is None and person.category in ("full", "probationary"):
-        raise Invalid({"user_id": f"{person.name} 已是{person.category_label}，无需登记入党申请"})
-    if file is None:
-        if key != "application":
-            raise Invalid({"done_on": "须先记录「递交入党申请书」"})
-        file = DevelopmentFile(user_id=person.id)
-        db.session.add(file)
-        db.session.flush()
+    file = _open_file(person, key)
     steps = steps_by_key(file)
     existing = steps.get(key)
-    if existing is not None and (spec["kind"] != "vote" or _passed(existing)):
-        raise StepAlreadyRecorded({"step": f"「{spec['label']}」已于 {existing.done_on} 记录（每个步骤只记录一次）"})
+    _check_not_recorded(spec, existing)
     _check_order(key, on, steps)
-    later = [s for s in steps.values() if ORDER[s.step] > ORDER[key] and STEPS_BY_KEY[s.step].get("after") == key
-             and s.done_on < on]
-    if later:
-        raise Invalid({"done_on": f"「{spec['label']}」的日期 {on} 晚于已记录的「{STEPS_BY_KEY[later[0].step]['label']}」"
-                                  f"（{later[0].done_on}）"})
-    if key == "application":
-        age = _age_on(person, on)
-        if age is not None and age < MIN_AGE:
-            raise Invalid({"done_on": f"{person.name} 于 {on} 未满 {MIN_AGE} 周岁（{spec['source']}）"})
-    data: dict = {}
-    if spec["kind"] == "people":
-        data["people"] = _people(form.get("people"), person, org, spec, on)
-    elif spec["kind"] == "vote":
-        data["vote"] = votes.parse(form).as_dict()
-    elif spec["kind"] == "training":
-        days = whole_number(form.get("days") or 0, 0, 366)
-        hours = whole_number(form.get("hours") or 0, 0, 5000)
-        if days is None or hours is None:
-            raise Invalid({"days": "培训天数、学时须为整数"})
-        data = {"days": days, "hours": hours}
-    note = str(form.get("note") or "").strip()
-    if len(note) > NOTE_TEXT_MAX:
-        raise Invalid({"note": f"说明不超过 {NOTE_TEXT_MAX} 字"})
+    _check_not_after_later(key, on, steps)
+    _check_age(person, key, on)
+    data = _step_data(spec, form, person, org, on)
+    note = _step_note(form)
     photos = _photos(form.get("photos"), actor)
-    if existing is not None:  # a vote that failed, held again: the earlier counts are kept
-        data["earlier"] = [*(existing.data.get("earlier") or []),
-                           {"done_on": existing.done_on.isoformat(), "vote": existing.data.get("vote")}]
-        existing.done_on, existing.data, existing.note, existing.org_id = on, data, note, org.id
-        existing.photos, existing.recorded_by_id = photos, actor.id
-        step = existing
-    else:
-        step = DevelopmentStep(file_id=file.id, step=key, done_on=on, org_id=org.id, data=data, note=note,
-                               photos=photos, recorded_by_id=actor.id)
-        db.session.add(step)
-        file.steps.append(step)
-    if spec.get("category") and _passed(step):
-        person.category = spec["category"]
-        if spec["category"] == "probationary" and person.join_date is None:
-            person.join_date = steps["acceptance_vote"].done_on
+    step = _save_step(file, existing, key, on, org, data, note, photos, actor)
+    _promote(person, spec, step, steps)
     db.session.flush()
     audit.record(actor, "development_step", "user", person.id, org_id=org.id,
                  summary=f"{person.name}：{spec['label']}（{on}）", changes={"step": key, **data})
@@ -302,23 +345,42 @@ def named(file: DevelopmentFile) -> set[int]:
     return out
 
 
-def add_note(actor: User, org: Organization, form: dict, uuid: str | None = None,
-             client_recorded_at: datetime | None = None, today: date | None = None) -> tuple[DevelopmentNote, bool]:
-    """Write a note; idempotent on ``uuid`` (returns the note and whether it is new)."""
-    today = today or china_today()
-    if uuid:
-        existing = db.session.scalar(select(DevelopmentNote).where(DevelopmentNote.uuid == uuid))
-        if existing is not None:
-            if existing.author_id != actor.id:
-                raise NotAllowed("这条记录不是您写的")
-            return existing, False
-    if org.is_closed:
-        raise NotAllowed(f"{org.name}已撤销，不能再记录")
+def _own_resent_note(uuid: str | None, actor: User) -> DevelopmentNote | None:
+    """The note already written under ``uuid`` (a resend), which must be the actor's own."""
+    if not uuid:
+        return None
+    existing = db.session.scalar(select(DevelopmentNote).where(DevelopmentNote.uuid == uuid))
+    if existing is not None and existing.author_id != actor.id:
+        raise NotAllowed("这条记录不是您写的")
+    return existing
+
+
+def _note_kind(org: Organization, form: dict) -> str:
     kind = str(form.get("kind") or "")
     if kind not in NOTE_KINDS:
         raise Invalid({"kind": "请选择记录类型"})
     if org.is_temporary and kind not in TEMPORARY_NOTE_KINDS:
         raise Invalid({"kind": "临时党支部不接收党员，只能记录对入党积极分子的考察"})
+    return kind
+
+
+def _note_text(form: dict) -> str:
+    text = str(form.get("text") or "").strip()
+    if not text or len(text) > NOTE_TEXT_MAX:
+        raise Invalid({"text": f"请填写内容（不超过 {NOTE_TEXT_MAX} 字）"})
+    return text
+
+
+def add_note(actor: User, org: Organization, form: dict, uuid: str | None = None,
+             client_recorded_at: datetime | None = None, today: date | None = None) -> tuple[DevelopmentNote, bool]:
+    """Write a note; idempotent on ``uuid`` (returns the note and whether it is new)."""
+    today = today or china_today()
+    existing = _own_resent_note(uuid, actor)
+    if existing is not None:
+        return existing, False
+    if org.is_closed:
+        raise NotAllowed(f"{org.name}已撤销，不能再记录")
+    kind = _note_kind(org, form)
     person_id = whole_number(form.get("user_id"), 1, 2**31 - 1)
     allowed = {p.id: f for p, f in note_people(actor, org)}
     if person_id is None or person_id not in allowed:
@@ -326,9 +388,7 @@ def add_note(actor: User, org: Organization, form: dict, uuid: str | None = None
     on = day(form.get("written_on"), today)
     if on is None:
         raise Invalid({"written_on": "请填写日期（不晚于今天）"})
-    text = str(form.get("text") or "").strip()
-    if not text or len(text) > NOTE_TEXT_MAX:
-        raise Invalid({"text": f"请填写内容（不超过 {NOTE_TEXT_MAX} 字）"})
+    text = _note_text(form)
     file = allowed[person_id]
     start = file.steps[0].done_on if file.steps else None
     if start is not None and on < start:

@@ -31,6 +31,26 @@ def _next_month(today: date) -> tuple[int, int]:
     return (today.year + (today.month == 12), today.month % 12 + 1)
 
 
+def _reminders_of(finding, file: DevelopmentFile, org, today: date) -> list[tuple[str, int, date, str]]:
+    """The reminders one dated finding raises on ``today``: the talk to the secretaries, the observation
+    report to the contacts, the end of the probation to the secretaries and the person."""
+    name = file.user.name
+    if finding.step == "application_talk" and finding.level == "due" \
+            and finding.due - today <= timedelta(days=REMIND_TALK_WITHIN_DAYS):
+        return [("talk", uid, finding.due, f"{name}的入党申请谈话应于 {finding.due} 前完成（{finding.source}）")
+                for uid in _secretaries(org.id)]
+    if finding.step in ("activist_observed", "probation_observed") \
+            and finding.due - today <= timedelta(days=REMIND_OBSERVATION_WITHIN_DAYS):
+        contacts = pipeline.steps_by_key(file).get("contacts_named")
+        return [("observation", uid, finding.due, f"{name}的半年考察报告应于 {finding.due} 前完成（{finding.source}）")
+                for uid in ((contacts.data.get("people") or []) if contacts else [])]
+    if finding.step == "full_vote" and finding.level == "due" \
+            and (finding.due.year, finding.due.month) == _next_month(today):
+        return [("probation", uid, finding.due, f"{name}的预备期于 {finding.due} 期满，请提出转正申请、安排支部大会讨论")
+                for uid in {*_secretaries(org.id), file.user_id}]
+    return []
+
+
 def due_reminders(file: DevelopmentFile, today: date) -> list[tuple[str, int, date, str]]:
     """(what, recipient, due date, body) for one person's file on ``today``."""
     org = pipeline.home_branch(file.user)
@@ -39,27 +59,8 @@ def due_reminders(file: DevelopmentFile, today: date) -> list[tuple[str, int, da
     done = pipeline.done_dates(file)
     if "full_approved" in done:
         return []
-    name = file.user.name
-    out = []
-    for finding in pipeline.findings(file, org, today):
-        if finding.due is None:
-            continue
-        if finding.step == "application_talk" and finding.level == "due" \
-                and finding.due - today <= timedelta(days=REMIND_TALK_WITHIN_DAYS):
-            for uid in _secretaries(org.id):
-                out.append(("talk", uid, finding.due, f"{name}的入党申请谈话应于 {finding.due} 前完成（{finding.source}）"))
-        elif finding.step in ("activist_observed", "probation_observed") \
-                and finding.due - today <= timedelta(days=REMIND_OBSERVATION_WITHIN_DAYS):
-            contacts = pipeline.steps_by_key(file).get("contacts_named")
-            for uid in (contacts.data.get("people") or []) if contacts else []:
-                out.append(("observation", uid, finding.due,
-                            f"{name}的半年考察报告应于 {finding.due} 前完成（{finding.source}）"))
-        elif finding.step == "full_vote" and finding.level == "due" \
-                and (finding.due.year, finding.due.month) == _next_month(today):
-            for uid in {*_secretaries(org.id), file.user_id}:
-                out.append(("probation", uid, finding.due,
-                            f"{name}的预备期于 {finding.due} 期满，请提出转正申请、安排支部大会讨论"))
-    return out
+    return [reminder for finding in pipeline.findings(file, org, today) if finding.due is not None
+            for reminder in _reminders_of(finding, file, org, today)]
 
 
 def schedule(now: datetime) -> int:

@@ -45,8 +45,10 @@ def page(org_id: int):
 def new(org_id: int):
     org = managed_org_or_404(org_id)
     form = request.form
+    # The form's columns come from the client and may be ragged: rows end with the shortest column.
     rows = [{"user_id": uid, "votes": votes, "title": title}
-            for uid, votes, title in zip(form.getlist("candidate_id"), form.getlist("votes"), form.getlist("title"))
+            for uid, votes, title in zip(form.getlist("candidate_id"), form.getlist("votes"), form.getlist("title"),
+                                         strict=False)
             if uid]
     data = {key: form.get(key) for key in ("kind", "held_on", "seats", "electors", "ballots_issued",
                                            "ballots_returned", "term_years")}

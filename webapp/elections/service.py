@@ -45,16 +45,7 @@ def _int(raw, name: str, label: str, errors: dict, low: int = 0, high: int = 100
     return value
 
 
-def record_election(org: Organization, actor: User, data: dict, today: date | None = None) -> Election:
-    """The branch records an election held at its general meeting, with ballots and votes; the result is
-    computed (elected: the most votes, more than half of the ballots returned, within the seats)."""
-    today = today or china_today()
-    if org.kind != "branch" or not access.manages(actor, org):
-        raise NotAllowed("只有本支部支委可以登记选举结果")
-    errors: dict[str, str] = {}
-    kind = str(data.get("kind") or "")
-    if kind not in ELECTION_KINDS:
-        errors["kind"] = "请选择换届选举或补选"
+def _held_on(data: dict, today: date, errors: dict) -> date | None:
     try:
         held_on = date.fromisoformat(str(data.get("held_on") or ""))
     except ValueError:
@@ -62,6 +53,11 @@ def record_election(org: Organization, actor: User, data: dict, today: date | No
         errors["held_on"] = "选举日期无效"
     if held_on and held_on > today:
         errors["held_on"] = "选举日期不能晚于今天"
+    return held_on
+
+
+def _ballot_counts(data: dict, errors: dict) -> tuple[int, int, int, int]:
+    """Seats, electors, ballots issued and returned; returned ≤ issued ≤ electors, and more than half came."""
     seats = _int(data.get("seats"), "seats", "应选名额", errors, 1, COMMITTEE_SIZE_MAX)
     electors = _int(data.get("electors"), "electors", "应到会有选举权的党员人数", errors, 1)
     issued = _int(data.get("ballots_issued"), "ballots_issued", "发出选票数", errors, 1)
@@ -70,36 +66,48 @@ def record_election(org: Organization, actor: User, data: dict, today: date | No
         errors["ballots_returned"] = "收回选票数不能多于发出数，发出数不能多于应到会人数"
     if not errors and returned * 2 <= electors:
         errors["ballots_returned"] = "到会有选举权的党员未超过应到会人数的一半，选举无效"
-    term_years = None
-    if kind == "general":
-        term_years = _int(data.get("term_years"), "term_years", "任期年限", errors, COMMITTEE_TERM_YEARS_MIN,
-                          COMMITTEE_TERM_YEARS_MAX)
-    full_members = set(db.session.scalars(select(Membership.user_id).join(User, User.id == Membership.user_id).where(
+    return seats, electors, issued, returned
+
+
+def _full_members(org: Organization) -> set[int]:
+    return set(db.session.scalars(select(Membership.user_id).join(User, User.id == Membership.user_id).where(
         Membership.org_id == org.id, Membership.active.is_(True), User.category == "full")))
+
+
+def _candidate(i: int, row, full_members: set[int], seen: set[int], returned: int,
+               errors: dict) -> ElectionCandidate | None:
+    """Row ``i`` of the candidates: a full member of the branch named once, their votes and seat title."""
+    if not isinstance(row, dict):
+        errors["candidates"] = "候选人格式不正确"
+        return None
+    user_id = row_id(row.get("user_id"))
+    if user_id is None or user_id not in full_members or user_id in seen:
+        errors[f"candidate_{i}"] = "候选人须为本支部正式党员，且不能重复"
+        return None
+    seen.add(user_id)
+    votes = _int(row.get("votes"), f"votes_{i}", "得票数", errors, 0)
+    if not errors.get(f"votes_{i}") and votes > returned:
+        errors[f"votes_{i}"] = "得票数不能多于收回选票数"
+    title = str(row.get("title") or "") or None
+    if title is not None and title not in COMMITTEE_SEAT_TITLES:
+        errors[f"title_{i}"] = "职务无效"
+    return ElectionCandidate(user_id=user_id, votes=votes, title=title)
+
+
+def _candidates(data: dict, org: Organization, returned: int, errors: dict) -> list[ElectionCandidate]:
+    full_members = _full_members(org)
     rows = data.get("candidates") or []
     if not isinstance(rows, list) or not rows:
         errors["candidates"] = "请填写候选人及得票"
         rows = []
-    candidates: list[ElectionCandidate] = []
     seen: set[int] = set()
-    for i, row in enumerate(rows[:50]):
-        if not isinstance(row, dict):
-            errors["candidates"] = "候选人格式不正确"
-            continue
-        user_id = row_id(row.get("user_id"))
-        if user_id is None or user_id not in full_members or user_id in seen:
-            errors[f"candidate_{i}"] = "候选人须为本支部正式党员，且不能重复"
-            continue
-        seen.add(user_id)
-        votes = _int(row.get("votes"), f"votes_{i}", "得票数", errors, 0)
-        if not errors.get(f"votes_{i}") and votes > returned:
-            errors[f"votes_{i}"] = "得票数不能多于收回选票数"
-        title = str(row.get("title") or "") or None
-        if title is not None and title not in COMMITTEE_SEAT_TITLES:
-            errors[f"title_{i}"] = "职务无效"
-        candidates.append(ElectionCandidate(user_id=user_id, votes=votes, title=title))
-    if errors:
-        raise Invalid(errors)
+    candidates = [_candidate(i, row, full_members, seen, returned, errors) for i, row in enumerate(rows[:50])]
+    return [c for c in candidates if c is not None]
+
+
+def _elect(candidates: list[ElectionCandidate], kind: str, seats: int, returned: int) -> list[ElectionCandidate]:
+    """Those elected: the most votes, more than half of the ballots returned, within the seats; each with a
+    seat title, and one secretary at a general election. The others lose their title."""
     ranked = sorted(candidates, key=lambda c: -c.votes)
     elected = [c for c in ranked if c.votes * 2 > returned][:seats]
     for candidate in candidates:
@@ -110,6 +118,29 @@ def record_election(org: Organization, actor: User, data: dict, today: date | No
         raise Invalid({"candidates": "请为每一名当选委员填写分工（书记、副书记、委员等）"})
     if kind == "general" and sum(1 for c in elected if c.title == "secretary") != 1:
         raise Invalid({"candidates": "换届选举须产生一名书记"})
+    return elected
+
+
+def record_election(org: Organization, actor: User, data: dict, today: date | None = None) -> Election:
+    """The branch records an election held at its general meeting, with ballots and votes; the result is
+    computed (elected: the most votes, more than half of the ballots returned, within the seats)."""
+    today = today or china_today()
+    if org.kind != "branch" or not access.manages(actor, org):
+        raise NotAllowed("只有本支部支委可以登记选举结果")
+    errors: dict[str, str] = {}
+    kind = str(data.get("kind") or "")
+    if kind not in ELECTION_KINDS:
+        errors["kind"] = "请选择换届选举或补选"
+    held_on = _held_on(data, today, errors)
+    seats, electors, issued, returned = _ballot_counts(data, errors)
+    term_years = None
+    if kind == "general":
+        term_years = _int(data.get("term_years"), "term_years", "任期年限", errors, COMMITTEE_TERM_YEARS_MIN,
+                          COMMITTEE_TERM_YEARS_MAX)
+    candidates = _candidates(data, org, returned, errors)
+    if errors:
+        raise Invalid(errors)
+    elected = _elect(candidates, kind, seats, returned)
     election = Election(org_id=org.id, kind=kind, held_on=held_on, seats=seats, electors=electors,
                         ballots_issued=issued, ballots_returned=returned, term_years=term_years,
                         recorded_by_id=actor.id, candidates=candidates, state="reported")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from .. import access
 from ..records.visibility import can_record
 from ..extensions import db
-from ..models import Membership, StructuralException, User
+from ..models import Membership, Organization, StructuralException, User
 from ..rules.organization import ALLOWED_CHILD_KINDS, COMMITTEE_TITLES, MEMBER_CATEGORIES, ORG_KINDS
 from ..view_helpers import act, org_editable_by_current_user, visible_org_or_404
 from . import bp, structural, tree
@@ -137,6 +137,39 @@ def _leader(form, candidates):
     return leader
 
 
+def _child_warnings(form, parent: Organization, fields: dict, is_temporary: bool, chosen: list,
+                    reason: str) -> list:
+    """The structural warnings of the new child, none while the form itself has an error; a warning needs a
+    reason (the form gains the errors)."""
+    warnings = structural.creation_warnings(form.kind.data, is_temporary, fields,
+                                            _party_sizes(chosen) if form.kind.data == "group" else None)
+    try:
+        tree.validate_child(parent, form.kind.data, is_temporary, fields)
+    except tree.TreeError as error:
+        form.name.errors.append(str(error))
+        warnings = []  # the form's own errors first
+    if warnings and not reason:
+        form.exception_reason.errors.append(NEEDS_REASON)
+    return warnings
+
+
+def _create_child(form, parent: Organization, leader, is_temporary: bool, fields: dict, chosen: list,
+                  warnings: list, reason: str) -> Organization | None:
+    """The child created and committed, with its group members and accepted warnings; None (the form gains
+    the error) when the tree refuses it."""
+    try:
+        org = tree.create_child(parent, form.kind.data, current_user, leader=leader,
+                                is_temporary=is_temporary, **fields)
+    except tree.TreeError as error:
+        form.name.errors.append(str(error))
+        return None
+    tree.assign_group_members(org, chosen, current_user)
+    if warnings:
+        tree.accept_exception(org, warnings, reason, current_user)
+    db.session.commit()
+    return org
+
+
 @bp.route("/<int:org_id>/children/new", methods=["GET", "POST"])
 @login_required
 def new_child(org_id: int):
@@ -159,34 +192,49 @@ def new_child(org_id: int):
         chosen = _chosen(form, members) if form.kind.data == "group" else []
         fields = _fields(form)
         is_temporary = form.is_temporary.data == "1"
-        warnings = structural.creation_warnings(form.kind.data, is_temporary, fields,
-                                                _party_sizes(chosen) if form.kind.data == "group" else None)
         reason = (form.exception_reason.data or "").strip()
-        try:
-            tree.validate_child(parent, form.kind.data, is_temporary, fields)
-        except tree.TreeError as error:
-            form.name.errors.append(str(error))
-            warnings = []  # the form's own errors first
-        if warnings and not reason:
-            form.exception_reason.errors.append(NEEDS_REASON)
+        warnings = _child_warnings(form, parent, fields, is_temporary, chosen, reason)
         if not (form.name.errors or form.leader_id.errors or form.group_member_ids.errors
                 or form.exception_reason.errors):
-            try:
-                org = tree.create_child(parent, form.kind.data, current_user, leader=leader,
-                                        is_temporary=is_temporary, **fields)
-            except tree.TreeError as error:
-                form.name.errors.append(str(error))
-            else:
-                tree.assign_group_members(org, chosen, current_user)
-                if warnings:
-                    tree.accept_exception(org, warnings, reason, current_user)
-                db.session.commit()
+            org = _create_child(form, parent, leader, is_temporary, fields, chosen, warnings, reason)
+            if org is not None:
                 flash(f"已新建{org.kind_label}：{org.name}" + ("（已记录例外说明）" if warnings else ""), "success")
                 return redirect(url_for("orgs.detail", org_id=org.id))
         status = 400
     elif request.method == "POST":
         status = 400
     return render_template("orgs/form.html", form=form, parent=parent, org=None, warnings=warnings), status
+
+
+def _edit_warnings(form, org: Organization, fields: dict, reason: str) -> list:
+    """Changing a field the structural rules read re-checks them; warnings already accepted stand. None while
+    the dates are wrong; a warning needs a reason (the form gains the errors)."""
+    changed = any(fields[name] != getattr(org, name) for name in STRUCTURAL_FIELDS)
+    accepted = {w.get("message") for e in _exceptions(org) for w in e.warnings or [] if isinstance(w, dict)}
+    warnings = [w for w in structural.creation_warnings(org.kind, org.is_temporary, fields)
+                if w.message not in accepted] if changed else []
+    try:
+        tree.validate_dates(fields.get("start_date"), fields.get("end_date"))
+    except tree.TreeError as error:
+        form.end_date.errors.append(str(error))
+        warnings = []
+    if warnings and not reason:
+        form.exception_reason.errors.append(NEEDS_REASON)
+    return warnings
+
+
+def _save_edit(form, org: Organization, leader, fields: dict, warnings: list, reason: str) -> bool:
+    """The organization updated and committed with its accepted warnings; False (the form gains the error)
+    when the tree refuses it."""
+    try:
+        tree.update(org, current_user, leader=leader, **fields)
+    except tree.TreeError as error:
+        form.end_date.errors.append(str(error))
+        return False
+    if warnings:
+        tree.accept_exception(org, warnings, reason, current_user)
+    db.session.commit()
+    return True
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -203,30 +251,12 @@ def edit(org_id: int):
     if form.validate_on_submit():
         leader = _leader(form, candidates)
         fields = _fields(form)
-        # Changing a field the structural rules read re-checks them; warnings already accepted stand.
-        changed = any(fields[name] != getattr(org, name) for name in STRUCTURAL_FIELDS)
-        accepted = {w.get("message") for e in _exceptions(org) for w in e.warnings or [] if isinstance(w, dict)}
-        warnings = [w for w in structural.creation_warnings(org.kind, org.is_temporary, fields)
-                    if w.message not in accepted] if changed else []
         reason = (form.exception_reason.data or "").strip()
-        try:
-            tree.validate_dates(fields.get("start_date"), fields.get("end_date"))
-        except tree.TreeError as error:
-            form.end_date.errors.append(str(error))
-            warnings = []
-        if warnings and not reason:
-            form.exception_reason.errors.append(NEEDS_REASON)
-        if not (form.end_date.errors or form.leader_id.errors or form.exception_reason.errors):
-            try:
-                tree.update(org, current_user, leader=leader, **fields)
-            except tree.TreeError as error:
-                form.end_date.errors.append(str(error))
-            else:
-                if warnings:
-                    tree.accept_exception(org, warnings, reason, current_user)
-                db.session.commit()
-                flash("已保存" + ("（已记录例外说明）" if warnings else ""), "success")
-                return redirect(url_for("orgs.detail", org_id=org.id))
+        warnings = _edit_warnings(form, org, fields, reason)
+        if not (form.end_date.errors or form.leader_id.errors or form.exception_reason.errors) \
+                and _save_edit(form, org, leader, fields, warnings, reason):
+            flash("已保存" + ("（已记录例外说明）" if warnings else ""), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
         status = 400
     elif request.method == "POST":
         status = 400

@@ -137,7 +137,8 @@ def volunteering_hours(org_id: int, year: int):
         flash("服务日期无效", "error")
         return redirect(url_for("roles.page", org_id=org.id, year=year))
     minutes = {}
-    for user_id, hours in zip(request.form.getlist("user_id"), request.form.getlist("hours")):
+    # The form's columns come from the client and may be ragged: the pairs end with the shorter column.
+    for user_id, hours in zip(request.form.getlist("user_id"), request.form.getlist("hours"), strict=False):
         uid = row_id(user_id)
         try:
             value = round(float(hours) * 60) if hours.strip() else 0

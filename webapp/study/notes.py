@@ -12,10 +12,7 @@ from ..domain_errors import Invalid, NotAllowed
 from ..records.validation import SHA256
 
 
-def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
-    """``attached``: the note's photo so far (keeping it is no new attachment); any other photo
-    must be one ``user`` uploaded or may see."""
-    errors = {}
+def _noted_on(data: dict, errors: dict) -> date | None:
     try:
         noted_on = date.fromisoformat(str(data.get("noted_on") or "")) if data.get("noted_on") else None
     except ValueError:
@@ -25,17 +22,30 @@ def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
         errors["noted_on"] = "请填写学习日期"
     elif noted_on and noted_on > china_today():
         errors["noted_on"] = "学习日期不能晚于今天"
+    return noted_on
+
+
+def _photo(data: dict, user: User, attached: str | None, errors: dict) -> str | None:
+    photo = (data.get("photo_sha256") or "").strip().lower() or None
+    if photo and not SHA256.match(photo):
+        errors["photo_sha256"] = "照片标识无效"
+    elif photo and photo_access.refused(user, [photo], already=[attached] if attached else ()):
+        errors["photo_sha256"] = photo_access.REFUSED_MESSAGE
+    return photo
+
+
+def clean_note(data: dict, user: User, attached: str | None = None) -> dict:
+    """``attached``: the note's photo so far (keeping it is no new attachment); any other photo
+    must be one ``user`` uploaded or may see."""
+    errors = {}
+    noted_on = _noted_on(data, errors)
     topic = str(data.get("topic") or "").strip()
     if not topic:
         errors["topic"] = "请填写学习主题"
     elif len(topic) > 200:
         errors["topic"] = "主题过长（最多 200 字）"
     text = str(data.get("text") or "").strip()
-    photo = (data.get("photo_sha256") or "").strip().lower() or None
-    if photo and not SHA256.match(photo):
-        errors["photo_sha256"] = "照片标识无效"
-    elif photo and photo_access.refused(user, [photo], already=[attached] if attached else ()):
-        errors["photo_sha256"] = photo_access.REFUSED_MESSAGE
+    photo = _photo(data, user, attached, errors)
     if not text and not photo:
         errors["text"] = "请填写学习内容或拍下手写笔记"
     if len(text) > 20000:
