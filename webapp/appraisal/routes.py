@@ -2,17 +2,16 @@
 progress (who has not written — never a ranking), enters the 民主测评 counts and decides the grades."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
-from ..extensions import db
+from ..domain_errors import Invalid
 from ..input_numbers import row_id
 from ..models import Organization
 from ..rules.branch_year import APPRAISAL_GRADES, APPRAISAL_STEPS
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, visible_org_or_404
 from . import bp, workflow
 
 
@@ -39,15 +38,21 @@ def _appraisal_or_404(org: Organization, year: int):
     return appraisal
 
 
-def _back(org: Organization, year: int):
-    return redirect(url_for("appraisal.page", org_id=org.id, year=year))
+def _back(org: Organization, year: int) -> str:
+    return url_for("appraisal.page", org_id=org.id, year=year)
+
+
+def _taking_part(appraisal) -> None:
+    """403 for anyone who is not one of the appraisal's members (before the service, as before)."""
+    if not any(u.id == current_user.id for u in workflow.participants(appraisal)):
+        abort(403)
 
 
 @bp.route("/<int:org_id>")
 @login_required
 def this_year(org_id: int):
     org = _branch_or_404(org_id)
-    return redirect(url_for("appraisal.page", org_id=org.id, year=china_today().year))
+    return redirect(_back(org, china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
@@ -77,14 +82,8 @@ def page(org_id: int, year: int):
 @login_required
 def open_appraisal(org_id: int, year: int):
     org = managed_org_or_404(org_id)
-    try:
-        workflow.open_appraisal(org, _year(year), current_user)
-    except (Invalid, NotAllowed) as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{year} 年度民主评议已启动，党员可以填写个人自评", "success")
-    return _back(org, year)
+    return act(lambda: workflow.open_appraisal(org, _year(year), current_user),
+               f"{year} 年度民主评议已启动，党员可以填写个人自评", _back(org, year))
 
 
 @bp.route("/<int:org_id>/<int:year>/self", methods=["POST"])
@@ -92,18 +91,11 @@ def open_appraisal(org_id: int, year: int):
 def write_self(org_id: int, year: int):
     org = _branch_or_404(org_id)
     appraisal = _appraisal_or_404(org, year)
+    _taking_part(appraisal)
     uuid = (request.form.get("uuid") or "").lower() or None
-    try:
-        workflow.write_self_assessment(appraisal, current_user, request.form.get("text", ""),
-                                       uuid=uuid if uuid and len(uuid) == 36 else None)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-        return _back(org, year)
-    db.session.commit()
-    flash("个人自评已保存", "success")
-    return _back(org, year)
+    return act(lambda: workflow.write_self_assessment(appraisal, current_user, request.form.get("text", ""),
+                                                      uuid=uuid if uuid and len(uuid) == 36 else None),
+               "个人自评已保存", _back(org, year))
 
 
 @bp.route("/<int:org_id>/<int:year>/ballot", methods=["POST"])
@@ -111,22 +103,15 @@ def write_self(org_id: int, year: int):
 def ballot(org_id: int, year: int):
     org = _branch_or_404(org_id)
     appraisal = _appraisal_or_404(org, year)
+    _taking_part(appraisal)
     sheet = {}
     for name in request.form:
         if name.startswith("grade_"):
             subject_id = row_id(name[6:])
             if subject_id is not None:
                 sheet[subject_id] = (request.form.get(name, ""), request.form.get(f"remark_{subject_id}", ""))
-    try:
-        count = workflow.cast_ballot(appraisal, current_user, sheet)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-        return _back(org, year)
-    db.session.commit()
-    flash(f"互评表已提交（{count} 名党员），不记名保存", "success")
-    return _back(org, year)
+    return act(lambda: workflow.cast_ballot(appraisal, current_user, sheet),
+               lambda count: f"互评表已提交（{count} 名党员），不记名保存", _back(org, year))
 
 
 def _count(value) -> int:
@@ -141,7 +126,8 @@ def _count(value) -> int:
 def counts(org_id: int, year: int):
     org = managed_org_or_404(org_id)
     appraisal = _appraisal_or_404(org, year)
-    try:
+
+    def record() -> None:
         returned = _count(request.form.get("ballots_returned"))
         by_subject: dict[int, dict[str, int]] = {}
         for name in request.form:
@@ -150,14 +136,8 @@ def counts(org_id: int, year: int):
             if grade in APPRAISAL_GRADES and subject_id is not None:
                 by_subject.setdefault(subject_id, {})[grade] = _count(request.form.get(name))
         workflow.record_vote_counts(appraisal, current_user, returned, by_subject)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-        return _back(org, year)
-    db.session.commit()
-    flash("民主测评票数已登记", "success")
-    return _back(org, year)
+
+    return act(record, "民主测评票数已登记", _back(org, year))
 
 
 @bp.route("/<int:org_id>/<int:year>/decide", methods=["POST"])
@@ -169,13 +149,5 @@ def decide(org_id: int, year: int):
     for name in request.form:
         if name.startswith("grade_") and row_id(name[6:]) is not None:
             grades[row_id(name[6:])] = request.form.get(name, "")
-    try:
-        count = workflow.decide(appraisal, current_user, grades)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-        return _back(org, year)
-    db.session.commit()
-    flash(f"组织评定完成：{count} 名党员的评议等次已计入年度结果", "success")
-    return _back(org, year)
+    return act(lambda: workflow.decide(appraisal, current_user, grades),
+               lambda count: f"组织评定完成：{count} 名党员的评议等次已计入年度结果", _back(org, year))

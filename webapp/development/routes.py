@@ -13,7 +13,7 @@ from ..domain_errors import Invalid, NotAllowed
 from ..extensions import db
 from ..models import Membership, User
 from ..rules.development import NOTE_KINDS, ORDER, RECORDED_STEPS, STAGES, STEPS, STEPS_BY_KEY
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, save_or_errors, visible_org_or_404
 from . import board, bp, forms, pipeline
 
 
@@ -91,16 +91,12 @@ def apply(org_id: int):
         if who is None or home is None or home.id != org.id:
             errors = {"user_id": "请选择本支部的人员"}
         else:
-            try:
-                pipeline.record_step(org, who, "application", forms.step_form(request.form), current_user)
-            except Invalid as error:
-                errors = error.errors
-            except NotAllowed:
-                abort(403)
-            else:
-                db.session.commit()
-                flash(f"已登记 {who.name} 的入党申请", "success")
-                return redirect(url_for("development.person", org_id=org.id, user_id=who.id))
+            saved, errors = save_or_errors(
+                lambda: pipeline.record_step(org, who, "application", forms.step_form(request.form), current_user),
+                f"已登记 {who.name} 的入党申请",
+                lambda _: url_for("development.person", org_id=org.id, user_id=who.id), "user_id")
+            if saved:
+                return saved
     return render_template("development/apply.html", org=org, people=_without_file(org), values=values,
                            errors=errors, today=china_today()), (400 if errors else 200)
 
@@ -141,17 +137,8 @@ def record_step(org_id: int, user_id: int, step: str):
 def extend(org_id: int, user_id: int):
     org = managed_org_or_404(org_id)
     who = _person_in(org, user_id)
-    try:
-        pipeline.extend_probation(org, who, request.form, current_user)
-    except Invalid as error:
-        for message in error.errors.values():
-            flash(message, "error")
-        return redirect(url_for("development.person", org_id=org.id, user_id=who.id)), 303
-    except NotAllowed:
-        abort(403)
-    db.session.commit()
-    flash(f"已延长 {who.name} 的预备期", "success")
-    return redirect(url_for("development.person", org_id=org.id, user_id=who.id))
+    return act(lambda: pipeline.extend_probation(org, who, request.form, current_user),
+               f"已延长 {who.name} 的预备期", url_for("development.person", org_id=org.id, user_id=who.id))
 
 
 @bp.route("/<int:org_id>/notes/new", methods=["GET", "POST"])

@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from .. import access
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, visible_org_or_404
 from . import bp, preparation
 
 
@@ -32,21 +31,8 @@ def _prep_or_404(org: Organization, year: int):
     return prep
 
 
-def _back(org: Organization, year: int):
-    return redirect(url_for("life_meeting.page", org_id=org.id, year=year))
-
-
 def _done(action, org: Organization, year: int, message: str):
-    try:
-        action()
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-        return _back(org, year)
-    db.session.commit()
-    flash(message, "success")
-    return _back(org, year)
+    return act(action, message, url_for("life_meeting.page", org_id=org.id, year=year))
 
 
 @bp.route("/<int:org_id>")
@@ -105,6 +91,8 @@ def opinion(org_id: int, year: int):
 def material(org_id: int, year: int):
     org = _branch_or_404(org_id)
     prep = _prep_or_404(org, year)
+    if not any(u.id == current_user.id for u in preparation.members(prep)):
+        abort(403)  # not one of the branch's members taking part: refused before the service, as before
     return _done(lambda: preparation.write_material(prep, current_user, request.form.get("text", ""),
                                                     request.form.get("photo_sha256")), org, year,
                  "对照检查材料已保存")
@@ -118,7 +106,7 @@ def link_record(org_id: int, year: int):
     record = db.session.scalar(select(Record).where(Record.uuid == (request.form.get("record_uuid") or "")))
     if record is None:
         flash("请选择组织生活会记录", "error")
-        return _back(org, year)
+        return redirect(url_for("life_meeting.page", org_id=org.id, year=year))
     return _done(lambda: preparation.link_record(prep, current_user, record), org, year, "已关联组织生活会记录")
 
 

@@ -21,7 +21,7 @@ from ..orgs import tree
 from ..records.visibility import can_record
 from ..roster import members as roster_members
 from ..rules.mobility import TEMPORARY_BRANCH_MAY, TEMPORARY_BRANCH_MAY_NOT
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404
 from . import bp, flowing_members, person_file, temporary_branches, transfers
 from .forms import (
     ActionForm, CloseForm, FoundForm, IncomingForm, ObservationForm, OutflowForm, OutsideMemberForm, ReasonForm,
@@ -30,8 +30,9 @@ from .forms import (
 
 
 
-def _show(form, error: DomainError, default: str = "name") -> None:
-    for name, message in error.field_errors(default).items():
+def _show(form, errors: dict[str, str], default: str = "name") -> None:
+    """A refused form's messages by field, shown at their fields (at ``default`` when the form has none)."""
+    for name, message in errors.items():
         target = getattr(form, name, None) or getattr(form, default, None)
         if target is None:
             flash(message, "error")
@@ -54,10 +55,13 @@ def _managed_temporary(org_id: int) -> Organization:
 
 
 def _by_uuid(model, uuid: str):
-    found = db.session.scalar(select(model).where(model.uuid == uuid.lower())) if len(uuid) <= 36 else None
-    if found is None:
+    if len(uuid) > 36:
         abort(404)
-    return found
+    return row_or_404(model, where=(model.uuid == uuid.lower(),))
+
+
+def _form_errors(form) -> str:
+    return "；".join(e for errors in form.errors.values() for e in errors)
 
 
 def _home_members(org: Organization) -> list[User]:
@@ -102,20 +106,19 @@ def found_temporary(org_id: int):
         fields["name"], fields["site"] = fields["name"].strip(), (fields["site"] or "").strip() or None
         warnings = temporary_branches.conditions(parent, fields)
         leader = _chosen(form.leader_id.data, candidates, "临时负责人")
-        try:
-            org = temporary_branches.found(parent, current_user, fields, leader=leader,
-                                           approval_number=form.approval_number.data,
-                                           approval_date=form.approval_date.data,
-                                           reason=form.exception_reason.data,
-                                           committee=[u for u in candidates
-                                                      if str(u.id) in set(form.committee_ids.data or [])])
-        except DomainError as error:
-            _show(form, error)
-            db.session.rollback()
-        else:
-            db.session.commit()
-            flash(f"已成立临时党支部：{org.name}" + ("（已记录例外说明）" if warnings else ""), "success")
-            return redirect(url_for("mobility.temporary", org_id=org.id))
+        saved, errors = save_or_errors(
+            lambda: temporary_branches.found(parent, current_user, fields, leader=leader,
+                                             approval_number=form.approval_number.data,
+                                             approval_date=form.approval_date.data,
+                                             reason=form.exception_reason.data,
+                                             committee=[u for u in candidates
+                                                        if str(u.id) in set(form.committee_ids.data or [])]),
+            lambda org: f"已成立临时党支部：{org.name}" + ("（已记录例外说明）" if warnings else ""),
+            lambda org: url_for("mobility.temporary", org_id=org.id), "name")
+        if saved:
+            return saved
+        db.session.rollback()
+        _show(form, errors)
         status = 400
     elif request.method == "POST":
         status = 400
@@ -152,18 +155,14 @@ def gather(org_id: int):
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
-        try:
-            outcome = temporary_branches.gather(org, row_id(request.form.get("user_id")) or 0, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for("mobility.gather", org_id=org.id)), 303
-        db.session.commit()
-        if isinstance(outcome, MembershipInvitation):
-            flash(f"已向 {outcome.user.name} 发出邀请，本人接受（或上级党组织批准）后加入", "success")
-        else:
-            flash(f"{outcome.user.name} 已加入 {org.name}", "success")
-        return redirect(url_for("mobility.gather", org_id=org.id))
+
+        def gathered(outcome) -> str:
+            if isinstance(outcome, MembershipInvitation):
+                return f"已向 {outcome.user.name} 发出邀请，本人接受（或上级党组织批准）后加入"
+            return f"{outcome.user.name} 已加入 {org.name}"
+
+        return act(lambda: temporary_branches.gather(org, row_id(request.form.get("user_id")) or 0, current_user),
+                   gathered, url_for("mobility.gather", org_id=org.id))
     query = (request.args.get("q") or "").strip()
     try:
         results = temporary_branches.search(org, current_user, query)
@@ -177,19 +176,11 @@ def gather(org_id: int):
 def _temporary_post(org_id: int, form_class, action):
     org = _managed_temporary(org_id)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            message = action(org, form)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("mobility.temporary", org_id=org.id))
-    else:
-        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("mobility.temporary", org_id=org.id)), 303
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return redirect(url_for("mobility.temporary", org_id=org.id)), 303
+    # The action returns the message to flash.
+    return act(lambda: action(org, form), lambda message: message, url_for("mobility.temporary", org_id=org.id))
 
 
 @bp.route("/temporary/<int:org_id>/outside", methods=["POST"])
@@ -288,17 +279,18 @@ def register_outflow(org_id: int):
         data = dict(form.data)
         if data.get("receiving_org_id") and _chosen(data["receiving_org_id"], branches, "") is None:
             data["receiving_org_id"] = "invalid"
-        try:
+
+        def register():
             if person is None:
                 raise Invalid({"user_id": "请选择本支部党员"})
-            flowing_members.register_outflow(org, person, current_user, data)
-        except DomainError as error:
-            db.session.rollback()
-            _show(form, error, "destination")
-        else:
-            db.session.commit()
-            flash(f"已登记 {person.name} 外出流动", "success")
-            return redirect(url_for("mobility.flowing", org_id=org.id))
+            return flowing_members.register_outflow(org, person, current_user, data)
+
+        saved, errors = save_or_errors(register, lambda _: f"已登记 {person.name} 外出流动",
+                                       lambda _: url_for("mobility.flowing", org_id=org.id), "destination")
+        if saved:
+            return saved
+        db.session.rollback()
+        _show(form, errors, "destination")
         status = 400
     elif request.method == "POST":
         status = 400
@@ -313,18 +305,10 @@ def _flowing_action(flowing_uuid: str, may, action, message: str):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        action(entry)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message.format(name=entry.user.name), "success")
     org = entry.home_org or entry.receiving_org
     if not access.manages(current_user, org):
         org = entry.receiving_org
-    return redirect(url_for("mobility.flowing", org_id=org.id))
+    return act(lambda: action(entry), message.format(name=entry.user.name), url_for("mobility.flowing", org_id=org.id))
 
 
 def _keeps(entry: FlowingMember) -> bool:
@@ -364,15 +348,12 @@ def my_whereabouts():
     form = WhereaboutsForm(obj=entry)
     status = 200
     if form.validate_on_submit():
-        try:
-            flowing_members.update_whereabouts(current_user, form.data)
-        except DomainError as error:
-            db.session.rollback()
-            _show(form, error, "whereabouts")
-        else:
-            db.session.commit()
-            flash("所在地已更新", "success")
-            return redirect(url_for("mobility.my_whereabouts"))
+        saved, errors = save_or_errors(lambda: flowing_members.update_whereabouts(current_user, form.data),
+                                       "所在地已更新", lambda _: url_for("mobility.my_whereabouts"), "whereabouts")
+        if saved:
+            return saved
+        db.session.rollback()
+        _show(form, errors, "whereabouts")
         status = 400
     elif request.method == "POST":
         status = 400
@@ -401,25 +382,24 @@ def new_transfer(org_id: int):
     status = 200
     if form.validate_on_submit():
         person = _chosen(form.user_id.data, people, "党员")
-        try:
+
+        def issue():
             if person is None:
                 raise Invalid({"user_id": "请选择本支部党员"})
             if form.kind.data == "within":
                 to_org = _chosen(form.to_org_id.data, branches, "转入党支部")
                 if to_org is None:
                     raise Invalid({"to_org_id": "请选择转入党支部"})
-                transfer = transfers.issue_within(person, org, to_org, current_user, note=form.note.data)
-            else:
-                transfer = transfers.issue_letter(person, org, current_user, destination=form.destination.data,
-                                                  letter_number=form.letter_number.data,
-                                                  valid_until=form.valid_until.data)
-        except DomainError as error:
-            db.session.rollback()
-            _show(form, error, "user_id")
-        else:
-            db.session.commit()
-            flash(f"已办理 {person.name} 的{transfer.kind_label}", "success")
-            return redirect(url_for("mobility.transfer_list", org_id=org.id))
+                return transfers.issue_within(person, org, to_org, current_user, note=form.note.data)
+            return transfers.issue_letter(person, org, current_user, destination=form.destination.data,
+                                          letter_number=form.letter_number.data, valid_until=form.valid_until.data)
+
+        saved, errors = save_or_errors(issue, lambda transfer: f"已办理 {person.name} 的{transfer.kind_label}",
+                                       lambda _: url_for("mobility.transfer_list", org_id=org.id), "user_id")
+        if saved:
+            return saved
+        db.session.rollback()
+        _show(form, errors, "user_id")
         status = 400
     elif request.method == "POST":
         status = 400
@@ -434,18 +414,11 @@ def _transfer_action(transfer_uuid: str, acting_org, form_class, action, message
     if org is None or not access.manages(current_user, org):
         abort(403)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            action(transfer, form)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message.format(name=transfer.user.name), "success")
-    else:
-        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("mobility.transfer_list", org_id=org.id))
+    target = url_for("mobility.transfer_list", org_id=org.id)
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return redirect(target)
+    return act(lambda: action(transfer, form), message.format(name=transfer.user.name), target)
 
 
 @bp.route("/transfers/<transfer_uuid>/accept", methods=["POST"])
@@ -514,7 +487,7 @@ def register_incoming(org_id: int):
                 target.errors = list(target.errors) + [message]
         except DomainError as error:
             db.session.rollback()
-            _show(form, error, "letter_number")
+            _show(form, error.field_errors("letter_number"), "letter_number")
         else:
             db.session.commit()
             flash(f"已登记 {added.membership.user.name} 转入，初始密码：{added.initial_password}", "success")
@@ -555,18 +528,12 @@ def outside_attendee(record_uuid: str):
     if not access.manages(current_user, record.org):
         abort(403)
     form = OutsideMemberForm()
-    if form.validate_on_submit():
-        entry_uuid = (request.form.get("uuid") or "").strip().lower() or None
-        if entry_uuid is not None and (len(entry_uuid) != 36 or entry_uuid.count("-") != 4):
-            entry_uuid = None
-        try:
-            entry = outside_attendance.add(current_user, record, form.data, entry_uuid)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"已登记流动党员 {entry.user.name} 出席", "success")
-    else:
-        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("records.detail", uuid=record.uuid))
+    target = url_for("records.detail", uuid=record.uuid)
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return redirect(target)
+    entry_uuid = (request.form.get("uuid") or "").strip().lower() or None
+    if entry_uuid is not None and (len(entry_uuid) != 36 or entry_uuid.count("-") != 4):
+        entry_uuid = None
+    return act(lambda: outside_attendance.add(current_user, record, form.data, entry_uuid),
+               lambda entry: f"已登记流动党员 {entry.user.name} 出席", target)

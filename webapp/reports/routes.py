@@ -2,16 +2,14 @@
 report on the phone (offline too); the committee sees who has reported."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
-from ..extensions import db
 from ..models import Organization
 from ..points.year_end import graded_by
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, visible_org_or_404
 from . import bp, drafts, member_reports
 
 
@@ -61,31 +59,18 @@ def save(org_id: int, year: int, kind: str):
     org = managed_org_or_404(org_id)
     if kind not in drafts.KINDS:
         abort(404)
-    try:
-        drafts.save(org, _year(year), kind, request.form.get("text", ""), current_user)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{drafts.KINDS[kind]}已保存", "success")
-    return redirect(url_for("reports.page", org_id=org.id, year=year))
+    return act(lambda: drafts.save(org, _year(year), kind, request.form.get("text", ""), current_user),
+               f"{drafts.KINDS[kind]}已保存", url_for("reports.page", org_id=org.id, year=year))
 
 
 @bp.route("/<int:org_id>/<int:year>/mine", methods=["POST"])
 @login_required
 def mine(org_id: int, year: int):
     org = _branch_or_404(org_id)
+    year = _year(year)
+    if not any(u.id == current_user.id for u in graded_by(org, year)):
+        abort(403)  # not one of the branch's reporting members: refused before the service, as before
     uuid = (request.form.get("uuid") or "").lower() or None
-    try:
-        member_reports.write(org, current_user, _year(year), request.form.get("text", ""),
-                             uuid=uuid if uuid and len(uuid) == 36 else None)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("年度汇报已保存", "success")
-    return redirect(url_for("reports.page", org_id=org.id, year=year))
+    return act(lambda: member_reports.write(org, current_user, year, request.form.get("text", ""),
+                                            uuid=uuid if uuid and len(uuid) == 36 else None),
+               "年度汇报已保存", url_for("reports.page", org_id=org.id, year=year))

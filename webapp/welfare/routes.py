@@ -10,11 +10,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import HardshipCase, Membership, Record, User
-from ..view_helpers import managed_org_or_404
+from ..view_helpers import act, managed_org_or_404, row_or_404
 from . import bp, funds, hardship
 
 
@@ -34,19 +33,6 @@ def _fen(value) -> int | None:
     if not amount.is_finite() or amount < 0 or amount > 1_000_000:
         return None
     return int(amount * 100)
-
-
-def _done(action, message: str, target: str):
-    try:
-        action()
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(target)
 
 
 @bp.route("/<int:org_id>")
@@ -73,15 +59,13 @@ def open_case(org_id: int):
     if since is None:
         flash("请填写日期", "error")
         return redirect(url_for("welfare.page", org_id=org.id))
-    return _done(lambda: hardship.open_case(org, current_user, row_id(request.form.get("user_id")),
+    return act(lambda: hardship.open_case(org, current_user, row_id(request.form.get("user_id")),
                                             request.form.get("situation", ""), since),
                  "已列入困难党员台账", url_for("welfare.page", org_id=org.id))
 
 
 def _case_or_404(case_uuid: str) -> HardshipCase:
-    case = db.session.scalar(select(HardshipCase).where(HardshipCase.uuid == case_uuid))
-    if case is None:
-        abort(404)
+    case = row_or_404(HardshipCase, where=(HardshipCase.uuid == case_uuid,))
     managed_org_or_404(case.org_id)
     return case
 
@@ -95,7 +79,7 @@ def visit(case_uuid: str):
     if visited_on is None or amount is None:
         flash("请填写走访日期和金额（元）", "error")
         return redirect(target)
-    return _done(lambda: hardship.add_visit(case, current_user, visited_on, request.form.get("visitors", ""),
+    return act(lambda: hardship.add_visit(case, current_user, visited_on, request.form.get("visitors", ""),
                                             request.form.get("help_given", ""), amount), "走访慰问已记录", target)
 
 
@@ -103,7 +87,7 @@ def visit(case_uuid: str):
 @login_required
 def close_case(case_uuid: str):
     case = _case_or_404(case_uuid)
-    return _done(lambda: hardship.close_case(case, current_user), "已移出困难党员台账",
+    return act(lambda: hardship.close_case(case, current_user), "已移出困难党员台账",
                  url_for("welfare.page", org_id=case.org_id))
 
 
@@ -118,5 +102,5 @@ def spend(org_id: int):
         return redirect(target)
     uuid = request.form.get("record_uuid") or ""
     record = db.session.scalar(select(Record).where(Record.uuid == uuid)) if uuid else None
-    return _done(lambda: funds.spend(org, current_user, spent_on, request.form.get("purpose", ""), amount,
+    return act(lambda: funds.spend(org, current_user, spent_on, request.form.get("purpose", ""), amount,
                                      request.form.getlist("receipts"), record), "经费支出已登记", target)
