@@ -100,6 +100,10 @@ def dues_amount_fen(org: Organization | int, category: str, base_fen: int, on_da
     return dues_rules.monthly_amount_fen(category, base_fen, bands=rule_in_force(_org(org), key, on_date))
 
 
+def retained_share_percent(org: Organization | int, on_date: date) -> int:
+    return rule_in_force(_org(org), "dues.retained_share_percent", on_date)
+
+
 @dataclass(frozen=True)
 class AttendancePoints:
     award: int  # task points for being present
