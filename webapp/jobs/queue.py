@@ -54,7 +54,8 @@ def _create(app: Flask) -> Huey:
 
 
 def huey_for(app: Flask | None = None) -> Huey:
-    app = app or current_app._get_current_object()
+    app = app or current_app
+    app = getattr(app, "_get_current_object", lambda: app)()  # the app itself, never the proxy: tasks keep it
     huey = app.extensions.get(EXTENSION)
     if huey is None:
         huey = app.extensions[EXTENSION] = _create(app)
