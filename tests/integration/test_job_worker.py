@@ -2,7 +2,8 @@
 enqueues, a worker builds the file; a worker killed mid-export leaves the job to another once the lease
 runs out; a transient failure is retried and a lasting one recorded after bounded tries; Redis once."""
 import io
-from datetime import timedelta
+import time
+from datetime import time as clock_time, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select, update
@@ -113,3 +114,36 @@ def test_the_redis_queue_carries_an_export(client, auth, demo, job_workers, back
     finally:
         huey.flush()
     assert jobs.claim(job_id) is False
+
+
+def test_the_job_worker_computes_due_reminders(branch, push_service, job_workers):
+    """The every-minute ``push_reminders`` task (enqueued here rather than waiting for the minute):
+    the job worker recomputes reminders; delivery stays with `flask push work`."""
+    from tests.push_helpers import subscribe
+    from webapp.china_time import china_today as today
+    from webapp.jobs.queue import tasks
+    from webapp.models import PushMessage
+    from webapp.plans import service as planning
+
+    org, people = branch
+    for user in people.values():
+        subscribe(push_service, user)
+    activity = planning.create_activity(org, {"type": "theme_day", "title": "学习党章", "place": "三楼会议室",
+                                              "on_date": today() + timedelta(days=3), "start_time": clock_time(9, 0)},
+                                        people["secretary"])
+    db.session.commit()
+    # Whatever planning queued at once is gone: only the worker's computation can bring reminders back.
+    db.session.execute(PushMessage.__table__.delete())
+    db.session.commit()
+    tasks(job_workers.app).push_reminders()
+    job_workers.start()
+    deadline = time.monotonic() + 60
+    while True:
+        queued = db.session.scalars(select(PushMessage).where(PushMessage.source_type == "activity",
+                                                              PushMessage.source_id == activity.id)).all()
+        db.session.rollback()
+        if queued or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert {m.user_id for m in queued} >= {people["a"].id, people["b"].id}, job_workers.logs()
+    assert all(m.state == "queued" for m in queued)  # computed, not sent: the push worker delivers
