@@ -53,6 +53,16 @@ def test_healthz_checks_redis_when_limits_live_there(app):
     assert checks["redis"]["ok"] is False and checks["database"]["ok"] and checks["storage"]["ok"]
 
 
+def test_healthz_checks_the_job_queue_when_it_lives_in_redis(app):
+    up = _another_app(app, JOBS_URL="redis://127.0.0.1:6379/10").test_client().get("/healthz")
+    assert up.status_code == 200 and up.get_json()["checks"]["queue"]["ok"] is True
+    down = _another_app(app, JOBS_URL=f"redis://127.0.0.1:{_free_ports(1)[0]}/0").test_client().get("/healthz")
+    assert down.status_code == 503
+    checks = down.get_json()["checks"]
+    assert checks["queue"]["ok"] is False and checks["queue"]["error"] == "ConnectionError"
+    assert checks["database"]["ok"] and checks["storage"]["ok"]
+
+
 @pytest.mark.parametrize("storage_settings", ["nobody-listening"], indirect=True)
 def test_healthz_is_503_when_the_store_is_down(client):
     answer = client.get("/healthz")
