@@ -154,6 +154,16 @@ def test_metrics_only_for_the_same_host_or_a_token(app, environ, headers, allowe
         assert answer.mimetype == "text/plain" and b"zhibu_sync_mutations_total" in answer.data
 
 
+def test_metrics_show_the_job_queue_depth(app, tmp_path):
+    from webapp.jobs.queue import tasks
+
+    queued = _another_app(app, JOBS_IMMEDIATE=False, JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    for job_id in (1, 2, 3):  # nobody consumes: they wait
+        tasks(queued).ledger_export(job_id)
+    text = queued.test_client().get("/metrics").get_data(as_text=True)
+    assert "zhibu_jobs_queue_depth 3.0" in text and "zhibu_jobs_scheduled 0.0" in text
+
+
 def test_metrics_without_a_token_behind_a_trusted_proxy_is_refused(app):
     client = _another_app(app, TRUSTED_PROXIES=1).test_client()
     answer = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"},
