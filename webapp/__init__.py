@@ -48,7 +48,7 @@ BLUEPRINTS = (
     ("webapp.welfare", ("routes",)),
 )
 
-CLI_GROUPS = ("webapp.demo.cli", "webapp.push.cli", "webapp.storage.cli")
+CLI_GROUPS = ("webapp.demo.cli", "webapp.jobs.cli", "webapp.push.cli", "webapp.storage.cli")
 
 
 def create_app(config: type | dict | None = None) -> Flask:

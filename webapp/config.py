@@ -74,9 +74,17 @@ class Config:
 
     # Refuse to serve an un-migrated database.
     SCHEMA_CHECK = True
-    # Ledger exports run in a background thread of the web process; the page polls their progress.
-    # Tests set this to False to run an export inside the request that starts it.
-    EXPORTS_IN_THREAD = True
+    # Background jobs (Huey, webapp/jobs/, docs/jobs.md): empty means a SQLite file in the instance
+    # folder (the embedded default); redis://host:port/db a Redis shared by every server and worker.
+    JOBS_URL = os.environ.get("ZHIBU_JOBS_URL", "")
+    # True: a task runs where it is enqueued (inside the request), no worker. Tests that just need
+    # the result use it; the job worker refuses to start with it.
+    JOBS_IMMEDIATE = _env_bool("ZHIBU_JOBS_IMMEDIATE", False)
+    # A failing task is tried again this many times, this many seconds apart; then it is recorded failed.
+    JOBS_RETRIES = int(os.environ.get("ZHIBU_JOBS_RETRIES", "2") or 0)
+    JOBS_RETRY_DELAY = int(os.environ.get("ZHIBU_JOBS_RETRY_DELAY", "30") or 0)
+    # Seconds an export pauses at each progress step: 0 in use; tests set it to kill a worker mid-export.
+    EXPORT_STEP_PAUSE = float(os.environ.get("ZHIBU_EXPORT_STEP_PAUSE", "0") or 0)
     HSTS = _env_bool("ZHIBU_HSTS", False)
 
     # Response compression (Flask-Compress, issue 16): brotli when the browser takes it, else gzip,
@@ -119,7 +127,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
-    EXPORTS_IN_THREAD = False
+    JOBS_IMMEDIATE = True
+    JOBS_RETRY_DELAY = 0  # immediate mode retries at once (a delayed retry would never run)
     VAPID_SUBJECT = "mailto:push-test@zhibu.example.cn"
     # The fake push service of tests/push_service.py listens on 127.0.0.1.
     PUSH_SERVICE_HOSTS = PUSH_SERVICE_HOSTS_DEFAULT + ("127.0.0.1",)

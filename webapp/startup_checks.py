@@ -27,6 +27,19 @@ def problems(config) -> list[str]:
                      "servers are declared (ZHIBU_SERVERS): a photo uploaded to one would be missing on the "
                      "others; set ZHIBU_STORAGE_URL to an S3-compatible object store "
                      "(s3://bucket?endpoint=...) shared by all of them")
+    jobs = str(config.get("JOBS_URL") or "").strip()
+    from .jobs.queue import JobsMisconfigured, describe
+
+    try:
+        jobs_store = describe(jobs)
+    except JobsMisconfigured as error:
+        found.append(str(error))
+    else:
+        if servers > 1 and jobs_store != "redis":
+            where = jobs or "a SQLite file in the instance folder"
+            found.append(f"the job queue is kept in {where} while {servers} servers are declared "
+                         "(ZHIBU_SERVERS): an export started on one would wait for a worker on that server "
+                         "alone; set ZHIBU_JOBS_URL to a Redis URL (redis://host:port/db) shared by all of them")
     return found
 
 

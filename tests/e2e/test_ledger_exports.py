@@ -9,7 +9,6 @@ from tests.e2e.conftest import sign_in
 
 
 def test_secretary_downloads_workbook_and_record_book(live_server, desktop, tmp_path):
-    live_server.app.config["EXPORTS_IN_THREAD"] = True
     page = desktop.new_page()
     sign_in(page, live_server.url, "shuji")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="台账").click()

@@ -54,3 +54,14 @@ def branch(app):
     people["outsider"] = outsider
     db.session.commit()
     return org, people
+
+
+@pytest.fixture
+def job_workers(app, database_url, tmp_path):
+    """Real job worker processes (tests/job_workers.py) on a queue of this test's own; the app
+    enqueues to it instead of running tasks in the request. Every worker is stopped afterwards."""
+    from tests.job_workers import JobWorkers
+
+    workers = JobWorkers(app, database_url, tmp_path)
+    yield workers
+    workers.stop_all()

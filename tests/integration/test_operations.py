@@ -53,6 +53,16 @@ def test_healthz_checks_redis_when_limits_live_there(app):
     assert checks["redis"]["ok"] is False and checks["database"]["ok"] and checks["storage"]["ok"]
 
 
+def test_healthz_checks_the_job_queue_when_it_lives_in_redis(app):
+    up = _another_app(app, JOBS_URL="redis://127.0.0.1:6379/10").test_client().get("/healthz")
+    assert up.status_code == 200 and up.get_json()["checks"]["queue"]["ok"] is True
+    down = _another_app(app, JOBS_URL=f"redis://127.0.0.1:{_free_ports(1)[0]}/0").test_client().get("/healthz")
+    assert down.status_code == 503
+    checks = down.get_json()["checks"]
+    assert checks["queue"]["ok"] is False and checks["queue"]["error"] == "ConnectionError"
+    assert checks["database"]["ok"] and checks["storage"]["ok"]
+
+
 @pytest.mark.parametrize("storage_settings", ["nobody-listening"], indirect=True)
 def test_healthz_is_503_when_the_store_is_down(client):
     answer = client.get("/healthz")
@@ -142,6 +152,16 @@ def test_metrics_only_for_the_same_host_or_a_token(app, environ, headers, allowe
     assert answer.status_code == (200 if allowed else 404)
     if allowed:
         assert answer.mimetype == "text/plain" and b"zhibu_sync_mutations_total" in answer.data
+
+
+def test_metrics_show_the_job_queue_depth(app, tmp_path):
+    from webapp.jobs.queue import tasks
+
+    queued = _another_app(app, JOBS_IMMEDIATE=False, JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    for job_id in (1, 2, 3):  # nobody consumes: they wait
+        tasks(queued).ledger_export(job_id)
+    text = queued.test_client().get("/metrics").get_data(as_text=True)
+    assert "zhibu_jobs_queue_depth 3.0" in text and "zhibu_jobs_scheduled 0.0" in text
 
 
 def test_metrics_without_a_token_behind_a_trusted_proxy_is_refused(app):

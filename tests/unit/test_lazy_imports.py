@@ -2,7 +2,8 @@
 they are imported where they are used (ledger exports, roster sheets, photo uploads, the push worker,
 boto3 by processes configured with an S3 store), and Alembic only by the ``flask`` command and tests.
 The Redis client (the optional ``redis`` extra) is loaded only when sign-in limits are configured to
-live in Redis."""
+live in Redis. Huey (the job queue, which imports the Redis client when it is installed) is loaded only
+by code that enqueues a job (an export) and by the job worker."""
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ from tests.conftest import migrate_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("fpdf", "fontTools", "openpyxl", "PIL", "pywebpush", "py_vapid", "http_ece", "aiohttp", "requests",
-         "cryptography", "alembic", "flask_migrate", "mako", "boto3", "botocore", "s3transfer", "redis")
+         "cryptography", "alembic", "flask_migrate", "mako", "boto3", "botocore", "s3transfer", "redis", "huey")
 
 PROBE = """
 import json, sys

@@ -1,17 +1,31 @@
-"""Production refuses to start with files on each server's own disk when several servers are declared."""
+"""Production refuses to start with files, or the job queue, on each server's own disk when several
+servers are declared."""
 import pytest
 
 from webapp import create_app
 from webapp.startup_checks import UnsafeConfiguration, problems
 
 SAFE = {"PRODUCTION": True, "SECRET_KEY": "s", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/8"}
+SHARED_JOBS = {"JOBS_URL": "redis://127.0.0.1:6379/9"}
 
 
 def test_several_servers_need_shared_file_storage():
-    found = problems({**SAFE, "SERVERS": 3})
+    found = problems({**SAFE, **SHARED_JOBS, "SERVERS": 3})
     assert len(found) == 1 and "ZHIBU_STORAGE_URL" in found[0] and "instance folder" in found[0]
-    assert "ZHIBU_STORAGE_URL" in problems({**SAFE, "SERVERS": 2, "STORAGE_URL": "file:///srv/zhibu"})[0]
-    assert problems({**SAFE, "SERVERS": 2, "STORAGE_URL": "s3://zhibu?endpoint=http://10.0.0.5:8333"}) == []
+    assert "ZHIBU_STORAGE_URL" in problems({**SAFE, **SHARED_JOBS, "SERVERS": 2, "STORAGE_URL": "file:///srv/zhibu"})[0]
+    assert problems({**SAFE, **SHARED_JOBS, "SERVERS": 2, "STORAGE_URL": "s3://zhibu?endpoint=http://10.0.0.5:8333"}) == []
+
+
+S3 = {"STORAGE_URL": "s3://zhibu?endpoint=http://10.0.0.5:8333"}
+
+
+def test_several_servers_need_a_shared_job_queue():
+    found = problems({**SAFE, **S3, "SERVERS": 2})
+    assert len(found) == 1 and "ZHIBU_JOBS_URL" in found[0] and "SQLite" in found[0]
+    assert "ZHIBU_JOBS_URL" in problems({**SAFE, **S3, "SERVERS": 2, "JOBS_URL": "sqlite:////srv/jobs.db"})[0]
+    assert problems({**SAFE, **S3, "SERVERS": 2, **SHARED_JOBS}) == []
+    assert problems({**SAFE, "SERVERS": 1}) == []  # one server: the SQLite file is shared by its processes
+    assert "ZHIBU_JOBS_URL" in problems({**SAFE, "JOBS_URL": "amqp://elsewhere"})[0]  # a store Huey cannot use
 
 
 def test_one_server_or_development_keeps_the_local_folder():
@@ -21,5 +35,5 @@ def test_one_server_or_development_keeps_the_local_folder():
 
 def test_create_app_refuses_to_start(tmp_path):
     with pytest.raises(UnsafeConfiguration, match="ZHIBU_STORAGE_URL"):
-        create_app({**SAFE, "SERVERS": 2, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        create_app({**SAFE, **SHARED_JOBS, "SERVERS": 2, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
                     "SCHEMA_CHECK": False})

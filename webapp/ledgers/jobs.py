@@ -1,15 +1,18 @@
-"""Export jobs: queued by a secretary, run in the background, progress saved for the page to poll.
+"""Export jobs: queued by a secretary, run by the job worker, progress saved for the page to poll.
 
-Design: the web process starts a thread per export (``EXPORTS_IN_THREAD``, default on) that works in
-its own application context and database session, committing progress as it goes; the page polls the
-job row. The file is built in a temporary folder and then put in the app's storage (webapp/storage/:
-the instance folder by default, an object store shared by every server in production) under
-``exports/<job uuid>.<kind>``; it is never served from static.
+Design: the request that starts an export commits the job row and enqueues a Huey task
+(webapp/jobs/tasks.py ``ledger_export``); the job worker (`flask jobs work`) builds the file in its own
+application context and database session, committing progress as it goes; the page polls the job row.
+The file is built in a temporary folder and then put in the app's storage (webapp/storage/: the
+instance folder by default, an object store shared by every server in production) under
+``exports/<job uuid>.<kind>``; it is never served from static, and any server can serve the download.
 
-A running job is leased by its process (``lease_owner``, ``lease_until``) and a heartbeat thread
-renews the lease while the file is built. When the process dies the lease runs out: the page stops
-polling and offers to start again, and ``flask ledgers run-pending`` takes the job up again. Every write
-of a runner checks it still holds the lease, so a runner that lost it never overwrites the new one.
+A running job is leased by its worker (``lease_owner``, ``lease_until``) and a heartbeat thread
+renews the lease while the file is built. When the worker dies the lease runs out; Huey does not know
+a consumer died with a task in hand, so the worker's every-minute ``reclaim_exports`` task (and each
+worker as it starts) queues such jobs again, and ``flask ledgers run-pending`` runs them by hand. Every
+write of a runner checks it still holds the lease, so a runner that lost it never overwrites the new
+one. A failure gives the job back to the queue (``queued``) for Huey to retry; the last try records it.
 """
 from __future__ import annotations
 
@@ -18,10 +21,11 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from .. import access, audit
@@ -29,7 +33,7 @@ from ..extensions import db
 from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
 from ..domain_errors import NotAllowed
-from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS
+from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS, EXPORT_QUEUED_STALE_SECONDS
 from ..storage import storage
 
 log = logging.getLogger(__name__)
@@ -142,10 +146,15 @@ class Heartbeat:
         self.thread.join(timeout=5)
 
 
-def run(job_id: int, owner: str | None = None) -> None:
-    """Build the file of a queued (or abandoned) job, saving progress; failures are recorded, never
-    raised."""
+class RetryLater(Exception):
+    """The build failed and the job went back to the queue: the task queue tries again later."""
+
+
+def run(job_id: int, owner: str | None = None, final: bool = True) -> None:
+    """Build the file of a queued (or abandoned) job, saving progress. A failure is recorded on the job
+    when ``final``; otherwise the job is given back to the queue and RetryLater raised."""
     owner = owner or runner_id()
+    pause = float(current_app.config.get("EXPORT_STEP_PAUSE") or 0)
     if not claim(job_id, owner):
         return
     job = db.session.get(ExportJob, job_id)
@@ -156,6 +165,8 @@ def run(job_id: int, owner: str | None = None) -> None:
         db.session.commit()
         if result.rowcount != 1:
             raise LeaseLost(job_id)
+        if pause:
+            time.sleep(pause)
 
     try:
         with Heartbeat(job_id, owner), tempfile.TemporaryDirectory(prefix="zhibu-export-") as folder:
@@ -168,8 +179,14 @@ def run(job_id: int, owner: str | None = None) -> None:
         db.session.rollback()
         return
     except Exception as error:  # recorded for the secretary; the log keeps the traceback
-        log.exception("export %s failed", job_id)
+        log.exception("export %s failed%s", job_id, "" if final else ", to be tried again")
         db.session.rollback()
+        if not final:
+            db.session.execute(_owned(job_id, owner).values(
+                state="queued", progress=0, step="出错，稍后重试", error=str(error)[:2000] or error.__class__.__name__,
+                lease_owner=None, lease_until=None))
+            db.session.commit()
+            raise RetryLater(job_id) from error
         db.session.execute(_owned(job_id, owner).values(
             state="failed", error=str(error)[:2000] or error.__class__.__name__, finished_at=utcnow(),
             lease_until=None))
@@ -193,21 +210,24 @@ def restart(job: ExportJob, actor: User) -> ExportJob:
     return request_export(job.org, job.year, job.kind, actor)
 
 
-def _run_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run(job_id)
-        finally:
-            db.session.remove()
-
-
 def start(job: ExportJob) -> None:
-    """Run the committed job: in a background thread, or right here when threads are off (tests)."""
-    if current_app.config.get("EXPORTS_IN_THREAD", True):
-        app = current_app._get_current_object()
-        threading.Thread(target=_run_in_thread, args=(app, job.id), name=f"export-{job.id}", daemon=True).start()
-    else:
-        run(job.id)
+    """Hand the committed job to the job worker (or, in immediate mode, run it right here)."""
+    from ..jobs.queue import tasks
+
+    tasks().ledger_export(job.id)
+
+
+def reclaimable(now: datetime | None = None) -> list[int]:
+    """Jobs to queue again: running under a lease that ran out (their worker died), or queued, never
+    tried, and not started within EXPORT_QUEUED_STALE_SECONDS (the task was lost: the web process died
+    between committing and enqueuing). A job waiting for a retry is left alone: the retry is kept in the
+    queue's store and survives its worker. Running one twice is harmless: claim() takes it once."""
+    now = now or utcnow()
+    waited = now - timedelta(seconds=EXPORT_QUEUED_STALE_SECONDS)
+    return list(db.session.scalars(select(ExportJob.id).where(or_(
+        and_(ExportJob.state == "running", or_(ExportJob.lease_until.is_(None), ExportJob.lease_until < now)),
+        and_(ExportJob.state == "queued", ExportJob.error.is_(None), ExportJob.created_at < waited)))
+        .order_by(ExportJob.id)))
 
 
 def run_pending(now: datetime | None = None) -> int:

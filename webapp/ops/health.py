@@ -1,5 +1,5 @@
-"""What /healthz checks: the database, the file storage, and the limit storage (Redis) when one is
-configured. Each check answers (ok, detail); details name the failure's kind, never a secret."""
+"""What /healthz checks: the database, the file storage, the limit storage (Redis) when one is
+configured, and the job queue's Redis when jobs live there (the default SQLite file needs no check). Each check answers (ok, detail); details name the failure's kind, never a secret."""
 from __future__ import annotations
 
 import time
@@ -28,10 +28,24 @@ def _limits() -> None:
         raise ConnectionError("limit storage did not answer")
 
 
+def _queue() -> None:
+    from redis import Redis
+
+    client = Redis.from_url(current_app.config["JOBS_URL"], socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
 def checks() -> dict:
+    from ..jobs.queue import describe
+
     found = {"database": _database, "storage": _storage}
     if not str(current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory"):
         found["redis"] = _limits
+    if describe(current_app.config.get("JOBS_URL")) == "redis":
+        found["queue"] = _queue
     return found
 
 

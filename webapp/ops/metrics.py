@@ -1,5 +1,5 @@
 """Prometheus metrics (prometheus_client): request latency per route, sync mutations per outcome,
-push deliveries per status.
+push deliveries per status, and the job queue's depth (read from the queue's store at each scrape).
 
 Several gunicorn workers and the push worker are separate processes. With
 ``PROMETHEUS_MULTIPROC_DIR`` set (an empty folder, emptied at each start, the same for the web
@@ -9,10 +9,11 @@ adds them up (``MultiProcessCollector``); deploy/gunicorn.conf.py marks dead wor
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import REGISTRY, CONTENT_TYPE_LATEST  # noqa: F401 - CONTENT_TYPE_LATEST for routes
 
@@ -40,14 +41,35 @@ def count_push(state: str) -> None:
     PUSH_DELIVERIES.labels(state).inc()
 
 
+def _queue_depth() -> bytes:
+    """Tasks waiting in the job queue and retries scheduled, as gauges of this scrape only: the store
+    (SQLite file or Redis) is shared, so every process reads the same numbers."""
+    from prometheus_client import Gauge
+
+    from ..jobs.queue import huey_for
+
+    registry = CollectorRegistry()
+    waiting = Gauge("zhibu_jobs_queue_depth", "Tasks waiting in the job queue (Huey)", registry=registry)
+    scheduled = Gauge("zhibu_jobs_scheduled", "Tasks scheduled for later in the job queue (retries)",
+                      registry=registry)
+    try:
+        huey = huey_for(current_app)
+        waiting.set(huey.pending_count())
+        scheduled.set(huey.scheduled_count())
+    except Exception:  # noqa: BLE001 - a queue that does not answer leaves the gauges out; /healthz says why
+        logging.getLogger(__name__).warning("metrics: job queue did not answer", exc_info=True)
+        return b""
+    return generate_latest(registry)
+
+
 def exposition() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
+        return generate_latest(registry) + _queue_depth()
+    return generate_latest(REGISTRY) + _queue_depth()
 
 
 def install(app: Flask) -> None:

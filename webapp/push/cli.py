@@ -1,4 +1,5 @@
-"""`flask push keys` and `flask push work` (issue 5)."""
+"""`flask push keys` and `flask push work` (issue 5): the push worker delivers; the job worker computes
+what is due (webapp/jobs/tasks.py)."""
 from __future__ import annotations
 
 import signal
@@ -33,8 +34,11 @@ def keys_command(if_missing: bool):
 @cli.command("work")
 @click.option("--once", is_flag=True, help="One round, then exit.")
 @click.option("--interval", default=WORKER_POLL_SECONDS, show_default=True, help="Seconds between rounds.")
-def work_command(once: bool, interval: int):
-    """Compute due reminders and send the queue, continuously."""
+@click.option("--compute", is_flag=True,
+              help="Also recompute due reminders each round (the job worker does it every minute).")
+def work_command(once: bool, interval: int, compute: bool):
+    """Send the queue of due notifications, continuously. The reminders themselves are computed by the
+    job worker (`flask jobs work`, its every-minute ``push_reminders`` task; docs/jobs.md)."""
     from . import sender  # pywebpush, requests and aiohttp: only the push worker loads them
 
     if not keys.key_path().exists():
@@ -50,7 +54,7 @@ def work_command(once: bool, interval: int):
     current_app.logger.info("push worker %s started", worker)
     while True:
         try:
-            counts = sender.run_once(worker=worker)
+            counts = sender.run_once(worker=worker, compute=compute)
         except Exception:  # noqa: BLE001 - keep the worker alive; the round is retried
             db.session.rollback()
             current_app.logger.exception("push worker round failed")
