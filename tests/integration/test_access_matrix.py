@@ -211,7 +211,7 @@ def yearly_resolvers(target: Organization, user_id: int) -> dict:
         db.session.add(case)
     db.session.commit()
     return {"election_uuid": election.uuid, "extension_uuid": extension.uuid, "commitment_uuid": commitment.uuid,
-            "kind": "branch", "post_uuid": post.uuid, "case_uuid": case.uuid}
+            "report_kind": "branch", "post_uuid": post.uuid, "case_uuid": case.uuid}
 
 
 def push_resolvers(target: Organization, membership: Membership) -> dict:

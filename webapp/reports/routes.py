@@ -53,14 +53,14 @@ def page(org_id: int, year: int):
     return render_template("reports/page.html", **context)
 
 
-@bp.route("/<int:org_id>/<int:year>/branch/<kind>", methods=["POST"])
+@bp.route("/<int:org_id>/<int:year>/branch/<report_kind>", methods=["POST"])
 @login_required
-def save(org_id: int, year: int, kind: str):
+def save(org_id: int, year: int, report_kind: str):
     org = managed_org_or_404(org_id)
-    if kind not in drafts.KINDS:
+    if report_kind not in drafts.KINDS:
         abort(404)
-    return act(lambda: drafts.save(org, _year(year), kind, request.form.get("text", ""), current_user),
-               f"{drafts.KINDS[kind]}已保存", url_for("reports.page", org_id=org.id, year=year))
+    return act(lambda: drafts.save(org, _year(year), report_kind, request.form.get("text", ""), current_user),
+               f"{drafts.KINDS[report_kind]}已保存", url_for("reports.page", org_id=org.id, year=year))
 
 
 @bp.route("/<int:org_id>/<int:year>/mine", methods=["POST"])
