@@ -100,6 +100,11 @@ def dues_amount_fen(org: Organization | int, category: str, base_fen: int, on_da
     return dues_rules.monthly_amount_fen(category, base_fen, bands=rule_in_force(_org(org), key, on_date))
 
 
+def retained_share_percent(org: Organization | int, on_date: date) -> int:
+    """The share of dues a branch keeps for its activity funds (``welfare.funds``), by the rule in force."""
+    return rule_in_force(_org(org), "dues.retained_share_percent", on_date)
+
+
 @dataclass(frozen=True)
 class AttendancePoints:
     award: int  # task points for being present
