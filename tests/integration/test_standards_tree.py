@@ -138,3 +138,17 @@ def test_an_organization_outside_the_subtree_is_not_found(province, client, auth
     assert "乙一县委第1党支部" in own and "乙一县委第2党支部" not in own
     assert client.get(f"/standards/?org={orgs['乙一县委'].id}").status_code == 404
     assert client.get(f"/standards/?org={orgs['乙一县委2支部'].id}").status_code == 404
+
+
+def test_someone_managing_two_subtrees_starts_from_both(province, client, auth):
+    orgs, people = province
+    db.session.add(Membership(user=people["yizhibu"], org=orgs["甲二县委"], relation="temporary", title="secretary",
+                              joined_on=date(YEAR, 1, 1)))
+    db.session.commit()
+    auth.login("yizhibu")
+    top = client.get("/standards/").get_data(as_text=True)
+    assert ">乙一县委第1党支部</a>" in top and ">甲二县委</a>" in top and "甲一县委" not in top
+    county = client.get(f"/standards/?org={orgs['甲二县委'].id}").get_data(as_text=True)
+    assert ">全部</a>" in county and "甲二县委第2党支部" in county
+    assert client.get(f"/standards/?org={orgs['甲一县委'].id}").status_code == 404
+    assert client.get(f"/standards/?org={orgs['甲市委'].id}").status_code == 404

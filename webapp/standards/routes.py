@@ -36,16 +36,17 @@ def dashboard_page():
     else:
         node = rollup.start_of(current_user)
     crumbs = rollup.crumbs_of(current_user, node)
+    several_roots = rollup.start_of(current_user) is None  # a "全部" crumb leads back to all of them
     if node is not None and rollup.is_leaf(node):
         sort = request.args.get("sort", "name")
         board = dashboard.build(current_user, year, today, temporary_only=request.args.get("temporary") == "1",
                                 missing_this_month=request.args.get("missing") == "1",
                                 sort=sort if sort in dashboard.SORTS else "name", page=page, under=node)
         return render("standards/dashboard.html", "standards/_dashboard_table.html", board=board, level=None,
-                      node=node, crumbs=crumbs, year=year, sorts=dashboard.SORTS, sort=sort, args=request.args)
+                      node=node, crumbs=crumbs, several_roots=several_roots, year=year, sorts=dashboard.SORTS, sort=sort, args=request.args)
     level = rollup.build(current_user, node, today, year, page)
     return render("standards/dashboard.html", "standards/_dashboard_table.html", board=None, level=level,
-                  node=node, crumbs=crumbs, year=year, sorts=dashboard.SORTS, sort="name", args=request.args)
+                  node=node, crumbs=crumbs, several_roots=several_roots, year=year, sorts=dashboard.SORTS, sort="name", args=request.args)
 
 
 @bp.route("/<int:org_id>")
