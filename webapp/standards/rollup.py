@@ -216,7 +216,9 @@ def _aggregate(roots: list[Organization], book: rule_book.RuleBook, day: date, t
                  StandardMonthCount.count), else_=0)).label(f"d{i}_{j}"))
     done = (select(StandardMonthCount.org_id, *done_columns)
             .where(StandardMonthCount.key.in_({judge.default_count_key(s) for s in ROLLED_UP}),
-                   StandardMonthCount.month.between(min(months), max(months)))
+                   StandardMonthCount.month.between(min(months), max(months)),
+                   StandardMonthCount.org_id.in_(select(Organization.id).where(
+                       or_(*[Organization.path.startswith(r.path, autoescape=True) for r in roots]))))
             .group_by(StandardMonthCount.org_id).subquery())
     root = aliased(Organization)
     branch = aliased(Organization)
