@@ -51,8 +51,10 @@ RECORDS = [("theme_day", 12), ("committee_meeting", 6), ("general_meeting", 4), 
 
 
 def _org(oid: int, parent: int | None, path: str, kind: str, name: str, **extra) -> dict:
+    # Every row names the same columns: a bulk insert takes its columns from a chunk's first row.
     return {"id": oid, "uuid": str(uuid.uuid4()), "parent_id": parent, "path": path, "kind": kind, "name": name,
-            "description": "", "is_temporary": False, "created_at": NOW, "updated_at": NOW, **extra}
+            "description": "", "is_temporary": False, "start_date": None, "end_date": None,
+            "committee_term_end": None, "created_at": NOW, "updated_at": NOW, **extra}
 
 
 def generate(scale: float) -> dict[str, int]:
