@@ -152,3 +152,16 @@ def test_someone_managing_two_subtrees_starts_from_both(province, client, auth):
     assert ">全部</a>" in county and "甲二县委第2党支部" in county
     assert client.get(f"/standards/?org={orgs['甲一县委'].id}").status_code == 404
     assert client.get(f"/standards/?org={orgs['甲市委'].id}").status_code == 404
+
+
+def test_the_back_button_gets_the_whole_page(province, client, auth):
+    """htmx pushes each level's URL; back restores it by asking with HX-History-Restore-Request (the
+    history cache is off), and must get the page, not the partial that would replace the body."""
+    orgs, people = province
+    auth.login("sheng")
+    url = f"/standards/?org={orgs['甲市委'].id}"
+    swapped = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert swapped.startswith('<div id="dashboard-table">')
+    restored = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    page = restored.get_data(as_text=True)
+    assert "<html" in page and "对标自查总览" in page and "甲一县委" in page
