@@ -1,4 +1,5 @@
-"""The higher committee's dashboard: every branch below, every standard over its own period.
+"""The branch grid of the committee dashboard: every branch below one organization (the leaf level of the
+tree view, ``rollup.py``), every standard over its own period.
 
 Each row has a cell per month (the month's monthly standards), per quarter, per half year and for the
 year (the standards judged over those periods by the rule in force, e.g. the quarterly general meeting,
