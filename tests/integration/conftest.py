@@ -65,3 +65,48 @@ def job_workers(app, database_url, tmp_path):
     workers = JobWorkers(app, database_url, tmp_path)
     yield workers
     workers.stop_all()
+
+
+@pytest.fixture
+def province(app):
+    """A four-level tree for the committee dashboard: a province, two cities, counties below them and
+    branches below the counties (one city also has a branch of its own, one county a temporary branch).
+    People: the province secretary, city A's secretary, a branch secretary in city B; password
+    "zhibu-demo". Records are left to the tests."""
+    from datetime import date
+
+    from webapp.passwords import hash_password
+
+    year = date.today().year - 1
+    password = hash_password("zhibu-demo")
+    province = tree.create_root("committee", "某省委直属机关工委")
+    orgs = {"province": province}
+    for city_name, counties in (("甲市委", ("甲一县委", "甲二县委", "甲三县委")), ("乙市委", ("乙一县委",))):
+        city = tree.create_child(province, "committee", None, name=city_name)
+        orgs[city_name] = city
+        for county_name in counties:
+            county = tree.create_child(city, "committee", None, name=county_name)
+            orgs[county_name] = county
+            for i in (1, 2):
+                orgs[f"{county_name}{i}支部"] = tree.create_child(county, "branch", None, name=f"{county_name}第{i}党支部")
+    orgs["甲市直支部"] = tree.create_child(orgs["甲市委"], "branch", None, name="甲市直属机关党支部")
+    orgs["临时支部"] = tree.create_child(orgs["甲一县委"], "branch", None, name="甲一县项目临时党支部", is_temporary=True,
+                                      project_name="引水工程", start_date=date(year, 2, 10), end_date=date(year, 8, 20))
+    people = {}
+    for username, org_key in (("sheng", "province"), ("jiashi", "甲市委"), ("yizhibu", "乙一县委1支部")):
+        user = User(name=username, username=username, category="full", password_hash=password)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user=user, org=orgs[org_key], relation="home", title="secretary",
+                                  joined_on=date(year - 1, 1, 1)))
+        people[username] = user
+    branches = [o for o in orgs.values() if o.kind == "branch"]
+    for org in branches:
+        for i in range(3):
+            member = User(name=f"{org.name[:3]}{i}", category="full", password_hash="x")
+            db.session.add(member)
+            db.session.flush()
+            db.session.add(Membership(user=member, org=org, relation="home", joined_on=date(year - 1, 1, 1),
+                                      is_recorder=(i == 0)))
+    db.session.commit()
+    return orgs, people

@@ -103,3 +103,9 @@ TERM_WARNING_DAYS = 90
 
 # Problems (问题清单和整改台账, docs/domain.md Checking against the standard, seed 000).
 PROBLEM_STATES = {"open": "整改中", "closed": "已销号"}
+
+# The committee dashboard's tree view (webapp/standards/rollup.py): organizations per page at each level
+# of the roll-up (province → city → county), and branches per page at the leaf level. Not a rule of the
+# party's documents but of reading on a phone: one screen-and-a-half of rows (docs/domain.md "mobile-first").
+DASHBOARD_LEVEL_PAGE_SIZE = 20
+DASHBOARD_BRANCH_PAGE_SIZE = 50

@@ -1,4 +1,5 @@
-"""The higher committee's dashboard: every branch below, every standard over its own period.
+"""The branch grid of the committee dashboard: every branch below one organization (the leaf level of the
+tree view, ``rollup.py``), every standard over its own period.
 
 Each row has a cell per month (the month's monthly standards), per quarter, per half year and for the
 year (the standards judged over those periods by the rule in force, e.g. the quarterly general meeting,
@@ -18,12 +19,12 @@ from sqlalchemy import func, select
 from .. import access
 from ..extensions import db
 from ..models import Organization, StandardMonthCount, StandardTick, User
-from ..rules.standards import STANDARDS
+from ..rules.standards import DASHBOARD_BRANCH_PAGE_SIZE, STANDARDS
 from . import judge, periods, rule_book, structure, theme_days
 from .checklist import exceptions_of
 from .structural_verdicts import StructureFacts, structural_verdict
 
-PER_PAGE = 50
+PER_PAGE = DASHBOARD_BRANCH_PAGE_SIZE
 # Sorting runs in SQL over every branch: by the headline standard, the months with a theme day met.
 SORTS = {"name": "名称", "rate": "主题党日达标月数（少到多）", "rate_desc": "主题党日达标月数（多到少）"}
 
@@ -68,18 +69,20 @@ def _months(year: int, today: date) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(1, last + 1)]
 
 
-def branches_query(user: User, *, temporary_only: bool = False):
+def branches_query(user: User, *, temporary_only: bool = False, under: Organization | None = None):
     query = select(Organization.id).where(Organization.kind == "branch", access.managed_filter(user))
+    if under is not None:  # the leaf level of the tree view: the branches below one organization
+        query = query.where(Organization.path.startswith(under.path, autoescape=True))
     if temporary_only:
         query = query.where(Organization.is_temporary.is_(True))
     return query
 
 
 def build(user: User, year: int, today: date, *, temporary_only=False, missing_this_month=False,
-          sort="name", page=1) -> Dashboard:
+          sort="name", page=1, under: Organization | None = None) -> Dashboard:
     months = _months(year, today)
     this_month = today.strftime("%Y-%m")
-    ids = branches_query(user, temporary_only=temporary_only)
+    ids = branches_query(user, temporary_only=temporary_only, under=under)
     theme = theme_days.months_met(year)
     query = (select(Organization, func.coalesce(theme.c.n, 0))
              .outerjoin(theme, theme.c.org_id == Organization.id).where(Organization.id.in_(ids)))

@@ -16,24 +16,37 @@ from ..rules.adjustable import ADJUSTABLE_RULES, GROUPS
 from ..rules.standards import PROBLEM_STATES, STANDARDS_BY_KEY
 from ..dues import alerts as dues_alerts
 from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
-from . import alerts, bp, checklist, dashboard, periods, problems, rule_book, rule_changes, summaries, ticks
+from . import (alerts, bp, checklist, dashboard, periods, problems, rollup, rule_book, rule_changes, summaries,
+               ticks)
 
 
 @bp.route("/")
 @login_required
 def dashboard_page():
+    """The committee dashboard as a tree (``rollup``): ?org= drills down; outside the user's subtree: 404."""
     if not access.manages_any(current_user):
         abort(403)
     today = china_today()
     year = year_arg(request.args.get("year"), today.year)
-    page = request.args.get("page", "")
-    sort = request.args.get("sort", "name")
-    board = dashboard.build(current_user, year, today, temporary_only=request.args.get("temporary") == "1",
-                            missing_this_month=request.args.get("missing") == "1",
-                            sort=sort if sort in dashboard.SORTS else "name",
-                            page=row_id(page) or 1)
-    return render("standards/dashboard.html", "standards/_dashboard_table.html", board=board, year=year,
-                  sorts=dashboard.SORTS, sort=sort, args=request.args)
+    page = row_id(request.args.get("page", "")) or 1
+    if "org" in request.args:
+        node = rollup.node_or_none(current_user, row_id(request.args["org"]) or 0)
+        if node is None:
+            abort(404)
+    else:
+        node = rollup.start_of(current_user)
+    crumbs = rollup.crumbs_of(current_user, node)
+    several_roots = rollup.start_of(current_user) is None  # a "全部" crumb leads back to all of them
+    if node is not None and rollup.is_leaf(node):
+        sort = request.args.get("sort", "name")
+        board = dashboard.build(current_user, year, today, temporary_only=request.args.get("temporary") == "1",
+                                missing_this_month=request.args.get("missing") == "1",
+                                sort=sort if sort in dashboard.SORTS else "name", page=page, under=node)
+        return render("standards/dashboard.html", "standards/_dashboard_table.html", board=board, level=None,
+                      node=node, crumbs=crumbs, several_roots=several_roots, year=year, sorts=dashboard.SORTS, sort=sort, args=request.args)
+    level = rollup.build(current_user, node, today, year, page)
+    return render("standards/dashboard.html", "standards/_dashboard_table.html", board=None, level=level,
+                  node=node, crumbs=crumbs, several_roots=several_roots, year=year, sorts=dashboard.SORTS, sort="name", args=request.args)
 
 
 @bp.route("/<int:org_id>")
