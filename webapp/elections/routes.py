@@ -2,21 +2,32 @@
 committee, term extensions."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import access
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
 from ..extensions import db
 from ..models import Election, Membership, TermExtension, User
 from ..rules.branch_year import ELECTION_KINDS, ELECTION_STATES, EXTENSION_MONTHS_MAX
 from ..rules.organization import COMMITTEE_TITLES
 from ..rules.life import COMMITTEE_SEAT_TITLES
-from ..view_helpers import managed_org_or_404
+from ..view_helpers import act, managed_org_or_404, row_or_404
 from . import bp, service, terms
 
+
+def _back(org) -> str:
+    return url_for("elections.page", org_id=org.id)
+
+
+def _branch_managed_or_403(org_id: int):
+    """The branch the current user manages: 404 when invisible, 403 when not managed or not a branch
+    (the service's own refusal, answered before it as before)."""
+    org = managed_org_or_404(org_id)
+    if org.kind != "branch":
+        abort(403)
+    return org
 
 
 def _decides(org) -> bool:
@@ -43,7 +54,7 @@ def page(org_id: int):
 @bp.route("/<int:org_id>/new", methods=["POST"])
 @login_required
 def new(org_id: int):
-    org = managed_org_or_404(org_id)
+    org = _branch_managed_or_403(org_id)
     form = request.form
     # The form's columns come from the client and may be ragged: rows end with the shortest column.
     rows = [{"user_id": uid, "votes": votes, "title": title}
@@ -53,72 +64,38 @@ def new(org_id: int):
     data = {key: form.get(key) for key in ("kind", "held_on", "seats", "electors", "ballots_issued",
                                            "ballots_returned", "term_years")}
     data["candidates"] = rows
-    try:
-        service.record_election(org, current_user, data)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("选举结果已登记，报上级党组织审批", "success")
-    return redirect(url_for("elections.page", org_id=org.id))
+    return act(lambda: service.record_election(org, current_user, data), "选举结果已登记，报上级党组织审批", _back(org))
 
 
 @bp.route("/e/<election_uuid>/decide", methods=["POST"])
 @login_required
 def decide(election_uuid: str):
-    election = db.session.scalar(select(Election).where(Election.uuid == election_uuid))
-    if election is None:
-        abort(404)
+    election = row_or_404(Election, where=(Election.uuid == election_uuid,))
     org = managed_org_or_404(election.org_id)
     if not _decides(org):
         abort(403)
-    try:
-        service.decide_election(election, current_user, approve=request.form.get("decision") == "approve",
-                                note=request.form.get("note", ""))
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("已审批选举结果", "success")
-    return redirect(url_for("elections.page", org_id=org.id))
+    return act(lambda: service.decide_election(election, current_user,
+                                               approve=request.form.get("decision") == "approve",
+                                               note=request.form.get("note", "")),
+               "已审批选举结果", _back(org))
 
 
 @bp.route("/<int:org_id>/extension", methods=["POST"])
 @login_required
 def extension(org_id: int):
-    org = managed_org_or_404(org_id)
-    try:
-        service.request_extension(org, current_user, request.form.get("months"), request.form.get("reason", ""))
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("延期换届申请已提交上级党组织审批", "success")
-    return redirect(url_for("elections.page", org_id=org.id))
+    org = _branch_managed_or_403(org_id)
+    return act(lambda: service.request_extension(org, current_user, request.form.get("months"),
+                                                 request.form.get("reason", "")),
+               "延期换届申请已提交上级党组织审批", _back(org))
 
 
 @bp.route("/x/<extension_uuid>/decide", methods=["POST"])
 @login_required
 def decide_extension(extension_uuid: str):
-    extension = db.session.scalar(select(TermExtension).where(TermExtension.uuid == extension_uuid))
-    if extension is None:
-        abort(404)
+    extension = row_or_404(TermExtension, where=(TermExtension.uuid == extension_uuid,))
     org = managed_org_or_404(extension.org_id)
     if not _decides(org):
         abort(403)
-    try:
-        service.decide_extension(extension, current_user, approve=request.form.get("decision") == "approve")
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("已审批延期换届申请", "success")
-    return redirect(url_for("elections.page", org_id=org.id))
+    return act(lambda: service.decide_extension(extension, current_user,
+                                                approve=request.form.get("decision") == "approve"),
+               "已审批延期换届申请", _back(org))
