@@ -6,19 +6,19 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import access
 from ..china_time import china_today
-from ..domain_errors import Invalid, NotAllowed
-from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Commitment, Organization, RolePost
 from ..rules.branch_year import COMMITMENT_KINDS, COMMITMENT_STATES
-from ..view_helpers import managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, row_or_404, visible_org_or_404
 from ..points.year_end import graded_by
 from . import bp, commitments, posts, volunteering
 
+
+def _back(org: Organization, year: int) -> str:
+    return url_for("roles.page", org_id=org.id, year=year)
 
 
 def _branch_or_404(org_id: int) -> Organization:
@@ -33,7 +33,7 @@ def _branch_or_404(org_id: int) -> Organization:
 @login_required
 def this_year(org_id: int):
     org = _branch_or_404(org_id)
-    return redirect(url_for("roles.page", org_id=org.id, year=china_today().year))
+    return redirect(_back(org, china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
@@ -57,74 +57,43 @@ def page(org_id: int, year: int):
 @login_required
 def commit(org_id: int, year: int):
     org = _branch_or_404(org_id)
-    try:
-        commitments.make(org, current_user, year, request.form.get("kind", ""), request.form.get("text", ""))
-    except NotAllowed:
+    # Only the branch's members graded that year commit: 403 for anyone else (before the service, as before).
+    if current_user.id not in {u.id for u in graded_by(org, year)}:
         abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("承诺已登记", "success")
-    return redirect(url_for("roles.page", org_id=org.id, year=year))
+    return act(lambda: commitments.make(org, current_user, year, request.form.get("kind", ""),
+                                        request.form.get("text", "")),
+               "承诺已登记", _back(org, year))
 
 
 @bp.route("/c/<commitment_uuid>/review", methods=["POST"])
 @login_required
 def review(commitment_uuid: str):
-    commitment = db.session.scalar(select(Commitment).where(Commitment.uuid == commitment_uuid))
-    if commitment is None:
-        abort(404)
+    commitment = row_or_404(Commitment, where=(Commitment.uuid == commitment_uuid,))
     org = managed_org_or_404(commitment.org_id)
-    try:
-        commitments.review(commitment, current_user, fulfilled=request.form.get("decision") == "fulfilled",
-                           note=request.form.get("note", ""))
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("践诺情况已评议", "success")
-    return redirect(url_for("roles.page", org_id=org.id, year=commitment.year))
+    return act(lambda: commitments.review(commitment, current_user,
+                                          fulfilled=request.form.get("decision") == "fulfilled",
+                                          note=request.form.get("note", "")),
+               "践诺情况已评议", _back(org, commitment.year))
 
 
 @bp.route("/<int:org_id>/<int:year>/posts", methods=["POST"])
 @login_required
 def assign_post(org_id: int, year: int):
     org = managed_org_or_404(org_id)
-    try:
-        posts.assign(org, current_user, row_id(request.form.get("user_id")), year, request.form.get("kind", ""),
-                     request.form.get("name", ""))
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("已设岗定区", "success")
-    return redirect(url_for("roles.page", org_id=org.id, year=year))
+    return act(lambda: posts.assign(org, current_user, row_id(request.form.get("user_id")), year,
+                                    request.form.get("kind", ""), request.form.get("name", "")),
+               "已设岗定区", _back(org, year))
 
 
 @bp.route("/p/<post_uuid>/notes", methods=["POST"])
 @login_required
 def post_note(post_uuid: str):
-    post = db.session.scalar(select(RolePost).where(RolePost.uuid == post_uuid))
-    if post is None:
-        abort(404)
+    post = row_or_404(RolePost, where=(RolePost.uuid == post_uuid,))
     org = _branch_or_404(post.org_id)
     if post.user_id != current_user.id and not access.manages(current_user, org):
         abort(403)
-    try:
-        posts.add_note(post, current_user, request.form.get("text", ""))
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("记录已保存", "success")
-    return redirect(url_for("roles.page", org_id=org.id, year=post.year))
+    return act(lambda: posts.add_note(post, current_user, request.form.get("text", "")), "记录已保存",
+               _back(org, post.year))
 
 
 @bp.route("/<int:org_id>/<int:year>/volunteering", methods=["POST"])
@@ -135,7 +104,7 @@ def volunteering_hours(org_id: int, year: int):
         served_on = date.fromisoformat(request.form.get("served_on") or "")
     except ValueError:
         flash("服务日期无效", "error")
-        return redirect(url_for("roles.page", org_id=org.id, year=year))
+        return redirect(_back(org, year))
     minutes = {}
     # The form's columns come from the client and may be ragged: the pairs end with the shorter column.
     for user_id, hours in zip(request.form.getlist("user_id"), request.form.getlist("hours"), strict=False):
@@ -146,13 +115,5 @@ def volunteering_hours(org_id: int, year: int):
             value = -1
         if uid is not None and value:
             minutes[uid] = value
-    try:
-        volunteering.record(org, current_user, request.form.get("activity", ""), served_on, minutes)
-    except NotAllowed:
-        abort(403)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("志愿服务时长已登记", "success")
-    return redirect(url_for("roles.page", org_id=org.id, year=year))
+    return act(lambda: volunteering.record(org, current_user, request.form.get("activity", ""), served_on, minutes),
+               "志愿服务时长已登记", _back(org, year))
