@@ -330,7 +330,12 @@ def test_pages_show_progress_without_ranking(year, app, client):
     assert "支委会任期已于" in client.get("/").get_data(as_text=True)  # the term ended: the home page says so
     assert client.get(f"/life-meeting/{home.id}/{YEAR}").status_code == 200
     assert client.get(f"/elections/{home.id}").status_code == 200
-    assert client.get(f"/roles/{home.id}/{YEAR}").status_code == 200
+    roles_page = client.get(f"/roles/{home.id}/{YEAR}")
+    assert roles_page.status_code == 200
+    html = roles_page.get_data(as_text=True)
+    # The page's sections are in its body, once each: the <title> is plain text.
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and html.count('id="posts"') == 1 and html.count('id="volunteering"') == 1
 
 
 def test_reports_drafted_from_the_year_and_members_reports(year, app):
