@@ -35,6 +35,16 @@ def _decides(org) -> bool:
                for root in access.managed_roots(current_user))
 
 
+def _to_decide(model, uuid: str):
+    """The election or extension with this uuid and its branch: 404 when unknown or invisible, 403 unless
+    the current user is the higher committee deciding it."""
+    row = row_or_404(model, where=(model.uuid == uuid,))
+    org = managed_org_or_404(row.org_id)
+    if not _decides(org):
+        abort(403)
+    return row, org
+
+
 @bp.route("/<int:org_id>")
 @login_required
 def page(org_id: int):
@@ -70,10 +80,7 @@ def new(org_id: int):
 @bp.route("/e/<election_uuid>/decide", methods=["POST"])
 @login_required
 def decide(election_uuid: str):
-    election = row_or_404(Election, where=(Election.uuid == election_uuid,))
-    org = managed_org_or_404(election.org_id)
-    if not _decides(org):
-        abort(403)
+    election, org = _to_decide(Election, election_uuid)
     return act(lambda: service.decide_election(election, current_user,
                                                approve=request.form.get("decision") == "approve",
                                                note=request.form.get("note", "")),
@@ -92,10 +99,7 @@ def extension(org_id: int):
 @bp.route("/x/<extension_uuid>/decide", methods=["POST"])
 @login_required
 def decide_extension(extension_uuid: str):
-    extension = row_or_404(TermExtension, where=(TermExtension.uuid == extension_uuid,))
-    org = managed_org_or_404(extension.org_id)
-    if not _decides(org):
-        abort(403)
+    extension, org = _to_decide(TermExtension, extension_uuid)
     return act(lambda: service.decide_extension(extension, current_user,
                                                 approve=request.form.get("decision") == "approve"),
                "已审批延期换届申请", _back(org))
