@@ -77,6 +77,16 @@ def managed_org_or_404(org_id: int) -> Organization:
     return org
 
 
+def own_branch_or_404(org_id: int) -> Organization:
+    """A branch the user belongs to or manages; 404 otherwise (nothing of another branch leaks). The
+    points and yearly pages (民主评议, 组织生活会, 承诺践诺, 报告与汇报) open to the branch's own people."""
+    org = visible_org_or_404(org_id)
+    if org.kind != "branch" or not (access.manages(current_user, org) or any(
+            m.org_id == org.id for m in access.active_memberships(current_user))):
+        abort(404)
+    return org
+
+
 def org_editable_by_current_user(org: Organization) -> bool:
     """Creating, editing and closing an organization is for those above it (a higher committee)."""
     return org.parent is not None and access.manages(current_user, org.parent)

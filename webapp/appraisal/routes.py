@@ -11,18 +11,9 @@ from ..domain_errors import Invalid
 from ..input_numbers import row_id
 from ..models import Organization
 from ..rules.branch_year import APPRAISAL_GRADES, APPRAISAL_STEPS
-from ..view_helpers import act, managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, own_branch_or_404
 from . import bp, workflow
 
-
-
-def _branch_or_404(org_id: int) -> Organization:
-    """A branch the user belongs to or manages (404 otherwise: nothing of another branch leaks)."""
-    org = visible_org_or_404(org_id)
-    if org.kind != "branch" or not (access.manages(current_user, org) or any(
-            m.org_id == org.id for m in access.active_memberships(current_user))):
-        abort(404)
-    return org
 
 
 def _year(year: int) -> int:
@@ -51,14 +42,14 @@ def _taking_part(appraisal) -> None:
 @bp.route("/<int:org_id>")
 @login_required
 def this_year(org_id: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     return redirect(_back(org, china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     year = _year(year)
     appraisal = workflow.appraisal_of(org, year)
     manages = access.manages(current_user, org)
@@ -89,7 +80,7 @@ def open_appraisal(org_id: int, year: int):
 @bp.route("/<int:org_id>/<int:year>/self", methods=["POST"])
 @login_required
 def write_self(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     appraisal = _appraisal_or_404(org, year)
     _taking_part(appraisal)
     uuid = (request.form.get("uuid") or "").lower() or None
@@ -101,7 +92,7 @@ def write_self(org_id: int, year: int):
 @bp.route("/<int:org_id>/<int:year>/ballot", methods=["POST"])
 @login_required
 def ballot(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     appraisal = _appraisal_or_404(org, year)
     _taking_part(appraisal)
     sheet = {}

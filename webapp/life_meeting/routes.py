@@ -11,17 +11,9 @@ from ..china_time import china_today
 from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Organization, Record
-from ..view_helpers import act, managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, own_branch_or_404
 from . import bp, preparation
 
-
-
-def _branch_or_404(org_id: int) -> Organization:
-    org = visible_org_or_404(org_id)
-    if org.kind != "branch" or not (access.manages(current_user, org) or any(
-            m.org_id == org.id for m in access.active_memberships(current_user))):
-        abort(404)
-    return org
 
 
 def _prep_or_404(org: Organization, year: int):
@@ -38,14 +30,14 @@ def _done(action, org: Organization, year: int, message: str):
 @bp.route("/<int:org_id>")
 @login_required
 def this_year(org_id: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     return redirect(url_for("life_meeting.page", org_id=org.id, year=china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     if not 2000 <= year <= china_today().year:
         abort(404)
     prep = preparation.prep_of(org, year)
@@ -89,7 +81,7 @@ def opinion(org_id: int, year: int):
 @bp.route("/<int:org_id>/<int:year>/material", methods=["POST"])
 @login_required
 def material(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     prep = _prep_or_404(org, year)
     if not any(u.id == current_user.id for u in preparation.members(prep)):
         abort(403)  # not one of the branch's members taking part: refused before the service, as before

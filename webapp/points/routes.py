@@ -12,20 +12,14 @@ from ..extensions import db
 from ..input_numbers import row_id
 from ..models import Membership, PointsApplication, PointsExemption
 from ..rules import points as rules
-from ..view_helpers import act, managed_org_or_404, row_or_404, save_or_errors, visible_org_or_404, year_arg
+from ..view_helpers import (
+    act, managed_org_or_404, own_branch_or_404, row_or_404, save_or_errors, year_arg,
+)
 from . import bp, service, year_end
 
 
 def _year() -> int:
     return year_arg(request.args.get("year"), china_today().year)
-
-
-def _member_branch_or_404(org_id: int):
-    org = visible_org_or_404(org_id)
-    if org.kind != "branch" or not (access.manages(current_user, org) or any(
-            m.org_id == org.id for m in access.active_memberships(current_user))):
-        abort(404)
-    return org
 
 
 @bp.route("/")
@@ -49,7 +43,7 @@ def mine():
 @login_required
 def branch(org_id: int):
     """The branch table (公示): shown inside the branch, in name order, not as a ranking."""
-    org = _member_branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     year = _year()
     month = request.args.get("month", "")
     until = row_id(month)
@@ -69,7 +63,7 @@ def branch(org_id: int):
 @bp.route("/<int:org_id>/apply", methods=["GET", "POST"])
 @login_required
 def apply(org_id: int):
-    org = _member_branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     errors: dict[str, str] = {}
     values = MultiDict({"bucket": "task", "points": "1"})
     if request.method == "POST":

@@ -7,19 +7,10 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..china_time import china_today
-from ..models import Organization
 from ..points.year_end import graded_by
-from ..view_helpers import act, managed_org_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, own_branch_or_404
 from . import bp, drafts, member_reports
 
-
-
-def _branch_or_404(org_id: int) -> Organization:
-    org = visible_org_or_404(org_id)
-    if org.kind != "branch" or not (access.manages(current_user, org) or any(
-            m.org_id == org.id for m in access.active_memberships(current_user))):
-        abort(404)
-    return org
 
 
 def _year(year: int) -> int:
@@ -31,14 +22,14 @@ def _year(year: int) -> int:
 @bp.route("/<int:org_id>")
 @login_required
 def this_year(org_id: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     return redirect(url_for("reports.page", org_id=org.id, year=china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     year = _year(year)
     manages = access.manages(current_user, org)
     context = {"org": org, "year": year, "manages": manages, "kinds": drafts.KINDS,
@@ -66,7 +57,7 @@ def save(org_id: int, year: int, report_kind: str):
 @bp.route("/<int:org_id>/<int:year>/mine", methods=["POST"])
 @login_required
 def mine(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     year = _year(year)
     if not any(u.id == current_user.id for u in graded_by(org, year)):
         abort(403)  # not one of the branch's reporting members: refused before the service, as before

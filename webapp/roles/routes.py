@@ -12,7 +12,7 @@ from ..china_time import china_today
 from ..input_numbers import row_id
 from ..models import Commitment, Organization, RolePost
 from ..rules.branch_year import COMMITMENT_KINDS, COMMITMENT_STATES
-from ..view_helpers import act, managed_org_or_404, row_or_404, visible_org_or_404
+from ..view_helpers import act, managed_org_or_404, own_branch_or_404, row_or_404
 from ..points.year_end import graded_by
 from . import bp, commitments, posts, volunteering
 
@@ -21,25 +21,17 @@ def _back(org: Organization, year: int) -> str:
     return url_for("roles.page", org_id=org.id, year=year)
 
 
-def _branch_or_404(org_id: int) -> Organization:
-    org = visible_org_or_404(org_id)
-    if org.kind != "branch" or not (access.manages(current_user, org) or any(
-            m.org_id == org.id for m in access.active_memberships(current_user))):
-        abort(404)
-    return org
-
-
 @bp.route("/<int:org_id>")
 @login_required
 def this_year(org_id: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     return redirect(_back(org, china_today().year))
 
 
 @bp.route("/<int:org_id>/<int:year>")
 @login_required
 def page(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     if not 2000 <= year <= china_today().year + 1:
         abort(404)
     manages = access.manages(current_user, org)
@@ -56,7 +48,7 @@ def page(org_id: int, year: int):
 @bp.route("/<int:org_id>/<int:year>/commit", methods=["POST"])
 @login_required
 def commit(org_id: int, year: int):
-    org = _branch_or_404(org_id)
+    org = own_branch_or_404(org_id)
     # Only the branch's members graded that year commit: 403 for anyone else (before the service, as before).
     if current_user.id not in {u.id for u in graded_by(org, year)}:
         abort(403)
@@ -89,7 +81,7 @@ def assign_post(org_id: int, year: int):
 @login_required
 def post_note(post_uuid: str):
     post = row_or_404(RolePost, where=(RolePost.uuid == post_uuid,))
-    org = _branch_or_404(post.org_id)
+    org = own_branch_or_404(post.org_id)
     if post.user_id != current_user.id and not access.manages(current_user, org):
         abort(403)
     return act(lambda: posts.add_note(post, current_user, request.form.get("text", "")), "记录已保存",
