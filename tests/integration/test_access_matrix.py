@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from webapp.china_time import china_today
 from webapp.extensions import db
 from webapp.models import (
     AuditLog, DuesPayment, DuesProfile, ExportJob, Membership, Organization, PointsApplication, PointsExemption,
@@ -390,7 +391,9 @@ from webapp.records import service as records_service  # noqa: E402
 from webapp.records.form_data import data_to_pairs  # noqa: E402
 
 OFFICE, PLANNING, SURVEY = "办公室党支部", "规划计划处党支部", "水文测验处党支部"
-YESTERDAY = (_date.today() - timedelta(days=1)).isoformat()
+# Days as the app counts them: China's calendar (a run after 16:00 UTC is already tomorrow there).
+TODAY = china_today().isoformat()
+YESTERDAY = (china_today() - timedelta(days=1)).isoformat()
 
 # The wrong people for the office branch's objects.
 OTHER_MEMBER = "other_member"            # a member of another branch (张晓燕, 规划计划处)
@@ -827,11 +830,12 @@ REFERENCE_ROWS = [
                                          "photo_sha256": v["foreign_sha256"]},
               control=lambda v: {"bucket": "bonus", "points": "2", "note": "志愿服务",
                                  "photo_sha256": v["own_sha256"]}),
+    # This month: the demo ledger is paid up to last month, so the control payment is new.
     Reference("dues payment for another branch's member", "member id", "own_secretary", "dues.pay",
-              lambda v: {"user_id": str(v["foreign_member_id"]), "month": YESTERDAY[:7], "amount": "10.00",
-                         "paid_on": YESTERDAY, "channel": "cash"},
-              control=lambda v: {"user_id": str(v["user_id"]), "month": YESTERDAY[:7], "amount": "10.00",
-                                 "paid_on": YESTERDAY, "channel": "cash"}),
+              lambda v: {"user_id": str(v["foreign_member_id"]), "month": TODAY[:7], "amount": "10.00",
+                         "paid_on": TODAY, "channel": "cash"},
+              control=lambda v: {"user_id": str(v["user_id"]), "month": TODAY[:7], "amount": "10.00",
+                                 "paid_on": TODAY, "channel": "cash"}),
     Reference("points verdict on another branch's member", "member id", "own_secretary", "points.unqualified",
               lambda v: {"reason": "违纪"}, values=lambda v: {"user_id": v["foreign_member_id"]}),
     Reference("dues profile of another branch's member", "member id", "own_secretary", "dues.profile",

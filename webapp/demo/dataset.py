@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..china_time import china_today
+
 DEMO_PASSWORD = "zhibu-demo"
 
 COMMITTEE = {"name": "水文局机关党委", "kind": "committee"}
@@ -71,7 +73,7 @@ def person(index: int) -> dict:
     if category != "activist":
         join = birth + timedelta(days=365 * 23 + (index * 97) % 2000)
         if category == "probationary":
-            join = date.today() - timedelta(days=100 + index * 3)
+            join = china_today() - timedelta(days=100 + index * 3)
     return {
         "name": surname + given,
         "gender": "female" if index % 3 == 1 else "male",

@@ -15,6 +15,7 @@ from typing import Callable
 
 from dateutil.relativedelta import relativedelta
 
+from ..china_time import china_today
 from ..rules.development import (
     ADJUSTABLE, EXTENSION_SOURCE, PROBATION_FROM, PROBATION_MONTHS, PROBATION_SOURCE, STEPS, STEPS_BY_KEY,
 )
@@ -114,7 +115,7 @@ def findings(done: dict[str, date], rule: Rule = default_rule, today: date | Non
     """Every time rule over the recorded ``done`` dates (step key -> date) on ``today``.
 
     ``observed``: dates of observation reports; ``training``: {"days": n, "hours": n} as recorded."""
-    today = today or date.today()
+    today = today or china_today()
     observed = observed or []
     out: list[Finding] = []
     for step in STEPS:

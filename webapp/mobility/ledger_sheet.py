@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from ..china_time import china_today
 from ..extensions import db
 from ..ledgers.sheets.common import header
 from ..models import FlowingMember, MembershipTransfer
@@ -16,7 +17,7 @@ def write(ws, org, year) -> None:
         ("开具日期", 12), ("有效期至", 12), ("状态", 12), ("办结日期", 12), ("党龄", 6), ("党费交至", 10),
         ("说明", 30)])
     first, last = date(year, 1, 1), date(year, 12, 31)
-    today = min(date.today(), last)
+    today = min(china_today(), last)
     rows = db.session.scalars(select(MembershipTransfer).where(
         or_(MembershipTransfer.from_org_id == org.id, MembershipTransfer.to_org_id == org.id),
         MembershipTransfer.issued_on <= last,

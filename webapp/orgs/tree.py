@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..china_time import china_today
 from .. import access, audit
 from ..domain_errors import DomainError
 from ..extensions import db
@@ -119,7 +120,7 @@ def close(org: Organization, actor: User, on: date | None = None) -> None:
         raise TreeError("请先撤销其下属组织")
     org.closed_at = utcnow()
     if org.is_temporary and org.end_date is None:
-        org.end_date = on or date.today()
+        org.end_date = on or china_today()
     audit.record(actor, "close", "organization", org.id, org_id=org.id, summary=f"撤销 {org.name}")
 
 

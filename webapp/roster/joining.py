@@ -1,10 +1,10 @@
 """Putting a person on an organization's roster (a membership), once it is theirs to join."""
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import select
 
+from ..china_time import china_today
 from .. import access, audit
 from ..extensions import db
 from ..models import Membership, Organization, User
@@ -32,7 +32,7 @@ def join(org: Organization, user: User, data: dict, actor: User, how: str = "") 
         db.session.add(membership)
     membership.active = True
     membership.left_on = None
-    membership.joined_on = data.get("joined_on") or date.today()
+    membership.joined_on = data.get("joined_on") or china_today()
     apply_fields(membership, data)
     db.session.flush()
     audit.record(actor, "add_member", "membership", membership.id, org_id=org.id,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
+from ..china_time import china_today
 from .. import access, audit
 from ..accounts import invitations, notices, rights
 from ..auth import sessions
@@ -67,7 +67,7 @@ def validate_person(data: dict, *, existing: User | None = None) -> dict[str, st
     elif data["category"] in ("full", "probationary") and not data.get("join_date"):
         errors["join_date"] = "党员需填写入党日期"
     birth, joined = data.get("birth_date"), data.get("join_date")
-    if birth and birth > date.today():
+    if birth and birth > china_today():
         errors["birth_date"] = "出生日期不能晚于今天"
     if birth and joined and joined < birth:
         errors["join_date"] = "入党日期不能早于出生日期"
@@ -166,7 +166,7 @@ def deactivate(membership: Membership, actor: User, reason: str = "") -> None:
     if not membership.active:
         raise RosterError({"membership": "该人员已停用"})
     membership.active = False
-    membership.left_on = date.today()
+    membership.left_on = china_today()
     membership.title = None
     membership.is_recorder = False
     audit.record(actor, "deactivate_member", "membership", membership.id, org_id=membership.org_id,
