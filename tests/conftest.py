@@ -25,6 +25,13 @@ from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db
 
+# The suite lives on its users' calendar: Zhibu counts days in China (webapp/china_time.py), so a
+# test's date.today() must be China's too, or a run between 16:00 and 24:00 UTC, when China is already
+# on the next day, tests yesterday against the app's today. The app itself never reads the local zone
+# (tests/unit/test_china_calendar.py).
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
+
 DEFAULT_PG_URLS = (
     "postgresql+psycopg://127.0.0.1:5432/test",
     "postgresql+psycopg:///test?host=/var/run/postgresql",
