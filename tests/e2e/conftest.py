@@ -114,7 +114,7 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**PHONE, service_workers="allow")  # the offline tests need the worker
     yield context
     context.close()
 

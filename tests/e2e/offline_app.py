@@ -44,3 +44,36 @@ def start(folder) -> OfflineServer:
     holder["server"] = server
     server.start()
     return server
+
+
+def poll(page, check: str, timeout_ms: int = 15000):
+    """Wait for an async browser-side condition (wait_for_function does not await promises)."""
+    assert page.evaluate("""async ([check, limit]) => {
+        const ok = new Function("return (" + check + ")()");
+        const end = Date.now() + limit;
+        while (Date.now() < end) {
+            if (await ok()) return true;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+    }""", [check, timeout_ms]), check
+
+
+def take_control(page, url: str) -> None:
+    """Open ``url`` online until the service worker controls the page and the phone is registered
+    as a sync device with nothing syncing."""
+    page.goto(url)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()  # first visit: the freshly installed worker claims the page
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    poll(page, """async () => { const dev = await window.ZhibuOutbox.device();
+                   return !!(dev && dev.token) && !window.ZhibuOutbox.state.syncing; }""")
+
+
+def open_entry(page, base, oid):
+    """Open the theme-day form online until the worker controls it, the phone is registered as a
+    sync device, and the entry pages of the user's branches are kept for offline use."""
+    take_control(page, f"{base}/records/new/{oid}/theme_day")
+    for path in ("/offline/outbox", f"/records/new/{oid}/theme_day", f"/study/notes/new/{oid}"):
+        poll(page, f"async () => !!(await caches.match('{path}', {{ ignoreVary: true }}))")

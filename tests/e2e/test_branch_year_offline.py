@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.conftest import PHONE, sign_in
-from tests.e2e.test_offline_entry import open_entry, poll
+from tests.e2e.offline_app import open_entry, poll
+from tests.e2e.conftest import sign_in
 from webapp.appraisal import workflow
 from webapp.extensions import db
 from webapp.models import MemberReport, Membership, Organization, SelfAssessment
@@ -32,13 +32,6 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE, service_workers="allow")
-    yield context
-    context.close()
 
 
 def ids(server) -> tuple[int, int]:

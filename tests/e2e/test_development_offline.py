@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.offline_app import poll, take_control
+from tests.e2e.conftest import DESKTOP, sign_in
 from webapp.extensions import db
 from webapp.models import DevelopmentNote, Membership, Organization, User
 
@@ -53,25 +54,6 @@ def activist(server):
                 "secretary_phone": secretary.phone}
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE, service_workers="allow")
-    yield context
-    context.close()
-
-
-def poll(page, check: str, timeout_ms: int = 15000):
-    assert page.evaluate("""async ([check, limit]) => {
-        const ok = new Function("return (" + check + ")()");
-        const end = Date.now() + limit;
-        while (Date.now() < end) {
-            if (await ok()) return true;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        return false;
-    }""", [check, timeout_ms]), check
-
-
 def notes(server) -> int:
     with server.app.app_context():
         return db.session.scalar(select(func.count()).select_from(DevelopmentNote).where(DevelopmentNote.text == REPORT))
@@ -82,13 +64,7 @@ def test_contact_writes_an_observation_offline_and_it_reaches_the_board(server, 
     form_path = f"/development/{oid}/notes/new"
     page = phone.new_page()
     sign_in(page, base, "dangyuan")
-    page.goto(base + form_path)  # online once: the worker takes control, the phone registers for sync
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
-    poll(page, """async () => { const dev = await window.ZhibuOutbox.device();
-                   return !!(dev && dev.token) && !window.ZhibuOutbox.state.syncing; }""")
+    take_control(page, base + form_path)  # online once: the worker takes control, the phone registers for sync
     poll(page, f"async () => !!(await caches.match('{form_path}', {{ ignoreVary: true }}))")
 
     phone.set_offline(True)

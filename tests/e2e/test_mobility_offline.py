@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.conftest import PHONE, LiveServer, sign_in
+from tests.e2e.offline_app import poll, take_control
+from tests.e2e.conftest import LiveServer, sign_in
 from tests.records_helpers import FIELD_BRANCH, theme_day_data
 from webapp.extensions import db
 from webapp.models import Attendance, FlowingMember, Organization, Record, User
@@ -23,25 +24,6 @@ def server(tmp_path_factory):
     holder["server"].stop()
     with server.app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE, service_workers="allow")
-    yield context
-    context.close()
-
-
-def poll(page, check: str, timeout_ms: int = 15000):
-    assert page.evaluate("""async ([check, limit]) => {
-        const ok = new Function("return (" + check + ")()");
-        const end = Date.now() + limit;
-        while (Date.now() < end) {
-            if (await ok()) return true;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        return false;
-    }""", [check, timeout_ms]), check
 
 
 def _activity(app) -> str:
@@ -59,13 +41,7 @@ def test_leader_offline_adds_outside_member_to_attendance_and_it_reconciles(serv
     record_uuid = _activity(app)
     page = phone.new_page()
     sign_in(page, base, "linshi")
-    page.goto(f"{base}/records/{record_uuid}")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
-    poll(page, """async () => { const dev = await window.ZhibuOutbox.device();
-                   return !!(dev && dev.token) && !window.ZhibuOutbox.state.syncing; }""")
+    take_control(page, f"{base}/records/{record_uuid}")
     page.goto(f"{base}/offline/outbox")
     page.goto(f"{base}/records/{record_uuid}")
     poll(page, f"async () => !!(await caches.match('/records/{record_uuid}', {{ ignoreVary: true }}))")

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.offline_app import open_entry, poll
+from tests.e2e.conftest import DESKTOP, sign_in
 from webapp.extensions import db
 from webapp.models import CheckIn, Organization, Record, StudyNote, User
 
@@ -27,13 +28,6 @@ def server(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE, service_workers="allow")
-    yield context
-    context.close()
-
-
 def org_id(server) -> int:
     with server.app.app_context():
         return db.session.scalar(select(Organization.id).where(Organization.name == FIELD_BRANCH))
@@ -45,33 +39,6 @@ def count(server, model, **where) -> int:
         for key, value in where.items():
             query = query.where(getattr(model, key) == value)
         return db.session.scalar(query)
-
-
-def poll(page, check: str, timeout_ms: int = 15000):
-    """Wait for an async browser-side condition (wait_for_function does not await promises)."""
-    assert page.evaluate("""async ([check, limit]) => {
-        const ok = new Function("return (" + check + ")()");
-        const end = Date.now() + limit;
-        while (Date.now() < end) {
-            if (await ok()) return true;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        return false;
-    }""", [check, timeout_ms]), check
-
-
-def open_entry(page, base, oid):
-    """Open the theme-day form online until the worker controls it, the phone is registered as a
-    sync device, and the entry pages of the user's branches are kept for offline use."""
-    page.goto(f"{base}/records/new/{oid}/theme_day")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()  # first visit: the freshly installed worker claims the page
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
-    poll(page, """async () => { const dev = await window.ZhibuOutbox.device();
-                   return !!(dev && dev.token) && !window.ZhibuOutbox.state.syncing; }""")
-    for path in ("/offline/outbox", f"/records/new/{oid}/theme_day", f"/study/notes/new/{oid}"):
-        poll(page, f"async () => !!(await caches.match('{path}', {{ ignoreVary: true }}))")
 
 
 def fill_theme_day(page, topic: str, place: str = "城南水文站院内"):
