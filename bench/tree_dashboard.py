@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from dashboard import fill_counts, ms  # noqa: E402
+from dashboard import fill_counts, ms, record_row  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -123,17 +123,7 @@ def _records(conn, branches: list[int], rng: random.Random) -> int:
                 if rng.random() < 0.15:
                     continue  # some branches miss some meetings
                 rid += 1
-                day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
-                minutes = 90 if rng.random() > 0.1 else 50
-                start = datetime(day.year, day.month, day.day, 1, 0, tzinfo=timezone.utc)
-                batch.append({"id": rid, "uuid": str(uuid.uuid4()), "org_id": org_id, "type": kind,
-                              "state": "approved", "version": 1, "approved_version": 1, "has_conflict": False,
-                              "occurred_on": day, "starts_at": start, "ends_at": start + timedelta(minutes=minutes),
-                              "duration_minutes": minutes, "topic": "学习", "place": "会议室",
-                              "meets_standard": (minutes >= 60) if kind == "theme_day" else None,
-                              "standard_problems": [], "is_secretary_lecture": kind == "lecture" and rng.random() < 0.5,
-                              "is_private": False, "recorded_late_days": 0, "photos_missing": 0,
-                              "created_at": NOW, "updated_at": NOW})
+                batch.append(record_row(rng, rid, org_id, kind, YEAR))
                 if len(batch) == 20000:
                     conn.execute(insert(Record), batch)
                     batch = []
