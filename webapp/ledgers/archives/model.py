@@ -75,6 +75,7 @@ class Entry:
     when: date | None
     blocks: list[Block]
     new_page: bool = False         # a meeting record starts on its own page
+    kind: str = ""                 # what the entry files ("meeting", "talks", "roster" …): for summaries
 
 
 @dataclass
