@@ -13,8 +13,10 @@ from ..htmx import render
 from ..models import ExportJob
 from ..models.base import utcnow
 from ..storage.serve import send_object
-from ..view_helpers import managed_org_or_404, row_or_404
-from . import bp, jobs
+from ..domain_errors import NotAllowed
+from ..view_helpers import managed_org_or_404, row_or_404, visible_org_or_404
+from . import archives, bp, jobs
+from .archives import scope
 
 
 def _job_or_404(job_uuid: str) -> ExportJob:
@@ -91,6 +93,39 @@ def download(job_uuid: str):
         job.downloaded_at = utcnow()
         db.session.commit()
     return response
+
+
+def _year_or_404(year: int) -> int:
+    if not 2000 <= year <= china_today().year + 1:
+        abort(404)
+    return year
+
+
+@bp.route("/archives/<int:org_id>/<int:year>")
+@login_required
+def archive_catalogue(org_id: int, year: int):
+    """The six archives' catalogue of a branch-year, as the binder will hold them (404: not visible;
+    403: visible but not bindable by this user)."""
+    org = visible_org_or_404(org_id)
+    year = _year_or_404(year)
+    try:
+        view = scope.export_view(current_user, org, request.args.get("home", type=int))
+    except NotAllowed:
+        abort(403)
+    return render_template("ledgers/archives.html", binder=archives.binder(org, year, viewer=view.home))
+
+
+@bp.route("/archives/<int:org_id>/<int:year>/summary")
+@login_required
+def archive_summary(org_id: int, year: int):
+    """A committee's summary of the branches below it."""
+    org = visible_org_or_404(org_id)
+    year = _year_or_404(year)
+    try:
+        scope.summary_allowed(current_user, org)
+    except NotAllowed:
+        abort(403)
+    return render_template("ledgers/archives.html", binder=archives.summary(org, year))
 
 
 @bp.cli.command("run-pending")
