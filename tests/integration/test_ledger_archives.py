@@ -368,3 +368,15 @@ def test_running_temporary_branch_is_not_bound_by_a_home_branch(world, client):
     auth.login(p[0].username)
     assert client.get(f"/ledgers/archives/{field.id}/{YEAR}").status_code == 403
     assert client.get(f"/ledgers/archives/{home.id}/{YEAR}").status_code == 200
+
+
+def test_a_correction_awaiting_review_binds_the_approved_version(world):
+    made = _fill_the_year(world)
+    lecture = made["lecture"]
+    data = {**lecture.current.data, "topic": "改过的党课题目（待审核）"}
+    records.revise_record(lecture, data, world["p"][0], base_version=lecture.version)
+    db.session.commit()
+    assert lecture.state != "approved" and lecture.approved_version == 1
+    meetings = [e for e in _archive(archives.binder(world["home"], YEAR), "org_life").entries if e.kind == "meeting"]
+    assert [e.title for e in meetings][1] == f"{YEAR}-04-08 党课：lecture {YEAR}-04-08（书记讲党课）"
+    assert meetings[1].blocks[0].topic == f"lecture {YEAR}-04-08"

@@ -13,7 +13,7 @@ from ...members.participation import in_force_during
 from ...models import Membership, Organization, Record, User
 from ...records.queries import user_names
 
-__all__ = ["Part", "year_span", "memberships", "approved_records", "approved_data", "user_names", "yuan"]
+__all__ = ["Part", "year_span", "memberships", "approved_records", "approved_data", "bound_record", "user_names", "yuan"]
 
 
 def year_span(year: int) -> tuple[date, date]:
@@ -52,13 +52,18 @@ def memberships(part: Part) -> list[Membership]:
 
 
 def approved_records(org: Organization, year: int) -> list[Record]:
-    """The branch's approved records of the year in date order (merged duplicates are not approved)."""
+    """The branch's records of the year with an approved version, in date order: a correction awaiting
+    review binds the approved version (``approved_data``); a duplicate merged into another is left out."""
     start, end = year_span(year)
     return list(db.session.scalars(
-        select(Record).where(Record.org_id == org.id, Record.state == "approved",
-                             Record.approved_version.is_not(None), Record.occurred_on.between(start, end))
+        select(Record).where(Record.org_id == org.id, bound_record(), Record.occurred_on.between(start, end))
         .options(selectinload(Record.attendances), selectinload(Record.photos), selectinload(Record.versions))
         .order_by(Record.occurred_on, Record.id)))
+
+
+def bound_record():
+    """SQL condition on Record: it has an approved version and was not merged into another."""
+    return Record.approved_version.is_not(None) & Record.merged_into_id.is_(None)
 
 
 def approved_data(record: Record) -> dict:

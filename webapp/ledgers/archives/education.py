@@ -1,13 +1,14 @@
 """集中教育档案: the study tasks set for the branch (by itself or an organization above it) with who
 did them, the members' study notes, and each member's hours of collective study (党课 and 主题党日
-attended, wherever held: a member in the field studies there, counted once)."""
+attended; a home branch counts them wherever held (a member in the field studies there, counted once),
+a temporary branch its own)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Attendance, Organization, Record, StudyNote, StudyTask, StudyTaskDone
-from .common import Part, memberships
+from .common import Part, bound_record, memberships
 from .model import Archive, Entry, Table
 
 KEY, TITLE = "education", "集中教育档案"
@@ -60,8 +61,10 @@ def _hours(part: Part, member_ids: list[int]) -> list[Entry]:
     query = (select(Attendance.user_id, Record.type, func.count(), func.coalesce(func.sum(Record.duration_minutes), 0))
              .join(Record, Attendance.record_id == Record.id)
              .where(Attendance.user_id.in_(member_ids), Attendance.status == "present",
-                    Record.state == "approved", Record.type.in_(STUDY_TYPES), Record.occurred_on.between(start, end))
+                    bound_record(), Record.type.in_(STUDY_TYPES), Record.occurred_on.between(start, end))
              .group_by(Attendance.user_id, Record.type))
+    if part.org.is_temporary:  # the project's own study; at home, wherever the member studied
+        query = query.where(Record.org_id == part.org.id)
     for user_id, kind, count, minutes in db.session.execute(query):
         person = rows_by_user.setdefault(user_id, {"lecture": 0, "theme_day": 0, "minutes": 0})
         person[kind] = int(count)

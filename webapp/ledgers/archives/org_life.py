@@ -147,11 +147,12 @@ def _appraisal_entry(part: Part, appraisal: Appraisal) -> Entry:
         YearResult.evaluation_appraisal_id == appraisal.id)).all())
     people = [u for u in participants(appraisal) if part.keeps(u.id)]
     decided = appraisal.decided_at
-    steps = Table(("步骤", "情况"), [
-        (EVALUATION_STEPS["self"], f"{len(selves)} 人提交个人自评"),
-        (EVALUATION_STEPS["mutual"], f"{receipts} 人交回互评表（不记名）"),
-        (EVALUATION_STEPS["democratic"], f"收回测评票 {appraisal.vote_ballots_returned or 0} 张"),
-        (EVALUATION_STEPS["organizational"], "已评定" if appraisal.is_decided else "尚未评定")], (1, 3))
+    steps = Table(("步骤", "数量", "说明"), [
+        (EVALUATION_STEPS["self"], len(selves), "人提交个人自评"),
+        (EVALUATION_STEPS["mutual"], int(receipts), "人交回互评表（不记名）"),
+        (EVALUATION_STEPS["democratic"], appraisal.vote_ballots_returned or 0, "张测评票收回"),
+        (EVALUATION_STEPS["organizational"], len(grades), "人已评定" if appraisal.is_decided else "人（尚未评定）")],
+        (2, 1, 3))
     rows = []
     for u in people:
         c = counts.get(u.id)
