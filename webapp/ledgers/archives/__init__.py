@@ -57,7 +57,7 @@ def summary(committee_org: Organization, year: int) -> Binder:
     year holds and of what kinds (the branches' own binders are exported one by one)."""
     start, end = year_span(year)
     branches = [b for b in branches_below(committee_org) if _active_in(b, start, end)]
-    binders = [binder(b, year) for b in branches]
+    binders = [_counted(b, year) for b in branches]
     archives = []
     for index, module in enumerate(ARCHIVES):
         rows = [(b.name, len(bound.archives[index].entries), _kinds(bound.archives[index]))
@@ -67,6 +67,13 @@ def summary(committee_org: Organization, year: int) -> Binder:
         archives.append(Archive(module.KEY, module.TITLE, module.SOURCE, entries))
     return Binder(org_name=committee_org.name, year=year, title=f"{committee_org.name} {year} 年党支部台账汇总",
                   archives=archives, scope_note=f"汇总所属 {len(branches)} 个党支部（含临时党支部）")
+
+
+def _counted(org: Organization, year: int) -> Binder:
+    """A branch-year for counting: the meeting entries without their pages (the costly part)."""
+    built = [module.build(org, year, pages=False) if module is org_life else module.build(org, year)
+             for module in ARCHIVES]
+    return Binder(org_name=org.name, year=year, title="", archives=built)
 
 
 def _active_in(org: Organization, start, end) -> bool:

@@ -31,13 +31,14 @@ def people_named(records: list[Record]) -> set[int]:
     return ids
 
 
-def meeting_entry(record: Record, names: dict[int, str]) -> Entry:
+def meeting_entry(record: Record, names: dict[int, str] | None) -> Entry:
+    """``names`` None: the catalogue line alone, without its page (for counting)."""
     data = approved_data(record)
     title = f"{record.occurred_on:%Y-%m-%d} {record.type_label}：{data.get('topic') or record.topic}"
     if record.type == "lecture" and record.is_secretary_lecture:
         title += "（书记讲党课）"
-    page = (meeting_page or _meeting_page)(record, names)
-    return Entry(title, record.occurred_on, [page], new_page=True, kind="meeting")
+    blocks = [(meeting_page or _meeting_page)(record, names)] if names is not None else []
+    return Entry(title, record.occurred_on, blocks, new_page=True, kind="meeting")
 
 
 def _attendance(record: Record, data: dict, names: dict[int, str]) -> tuple[int, dict[str, list]]:

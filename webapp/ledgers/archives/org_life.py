@@ -29,21 +29,22 @@ SOURCE = ("存放“三会一课”及会议材料,主题党日活动资料,支�
 TALK_NOTE = "仅限支委会和上级党组织查阅"
 
 
-def build(org: Organization, year: int, *, only: frozenset[int] | None = None) -> Archive:
+def build(org: Organization, year: int, *, only: frozenset[int] | None = None, pages: bool = True) -> Archive:
+    """``pages`` False: the meeting entries without their pages (a summary counts them only)."""
     part = Part(org, year, only)
     if part.whole:
         records = approved_records(org, year)
-        entries = [*_meetings(records), *_talks(records), *_secretary_report(part), *_life_meeting(part),
+        entries = [*_meetings(records, pages), *_talks(records), *_secretary_report(part), *_life_meeting(part),
                    *_appraisal(part, records), *_elsewhere(part)]
     else:
         entries = [*_took_part_here(part), *_life_meeting(part), *_appraisal(part, [])]
     return Archive(KEY, TITLE, SOURCE, entries)
 
 
-def _meetings(records: list[Record]) -> list[Entry]:
+def _meetings(records: list[Record], pages: bool = True) -> list[Entry]:
     """One page per meeting (talks apart: their content is not bound)."""
     meetings = [r for r in records if r.type != "talk"]
-    names = user_names(people_named(meetings))
+    names = user_names(people_named(meetings)) if pages else None
     return [meeting_entry(record, names) for record in meetings]
 
 
