@@ -66,7 +66,11 @@ class Servers:
         self.ports = _free_ports(2)
         self.processes = [self._start(number, port) for number, port in enumerate(self.ports)]
         self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
-        self._wait_healthy()
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
 
     def _start(self, number: int, port: int) -> subprocess.Popen:
         gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -173,16 +177,27 @@ def storage_settings(bucket):
     return bucket
 
 
+def _one_push_key(folder: Path) -> Path:
+    """One VAPID key file for both servers, as an operator copies it to each."""
+    from webapp.push import keys
+
+    path = folder / "vapid_private.pem"
+    keys.create_keys(path)
+    return path
+
+
 @pytest.fixture(scope="module")
 def servers(bucket, database_url, tmp_path_factory):
     """Started once for the module; each test's app empties and reloads the same database under them."""
     if not (Path(sys.executable).parent / "gunicorn").is_file():
         _loud_skip("gunicorn is not installed beside python")
     _redis_or_skip()
-    running = Servers(tmp_path_factory.mktemp("servers"), {
+    folder = tmp_path_factory.mktemp("servers")
+    running = Servers(folder, {
         "ZHIBU_ENV": "production", "ZHIBU_SERVERS": "2", "ZHIBU_SECRET_KEY": SECRET,
         "DATABASE_URL": database_url, "ZHIBU_RATELIMIT_STORAGE": LIMITS_URL, "ZHIBU_JOBS_URL": JOBS_URL,
         "ZHIBU_VAPID_SUBJECT": "mailto:ops@zhibu.example.cn", "ZHIBU_LOG_FORMAT": "text",
+        "ZHIBU_VAPID_PRIVATE_KEY_PATH": str(_one_push_key(folder)),
         **{f"ZHIBU_{key}": value for key, value in bucket.items()}})
     yield running
     running.stop()
