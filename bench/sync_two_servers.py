@@ -13,6 +13,7 @@ nginx comes from the Debian package (`make bench-deps` installs it when missing)
 
     .venv/bin/python bench/sync_two_servers.py [--devices 20] [--mutations 20000] [--batch 50]
                                                [--workers 2] [--threads 1] [--nginx-workers 1]
+                                               [--worker-class gthread|sync]
 """
 from __future__ import annotations
 
@@ -83,13 +84,13 @@ def start_nginx(folder: Path, listen: int, upstreams: list[int], workers: int) -
     return subprocess.Popen([binary, "-p", str(folder), "-c", str(conf)])
 
 
-def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "ZHIBU_SECRET_KEY": "bench-two-servers", "ZHIBU_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": str(workers), "ZHIBU_THREADS": str(threads), "ZHIBU_TRUSTED_PROXIES": "1",
            "ZHIBU_SERVERS": "2", "ZHIBU_RATELIMIT_STORAGE": LIMITS_URL}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+                             "--worker-class", worker_class, "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
 
 
 def wait_ready(base: str) -> None:
@@ -124,7 +125,7 @@ def run(args) -> None:
     tokens, template, org_id = prepare(PG_URL, args.devices)
     folder = Path(tempfile.mkdtemp(prefix="zhibu-two-servers-"))
     ports = [free_port(), free_port()]
-    servers = [start_server(PG_URL, port, args.workers, args.threads) for port in ports]
+    servers = [start_server(PG_URL, port, args.workers, args.threads, args.worker_class) for port in ports]
     proxy = None
     try:
         for port in ports:
@@ -150,7 +151,8 @@ def run(args) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     p95 = latencies[max(0, math.ceil(len(latencies) * 0.95) - 1)]
     total = per_phone * args.devices
-    print(f"PostgreSQL, 2 servers x {args.workers} gunicorn workers x {args.threads} threads behind nginx: "
+    print(f"PostgreSQL, 2 servers x {args.workers} gunicorn {args.worker_class} workers x {args.threads} threads "
+          "behind nginx: "
           f"{total} mutations from {args.devices} phones in batches of {args.batch}, closed loop: "
           f"{total / elapsed:6.0f} mutations/s, batch p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"p95 {p95 * 1000:.0f} ms, not applied: {len(failures)} (load average {os.getloadavg()[0]:.2f})")
@@ -166,6 +168,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--nginx-workers", type=int, default=1)
+    parser.add_argument("--worker-class", default="gthread",
+                        help="gunicorn worker class (deploy/gunicorn.conf.py: gthread; sync accepts a "
+                             "connection only when idle, so nginx's keep-alive connections balance differently)")
     args = parser.parse_args()
     try:
         run(args)

@@ -260,6 +260,7 @@ def test_an_export_started_on_one_server_survives_its_killed_worker_and_download
     download = browser.get(1, f"/ledgers/exports/{job.uuid}/download")
     assert download.status_code == 200, cluster.logs()
     assert "花名册" in load_workbook(io.BytesIO(download.content)).sheetnames
+    job_workers.kill(second)  # done with it: no graceful stop to wait for
 
 
 def test_failed_sign_ins_spread_over_both_servers_trip_one_limit(cluster):
