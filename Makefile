@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: install lock lint run serve test test-js test-sqlite test-postgresql e2e system-deps postgres redis bench clean
+.PHONY: install lock lint run serve test test-js test-sqlite test-postgresql e2e system-deps bench-deps postgres redis bench clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ system-deps:
 	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
+# Debian packages the benchmarks need (nginx in front of two app servers, bench/sync_two_servers.py),
+# installed only when missing; `make test` does not need them.
+bench-deps:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "Installing Debian packages: nginx"; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq nginx >/dev/null; \
+	fi
+
 postgres:
 	@bash scripts/ensure-postgres.sh
 
@@ -61,7 +69,7 @@ test-js:
 test-sqlite: install
 	$(BIN)/python -m pytest --backends sqlite
 
-bench: install postgres
+bench: install postgres redis bench-deps
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -104,6 +104,9 @@ class Config:
     # Web push (issues 13 and 17). VAPID contact for push service operators (mailto: or https:).
     VAPID_SUBJECT = os.environ.get("ZHIBU_VAPID_SUBJECT")
     REQUIRE_VAPID_SUBJECT = False
+    # The VAPID private key (PEM): unset means instance/vapid_private.pem. With several servers, one
+    # key file copied to every server and push worker (webapp/startup_checks.py refuses otherwise).
+    VAPID_PRIVATE_KEY_PATH = os.environ.get("ZHIBU_VAPID_PRIVATE_KEY_PATH") or None
     # Hosts of the push services whose endpoints are accepted ("*." matches subdomains).
     PUSH_SERVICE_HOSTS = tuple(h.strip().lower() for h in os.environ.get("ZHIBU_PUSH_SERVICE_HOSTS", "").split(",")
                                if h.strip()) or PUSH_SERVICE_HOSTS_DEFAULT

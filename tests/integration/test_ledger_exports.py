@@ -197,3 +197,34 @@ def test_status_partial_stops_polling_and_offers_restart(client, auth, demo):
     auth.post(f"/ledgers/exports/{busy.uuid}/restart", page=f"/ledgers/exports/{busy.uuid}")
     db.session.expire_all()
     assert busy.state == "running" and db.session.scalar(select(ExportJob).where(ExportJob.id > busy.id)) is None
+
+
+def test_a_build_that_keeps_killing_its_worker_is_given_up_after_the_limit(client, auth, demo):
+    """Issue 19, known gap: each runner dies mid-build (its lease runs out), the job is taken up again;
+    after EXPORT_MAX_ATTEMPTS takes it is marked failed with a message for the secretary, not re-queued."""
+    from datetime import timedelta
+
+    from webapp.models.base import utcnow
+    from webapp.rules.ledgers import EXPORT_LEASE_SECONDS, EXPORT_MAX_ATTEMPTS
+
+    org = org_named(FIELD)
+    job = jobs.request_export(org, 2026, "pdf", demo["linshi"])
+    db.session.commit()
+    long_ago = utcnow() - timedelta(seconds=EXPORT_LEASE_SECONDS * 10)
+    for attempt in range(EXPORT_MAX_ATTEMPTS):  # each runner takes it and dies: its lease ran out long ago
+        assert jobs.claim(job.id, owner=f"dead-host:{attempt}", now=long_ago + attempt * timedelta(seconds=EXPORT_LEASE_SECONDS + 1))
+        assert job.id in jobs.reclaimable()  # the worker's every-minute reclaim would queue it again
+    db.session.expire_all()
+    assert job.attempts == EXPORT_MAX_ATTEMPTS
+    jobs.run(job.id)  # what the reclaimed task does
+    db.session.expire_all()
+    assert job.state == "failed" and job.lease_until is None and job.finished_at is not None
+    assert f"已尝试生成 {EXPORT_MAX_ATTEMPTS} 次" in job.error and "重新生成" in job.error
+    assert job.attempts == EXPORT_MAX_ATTEMPTS and not storage().exists(jobs.storage_key(job))
+    assert job.id not in jobs.reclaimable() and jobs.run_pending() == 0  # never taken up again
+    auth.login("linshi")
+    page = client.get(f"/ledgers/exports/{job.uuid}").get_data(as_text=True)
+    assert "已停止重试" in page and "重新生成" in page
+    auth.post(f"/ledgers/exports/{job.uuid}/restart", page=f"/ledgers/exports/{job.uuid}")
+    again = db.session.scalar(select(ExportJob).where(ExportJob.id > job.id))
+    assert again.state == "done" and again.attempts == 1  # a fresh job gets fresh tries

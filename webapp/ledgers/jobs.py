@@ -13,6 +13,8 @@ a consumer died with a task in hand, so the worker's every-minute ``reclaim_expo
 worker as it starts) queues such jobs again, and ``flask ledgers run-pending`` runs them by hand. Every
 write of a runner checks it still holds the lease, so a runner that lost it never overwrites the new
 one. A failure gives the job back to the queue (``queued``) for Huey to retry; the last try records it.
+A runner takes a job at most EXPORT_MAX_ATTEMPTS times (``attempts``): a build that kills its worker
+each time is then marked failed, with a message for the secretary, instead of being reclaimed forever.
 """
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ from ..extensions import db
 from ..models import ExportJob, Organization, User
 from ..models.base import utcnow
 from ..domain_errors import NotAllowed
-from ..rules.ledgers import EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS, EXPORT_QUEUED_STALE_SECONDS
+from ..rules.ledgers import (EXPORT_GAVE_UP_MESSAGE, EXPORT_HEARTBEAT_SECONDS, EXPORT_LEASE_SECONDS,
+                             EXPORT_MAX_ATTEMPTS, EXPORT_QUEUED_STALE_SECONDS)
 from ..storage import storage
 
 log = logging.getLogger(__name__)
@@ -101,12 +104,19 @@ def _takeable(now: datetime):
 
 def claim(job_id: int, owner: str | None = None, now: datetime | None = None) -> bool:
     """Take a queued (or abandoned) job with a lease, exactly once: a conditional update, so two runners
-    never build the same file."""
+    never build the same file. A job already taken EXPORT_MAX_ATTEMPTS times is marked failed instead
+    (its build kept killing its worker), so it is never taken up again."""
     now = now or utcnow()
-    result = db.session.execute(update(ExportJob).where(ExportJob.id == job_id, _takeable(now))
+    takeable = (ExportJob.id == job_id, _takeable(now))
+    gave_up = db.session.execute(update(ExportJob).where(*takeable, ExportJob.attempts >= EXPORT_MAX_ATTEMPTS)
+                                 .values(state="failed", step="已停止重试", finished_at=now, lease_until=None,
+                                         error=EXPORT_GAVE_UP_MESSAGE.format(attempts=EXPORT_MAX_ATTEMPTS)))
+    if gave_up.rowcount:
+        log.error("export %s: taken %d times without finishing, marked failed", job_id, EXPORT_MAX_ATTEMPTS)
+    result = db.session.execute(update(ExportJob).where(*takeable)
                                 .values(state="running", started_at=now, progress=1, step="开始生成",
                                         error=None, lease_owner=owner or runner_id(),
-                                        lease_until=_lease_until(now)))
+                                        lease_until=_lease_until(now), attempts=ExportJob.attempts + 1))
     db.session.commit()
     return result.rowcount == 1
 

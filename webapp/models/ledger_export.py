@@ -36,6 +36,9 @@ class ExportJob(db.Model):
     # job whose lease ran out was abandoned by a dead process and is taken up again (issue 13).
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times a runner took the job (webapp/ledgers/jobs.py claim): a build that kills its
+    # worker would otherwise be taken up again forever; past EXPORT_MAX_ATTEMPTS it is marked failed.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     org = relationship("Organization")
     requested_by = relationship("User")

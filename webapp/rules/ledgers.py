@@ -40,3 +40,12 @@ EXPORT_LEASE_SECONDS = 4 * EXPORT_HEARTBEAT_SECONDS
 # A queued job nobody started within this time (the web process died before its thread ran) is shown
 # as stalled, with the offer to start again, instead of a progress bar that never moves.
 EXPORT_QUEUED_STALE_SECONDS = 5 * 60
+# A runner takes a job at most this many times (ExportJob.attempts): the first try and the job
+# queue's retries of a failure (JOBS_RETRIES, default 2), or the take-overs of a job whose worker died
+# while building it. A build that kills its worker every time (a ledger too large for the worker's
+# memory, a font that crashes the PDF library) would otherwise be reclaimed and kill a worker every
+# minute, forever (issue 19, "known gap"); past the limit the job is marked failed and the secretary
+# is told (EXPORT_GAVE_UP_MESSAGE) instead of a progress bar that never ends.
+EXPORT_MAX_ATTEMPTS = 3
+EXPORT_GAVE_UP_MESSAGE = ("已尝试生成 {attempts} 次，每次处理进程都在生成时中止，系统已停止重试。"
+                          "请联系管理员检查该年度的台账数据或服务器资源后再点“重新生成”。")
