@@ -1,4 +1,5 @@
-"""China time for dates people type; the server stores UTC."""
+"""China time for dates people type; the server stores UTC. Dates and times shown to people are
+written the Chinese way (2026年11月30日（星期一） 14:05); form inputs keep ISO for <input type=date>."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -23,3 +24,26 @@ def month_bounds(key: str) -> tuple[date, date]:
     """A month "YYYY-MM" as (its first day, the first day of the next month)."""
     year, month = int(key[:4]), int(key[5:7])
     return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def cn_date(day: date | None, *, weekday: bool = False) -> str:
+    """2026年11月30日, or with ``weekday`` 2026年11月30日（星期一）; "" for no date."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(CHINA_TZ).date()
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return f"{text}（星期{WEEKDAYS[day.weekday()]}）" if weekday else text
+
+
+def cn_datetime(value: datetime | None) -> str:
+    """An instant in China time: 2026年11月30日 14:05 (naive values are taken as UTC); "" for none."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    local = value.astimezone(CHINA_TZ)
+    return f"{cn_date(local.date())} {local:%H:%M}"
