@@ -177,7 +177,7 @@
       tag.textContent = r.state_label + (r.has_conflict ? " · 有冲突" : "") + (r.photos_missing ? " · 照片未到 " + r.photos_missing : "");
       var d = doc.createElement("span");
       d.className = "muted small";
-      d.textContent = r.occurred_on;
+      d.textContent = queue.chineseDate(r.occurred_on);
       li.appendChild(a); li.appendChild(doc.createTextNode(" ")); li.appendChild(tag);
       li.appendChild(doc.createTextNode(" ")); li.appendChild(d);
       list.appendChild(li);
