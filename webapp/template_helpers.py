@@ -7,7 +7,7 @@ from flask import get_flashed_messages, request
 from flask_login import current_user
 
 from . import access
-from .china_time import CHINA_TZ
+from .china_time import CHINA_TZ, cn_date as _cn_date, cn_datetime
 
 # Bottom navigation on phones, sidebar on desktop (issue "Foundation").
 # Capabilities add their entries here: (endpoint, label, icon name).
@@ -31,16 +31,20 @@ MANAGER_NAV_ITEMS = [
 ]
 
 
-def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def china_time(value: datetime | None, fmt: str | None = None) -> str:
+    """An instant in China time, the Chinese way (2026年11月30日 14:05), or by ``fmt``."""
     if value is None:
         return ""
+    if fmt is None:
+        return cn_datetime(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(CHINA_TZ).strftime(fmt)
 
 
-def cn_date(value: date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+def cn_date(value: date | None, weekday: bool = False) -> str:
+    """A day the Chinese way: 2026年11月30日, with ``weekday`` 2026年11月30日（星期一）."""
+    return _cn_date(value, weekday=weekday)
 
 
 # Header the service worker sets on pages it fetches in the background to keep for offline use

@@ -1,6 +1,7 @@
 """Each page loads only its own scripts (issue 16): a member who signs in lands on the home page
 without the form scripts, taps through to the theme-day form by boosted navigation, and the form
-still works offline because the scripts it names are loaded then, once."""
+still works offline because the scripts it names are loaded then, once. The scripts with work only
+offline (links.js) or only while something is kept (storage.js) come when that happens."""
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
@@ -38,4 +39,15 @@ def test_boosted_navigation_loads_the_scripts_a_page_needs_once(live_server, pho
         page.get_by_role("navigation", name="底部导航").get_by_role("link", name="首页").click()
         page.wait_for_url(live_server.url + "/")
     assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1  # all boosted
+
+    # Online with nothing kept, on any page (the form included): neither links.js nor storage.js ...
+    assert script_count(page, "/offline/links.js") == 0 and script_count(page, "/offline/storage.js") == 0
+    # ... and the network gone, links.js comes (from the worker's shell), once.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.set_offline(True)
+    try:
+        page.wait_for_function("() => window.Zhibu.links && window.Zhibu.links.failed")
+        assert script_count(page, "/offline/links.js") == 1 and script_count(page, "/offline/storage.js") == 0
+    finally:
+        phone.set_offline(False)
     assert not errors, errors

@@ -205,7 +205,7 @@ def test_three_years_from_application_to_full_member_across_two_branches(app, cl
     assert db.session.scalar(select(func.count()).select_from(DevelopmentNote)) == 4
     assert board.rows(survey) == [] and len(board.rows(survey, include_finished=True)) == 1
     html = secretary_client.get(f"/development/{survey.id}/people/{person.id}").get_data(as_text=True)
-    assert OFFICE in html and FIELD in html and "汛期测验中吃苦在前" in html and f"{Y3}-10-08" in html
+    assert OFFICE in html and FIELD in html and "汛期测验中吃苦在前" in html and f"{Y3}年10月8日" in html  # shown the Chinese way
 
     # --- Exports, in the order an inspection reads them.
     import io

@@ -2,7 +2,7 @@
 cycle with versions, bulk approve, idempotent resubmission, photos and study notes."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from PIL import Image
@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from tests.records_helpers import FIELD_BRANCH, member_ids, org_named, theme_day_data
 from webapp.extensions import db
 from webapp.models import AuditLog, CheckIn, Membership, Organization, Record, StudyNote, User
-from webapp.records import service
+from webapp.china_time import CHINA_TZ
+from webapp.records import service, validation
 from webapp.rules.life import RECORD_TYPES
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
@@ -54,6 +55,42 @@ def test_recorder_saves_a_theme_day_from_the_form(client, auth, demo):
     assert record.current.data["invited"] == [{"name": "赵工", "note": "分包单位党员"}]
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "待审核" in detail and "出席 " in detail and "赵工" in detail
+
+
+def test_a_meeting_saved_before_it_ends_is_kept_with_a_warning_on_the_record(client, auth, demo):
+    org = org_named(FIELD_BRANCH)
+    now = datetime.now(CHINA_TZ)
+    if now.strftime("%H:%M") >= "23:58":
+        pytest.skip("no end time later today is left to type")
+    auth.login("dangyuan")
+    today = now.date().isoformat()
+    response = auth.post(f"/records/new/{org.id}/theme_day",
+                         form(org, occurred_on=today, start_time="00:00", end_time="23:59"))
+    assert response.status_code == 302  # a warning, never a block
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "保存时会议还没有结束" in detail and "data-saved-before-end" in detail
+    assert f"结束时间 {now.year}年{now.month}月{now.day}日 23:59" in detail
+
+    # A meeting saved after it ended says nothing.
+    response = auth.post(f"/records/new/{org.id}/theme_day", form(org, topic="已经结束的会议"))
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "保存时会议还没有结束" not in detail and "data-saved-before-end" not in detail
+
+
+def test_a_record_synced_from_a_phone_is_judged_by_when_the_phone_saved_it(app, demo):
+    org = org_named(FIELD_BRANCH)
+    actor = user("dangyuan")
+    day = date.today() - timedelta(days=1)
+    early = service.create_record(org, "theme_day", theme_day_data(org, occurred_on=day.isoformat()), actor,
+                                  client_recorded_at=datetime.combine(day, time(9, 30), tzinfo=CHINA_TZ),
+                                  source="sync")
+    late = service.create_record(org, "theme_day", theme_day_data(org, occurred_on=day.isoformat()), actor,
+                                 client_recorded_at=datetime.combine(day, time(10, 45), tzinfo=CHINA_TZ),
+                                 source="sync")
+    db.session.commit()
+    warning = validation.saved_before_end(early)
+    assert warning and f"保存于 {day.year}年{day.month}月{day.day}日 09:30" in warning
+    assert validation.saved_before_end(late) is None
 
 
 @pytest.mark.parametrize("record_type", sorted(RECORD_TYPES))

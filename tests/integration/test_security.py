@@ -17,6 +17,24 @@ def test_security_headers_on_every_page(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+DOCUMENT_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy",
+                    "Cross-Origin-Opener-Policy", "Referrer-Policy")
+
+
+def test_files_a_page_loads_carry_nosniff_and_not_the_document_headers(client):
+    # A script, a style sheet, an icon or the manifest never becomes a document: its policy is the
+    # page's, so the five document headers would only weigh on the phone's wire (issue 16).
+    for url in ("/static/js/app.js", "/static/css/app.css", "/static/icons/icon-192.png", "/manifest.webmanifest"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert not [h for h in DOCUMENT_HEADERS if h in response.headers], url
+    # Pages, the worker (its CSP governs what it fetches) and the API keep them all.
+    for url in ("/login", "/sw.js", "/api/sync/pull", "/static/no-such-file.js"):
+        response = client.get(url)
+        assert all(h in response.headers for h in DOCUMENT_HEADERS), url
+
+
 def test_pages_carry_no_inline_script(client, auth, demo):
     auth.login("jiguan")
     for path in ("/", "/me", "/orgs/", "/login"):

@@ -27,7 +27,7 @@ from ..dues import service as dues_service
 from ..standards import rectification
 from ..study import themes
 from ..view_helpers import act, save_or_errors
-from . import bp, diffing, duplicates, queries, service
+from . import bp, diffing, duplicates, queries, service, validation
 from .errors import RecordLocked, VersionConflict
 from .expected import Expected, expected_at, expected_for
 from .form_data import RECTIFICATION_FIELDS, data_to_pairs, form_to_data
@@ -171,6 +171,9 @@ def _saved_message(record: Record) -> str:
     message = f"已保存{record.type_label}，等待支部审核"
     if record.meets_standard is False:
         message += "。注意：" + "；".join(record.standard_problems)
+    early = validation.saved_before_end(record)
+    if early:
+        message += "。" + early
     return message
 
 
@@ -198,6 +201,7 @@ def detail(uuid: str):
     expected = expected_at(record)
     return render_template(
         "records/detail.html", record=record, data=data, names=names, diffs=diffs, trail=trail,
+        saved_before_end=validation.saved_before_end(record),
         expected_ids=expected.expected_ids, in_field=expected.in_field,
         manages=manages, can_edit=can_edit(current_user, record), can_review=can_review(current_user, record),
         own=is_own_record(current_user, record),

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from sqlalchemy import select
 
-from ..china_time import china_datetime, china_today
+from ..china_time import china_datetime, china_today, cn_datetime
 from ..extensions import db
 from ..input_numbers import MAX_ROW_ID
 from ..models import Membership, Organization, User
@@ -353,6 +353,21 @@ def _cleaned(record_type: str, data: dict, occurred_on: date, start: time, end: 
         duration_minutes=duration, meets_standard=meets, standard_problems=problems,
         is_secretary_lecture=bool(lecturer and lecturer.title in SECRETARY_TITLES),
     )
+
+
+def saved_before_end(record) -> str | None:
+    """A warning, never a block: the record's current version was saved (on the phone when it came
+    by sync, else on the server) before the meeting's end time, so the times may be planned rather
+    than kept. The phone warns before saving (static/js/meeting.js); this says it on the record, to
+    the recorder after saving and to the reviewer. None when the times are plausible."""
+    version = record.current
+    if version is None or record.ends_at is None:
+        return None
+    saved_at = version.client_recorded_at or version.created_at
+    if saved_at is None or saved_at >= record.ends_at:
+        return None
+    return (f"提示：保存时会议还没有结束（结束时间 {cn_datetime(record.ends_at)}，保存于 {cn_datetime(saved_at)}），"
+            "请核对开始和结束时间是否为实际时间")
 
 
 def _rectification_items(raw, members: dict[int, Membership], errors: dict[str, str]) -> list[dict]:

@@ -13,7 +13,9 @@
   // Each page loads only the scripts it uses (base.html). A boosted navigation swaps the body only,
   // so load the scripts named in the new page's head that this document has not loaded yet (by
   // path: a newer ?v= of a script already running is not loaded twice), in their order.
+  // Zhibu.loadScript(src) does the same for a script a page needs only now (offline/outbox-ui.js).
   var HEAD_SCRIPT = /<script\b[^>]*\bsrc="([^"]+)"/g;
+  var pending = {};
   function loadedPaths() {
     var paths = {};
     Array.prototype.forEach.call(document.scripts, function (s) {
@@ -21,6 +23,23 @@
     });
     return paths;
   }
+  function loadScript(src, have) {
+    var url = new URL(src, location.href);
+    if (url.origin !== location.origin) return Promise.reject(new Error("not this site"));
+    if (pending[url.pathname]) return pending[url.pathname];
+    if ((have || loadedPaths())[url.pathname]) return Promise.resolve();
+    pending[url.pathname] = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url.pathname + url.search;
+      script.async = false; // run in document order
+      script.onload = function () { resolve(); };
+      script.onerror = function () { delete pending[url.pathname]; script.remove(); reject(new Error(url.pathname)); };
+      document.head.appendChild(script);
+    });
+    return pending[url.pathname];
+  }
+  window.Zhibu = window.Zhibu || {};
+  window.Zhibu.loadScript = function (src) { return loadScript(src); };
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail && event.detail.xhr;
     var text = xhr && typeof xhr.responseText === "string" ? xhr.responseText : "";
@@ -31,13 +50,7 @@
     var match;
     HEAD_SCRIPT.lastIndex = 0;
     while ((match = HEAD_SCRIPT.exec(head)) !== null) {
-      var url = new URL(match[1].replace(/&amp;/g, "&"), location.href);
-      if (url.origin !== location.origin || have[url.pathname]) continue;
-      have[url.pathname] = true;
-      var script = document.createElement("script");
-      script.src = url.pathname + url.search;
-      script.async = false; // run in document order
-      document.head.appendChild(script);
+      loadScript(match[1].replace(/&amp;/g, "&"), have).catch(function () { /* offline and not kept */ });
     }
   });
   // Confirm destructive actions marked with data-confirm.

@@ -120,5 +120,6 @@
   else fillFallback();
   doc.addEventListener("htmx:load", function (event) { if (event.target === doc.body) fillFallback(); });
 
-  Z.links = { held: held, heldPages: heldPages, explain: explain };
+  // failed: for a failure seen before this script was loaded (offline/outbox-ui.js loads it then).
+  Z.links = { held: held, heldPages: heldPages, explain: explain, failed: failed };
 })(globalThis);

@@ -177,15 +177,35 @@
       tag.textContent = r.state_label + (r.has_conflict ? " · 有冲突" : "") + (r.photos_missing ? " · 照片未到 " + r.photos_missing : "");
       var d = doc.createElement("span");
       d.className = "muted small";
-      d.textContent = r.occurred_on;
+      d.textContent = queue.chineseDate(r.occurred_on);
       li.appendChild(a); li.appendChild(doc.createTextNode(" ")); li.appendChild(tag);
       li.appendChild(doc.createTextNode(" ")); li.appendChild(d);
       list.appendChild(li);
     });
   }
 
+  // --- scripts loaded when they have work (each page loads only what it uses, issue 16) ----------
+  // links.js: no dead taps, only when the server cannot be reached; storage.js: persistent storage
+  // and the quota warning, only while something is kept on the phone (the outbox page names it).
+  // Their versioned URLs are on <body> (base.html); offline the worker serves them from its shell.
+  function later(name) {
+    var src = doc.body && doc.body.getAttribute("data-" + name + "-script");
+    if (!src || !Z.loadScript) return Promise.reject(new Error("no " + name));
+    return Z.loadScript(src);
+  }
+  function needLinks() { if (!Z.links) later("links").catch(function () {}); }
+  function tapFailed(event) {
+    if (Z.links) return; // loaded: its own listeners answer
+    later("links").then(function () { Z.links.failed(event); }).catch(function () {});
+  }
+  root.addEventListener("offline", needLinks);
+  doc.addEventListener("htmx:sendError", tapFailed);
+  doc.addEventListener("htmx:responseError", tapFailed);
+  if (root.navigator && root.navigator.onLine === false) needLinks();
+
   function render() {
     return Promise.all([queue.items(), queue.counts(), store.get("meta", "pull")]).then(function (r) {
+      if (r[1].total && !Z.storage) later("storage").catch(function () {});
       renderBadge(r[1]);
       renderSignIn(r[1]);
       renderPage(r[0], r[1]);

@@ -94,7 +94,11 @@
       if (c.total || doc.querySelector("[data-outbox-storage]")) render();
     }).catch(function () {});
   });
-  function start() { if (doc.querySelector("[data-outbox-storage]")) render(); }
+  // Loaded with the outbox page, or by outbox-ui.js once something is kept on the phone.
+  function start() {
+    if (doc.querySelector("[data-outbox-storage]")) { render(); return; }
+    Z.queue.counts().then(function (c) { if (c.total) render(); }).catch(function () {});
+  }
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start);
   else start();
   doc.addEventListener("htmx:load", function (event) { if (event.target === doc.body) start(); });
