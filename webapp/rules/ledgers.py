@@ -40,3 +40,7 @@ EXPORT_LEASE_SECONDS = 4 * EXPORT_HEARTBEAT_SECONDS
 # A queued job nobody started within this time (the web process died before its thread ran) is shown
 # as stalled, with the offer to start again, instead of a progress bar that never moves.
 EXPORT_QUEUED_STALE_SECONDS = 5 * 60
+
+# The binder's page (A4, mm): left, top, right, bottom margins. The left one is the binding margin
+# (装订线): a paper 台账 is punched and bound on the left, so 25 mm stay clear of text there.
+PDF_MARGINS_MM = (25, 22, 15, 20)
