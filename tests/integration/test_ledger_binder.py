@@ -7,18 +7,20 @@ The page box is A4 (595 x 842 pt); the binding margin keeps text 25 mm from the 
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pypdfium2
 import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from PIL import Image
 from pypdf import PdfReader
 
 from tests.records_helpers import org_named, theme_day_data
 from webapp.china_time import china_today
 from webapp.extensions import db
-from webapp.ledgers import record_book
+from webapp.ledgers import record_book, workbook
 from webapp.ledgers.archives.model import Archive, Binder, Entry, Paragraphs, Photo, Photos, Table
 from webapp.ledgers.binder_pdf import render
 from webapp.ledgers.sheets.common import approved_records
@@ -27,6 +29,7 @@ from webapp.records import photos, service
 FIELD = "长江中游水文测验项目临时党支部"
 LONG_NAME = FIELD + "（第二标段水文测验、防汛保障与河道整治联合项目）"
 MM = 72 / 25.4
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results" / "ledgers"
 MEETING_LABELS = ("会议类型", "时间", "地点", "主持人", "记录人", "应到", "实到", "出席", "请假", "缺席", "列席", "主题",
                   "会议记录", "审核人", "审核日期")
@@ -283,3 +286,48 @@ def test_generic_blocks_long_tables_and_many_entries(app, tmp_path):
     assert "2026-01-02" in pages[rows[0][2] - 1]
     assert any("照片尚未上传" in p for p in pages)
     assert "临时党支部已撤销" in "".join(pages[:3])
+
+
+def _display_width(value) -> int:
+    from unicodedata import east_asian_width
+
+    text = f"{value:%Y-%m-%d}" if isinstance(value, (date, datetime)) else str(value)
+    return max(sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n"))
+
+
+def test_workbook_sheets_are_set_up_to_print(demo, tmp_path):
+    """Last year with 16 meetings: the attendance sheet is 20 columns wide and still prints one page wide."""
+    org = org_named(FIELD)
+    year = china_today().year - 1
+    org.start_date = date(year, 1, 1)
+    for n in range(16):
+        record = service.create_record(org, "theme_day", theme_day_data(
+            org, occurred_on=date(year, n % 12 + 1, 5 + n).isoformat(), topic=f"第 {n + 1} 次主题党日"),
+            demo["dangyuan"])
+        service.approve(record, demo["linshi"])
+    db.session.commit()
+    book = load_workbook(workbook.build(org, year, tmp_path / "ledger.xlsx"))
+    assert len(book["出勤统计"][2]) == 20  # 姓名, a column per meeting, 出席/请假/缺席
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert ws.print_title_rows.replace("$", "") == "1:2", ws.title
+        assert int(setup.paperSize) == 9 and setup.fitToWidth == 1 and setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.freeze_panes in ("A3", "B3"), ws.title
+        assert setup.orientation in ("portrait", "landscape"), ws.title
+        for column, cell in enumerate(ws[2], start=1):  # every heading fits its column (CJK counts double)
+            if cell.value:
+                width = ws.column_dimensions[get_column_letter(column)].width
+                assert width >= _display_width(cell.value), (ws.title, cell.value, width)
+        for row in ws.iter_rows(min_row=3):
+            for cell in row:
+                assert not (isinstance(cell.value, str) and ISO_DAY.match(cell.value)), (ws.title, cell.coordinate)
+                if isinstance(cell.value, (date, datetime)):
+                    assert cell.is_date and "yy" in cell.number_format, (ws.title, cell.coordinate)
+    assert book["出勤统计"].page_setup.orientation == "landscape"
+    assert book["出勤统计"].freeze_panes == "B3"
+    roster = book["花名册"]
+    joined = [row[5] for row in roster.iter_rows(min_row=3, values_only=True) if row[5]]
+    assert joined and all(isinstance(day, (date, datetime)) for day in joined)
+    records = book["组织生活记录"]
+    assert any(isinstance(row[0], (date, datetime)) for row in records.iter_rows(min_row=3, values_only=True))

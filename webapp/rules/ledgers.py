@@ -44,3 +44,12 @@ EXPORT_QUEUED_STALE_SECONDS = 5 * 60
 # The binder's page (A4, mm): left, top, right, bottom margins. The left one is the binding margin
 # (装订线): a paper 台账 is punched and bound on the left, so 25 mm stay clear of text there.
 PDF_MARGINS_MM = (25, 22, 15, 20)
+
+# Worksheets as printed: a sheet wider than SHEET_LANDSCAPE_WIDTH character units (the sum of its
+# column widths; about what a portrait A4 page holds at a readable scale) prints landscape; every sheet is
+# fitted to one page wide. Columns are fitted to their text within these bounds (longer text wraps).
+SHEET_LANDSCAPE_WIDTH = 100
+SHEET_MIN_COLUMN_WIDTH = 6
+SHEET_MAX_COLUMN_WIDTH = 40
+# Left, top, right, bottom margins in inches: the left one leaves the 25 mm binding margin.
+SHEET_PAGE_MARGINS_INCH = (1.0, 0.75, 0.5, 0.75)

@@ -124,3 +124,22 @@ def fit(pdf: FPDF, text: str, width: float) -> str:
     while text and pdf.get_string_width(text + "…") > width:
         text = text[:-1]
     return text + "…"
+
+
+class FiledDocument(FPDF):
+    """A single document filed in an archive (a handover report, a development file): A4 with the same
+    binding margin and fonts as the binder, its title and page number at the foot of every page."""
+
+    def __init__(self, title: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.book_title = title
+        for style in FONT_FILES:
+            self.add_font("noto", style=style, fname=font_path(style), collection_font_number=SC_FACE)
+        left, top, right, bottom = PDF_MARGINS_MM
+        self.set_margins(left, top - 6, right)
+        self.set_auto_page_break(auto=True, margin=bottom)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("noto", size=8)
+        self.cell(0, 6, f"{self.book_title} · 第 {self.page_no()} 页", align="C")
