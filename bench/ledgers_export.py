@@ -3,8 +3,9 @@ workbook (.xlsx) and the PDF (six archives, a meeting page per record with its p
 
 Goal (issue "Dues, points and ledgers"): both exports together under 30 s, with progress reported.
 Usage: .venv/bin/python bench/ledgers_export.py [--records 300] [--photos-per-record 2] [--backend sqlite|postgresql|both]
-Prints the time of each export (wall clock, and the process's CPU time, which a busy machine\ndistorts less), the file sizes, the PDF's page count and how many progress updates
-were reported, then the whole binder's time and size.
+Prints the time of each export (wall clock, and the process's CPU time, which a busy machine distorts
+less), the file sizes, the PDF's page count and how many progress updates were reported, then the whole
+binder's time and size.
 """
 from __future__ import annotations
 
