@@ -64,7 +64,10 @@ def _entry(pdf: BinderDocument, entry: Entry, first: bool) -> int:
         pdf.need(ENTRY_MIN_MM)
     page = pdf.page_no()
     pdf.start_section(entry.title[:120], level=1)
-    pdf.heading(entry.title, align="C" if entry.new_page else "L")
+    if entry.new_page:
+        pdf.heading(entry.title, align="C")
+    else:
+        pdf.heading(entry.title, size=12.5)
     for block in entry.blocks:
         DRAW[type(block)](pdf, block)
     return page

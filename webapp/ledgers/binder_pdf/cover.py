@@ -33,7 +33,7 @@ def cover(pdf: BinderDocument, binder: Binder) -> None:
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("noto", size=9)
     pdf.set_text_color(120)
-    pdf.cell(0, 6, binder.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5, binder.title, align="C", wrapmode="CHAR", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
 
 
