@@ -57,14 +57,15 @@ def render(binder: Binder, path: Path, progress: Callable[[int, str], None] | No
 
 def _entry(pdf: BinderDocument, entry: Entry, first: bool) -> int:
     """Print one entry, a heading then its blocks; returns the page its heading is on."""
-    if first or entry.new_page or any(isinstance(b, MeetingPage) for b in entry.blocks):
+    own_page = entry.new_page or any(isinstance(b, MeetingPage) for b in entry.blocks)
+    if first or own_page:
         pdf.add_page()
     else:
         pdf.ln(6)
         pdf.need(ENTRY_MIN_MM)
     page = pdf.page_no()
     pdf.start_section(entry.title[:120], level=1)
-    if entry.new_page:
+    if own_page:
         pdf.heading(entry.title, align="C")
     else:
         pdf.heading(entry.title, size=12.5)
