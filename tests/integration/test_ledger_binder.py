@@ -252,7 +252,8 @@ def test_generic_blocks_long_tables_and_many_entries(app, tmp_path):
     long_row = ("党员发展对象培养考察情况，包括思想汇报、党课学习、群众座谈和政治审查的全部过程记录", )
     table = Table(headers=("序号", "日期", "事项", "经办人"),
                   rows=[(n, date(2026, 1, 1) + timedelta(days=n), long_row[0] * (1 + n % 2), "张晓燕")
-                        for n in range(1, 121)], widths=(10, 22, 100, 20))
+                        for n in range(1, 121)] + [(121, None, "一份很长的对照检查材料。" * 400, "")],
+                  widths=(10, 22, 100, 20))
     entries = [Entry(title=f"第 {n} 项：{'支部委员会关于年度工作计划、总结和换届选举工作的请示与批复' * (1 + n % 2)}",
                      when=date(2026, 3, n % 28 + 1),
                      blocks=[Paragraphs([f"第 {n} 项的说明。" * 20]),
@@ -284,6 +285,7 @@ def test_generic_blocks_long_tables_and_many_entries(app, tmp_path):
     for number in table_pages:
         assert "序号日期事项经办人" in pages[number - 1], number  # the header row on every page it runs over
     assert "2026-01-02" in pages[rows[0][2] - 1]
+    assert sum(p.count("一份很长的对照检查材料") for p in pages) >= 395  # a cell longer than a page continues
     assert any("照片尚未上传" in p for p in pages)
     assert "临时党支部已撤销" in "".join(pages[:3])
 

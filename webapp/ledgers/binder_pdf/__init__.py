@@ -69,7 +69,9 @@ def _entry(pdf: BinderDocument, entry: Entry, first: bool) -> int:
         pdf.heading(entry.title, align="C")
     else:
         pdf.heading(entry.title, size=12.5)
-    for block in entry.blocks:
+    for index, block in enumerate(entry.blocks):
+        if index and isinstance(block, MeetingPage):
+            pdf.add_page()  # each meeting of an entry on its own page
         DRAW[type(block)](pdf, block)
     return page
 

@@ -15,6 +15,9 @@ from ..archives.model import Cell, Paragraphs, Photo, Photos, Table
 from .document import BinderDocument
 
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+CELL_PAD = 1.2
+CJK_CHAR_MM = 3.4       # a CJK character at 9.5 pt
+ROW_PIECE_LINES = 30    # lines of one cell before it continues in the next row (a page holds ~48)
 PHOTO_GAP = 4
 CAPTION = 5
 
@@ -29,21 +32,43 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
+def _column_mm(pdf: BinderDocument, block: Table) -> list[float]:
+    widths = block.widths or (1,) * len(block.headers)
+    return [pdf.content_width * w / sum(widths) for w in widths]
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    return [text[i:i + limit] for i in range(0, len(text), limit)] or [""]
+
+
+def _rows(pdf: BinderDocument, block: Table) -> list[list[str]]:
+    """The rows as text; a cell too long to fit on one page continues in the rows below it (a table
+    row never breaks across pages)."""
+    limits = [max(1, int((mm - 2 * CELL_PAD) / CJK_CHAR_MM)) * ROW_PIECE_LINES for mm in _column_mm(pdf, block)]
+    rows = []
+    for values in block.rows:
+        texts = [cell_text(v) for v in values]
+        pieces = [_pieces(t, limit) for t, limit in zip(texts, limits, strict=False)]
+        for n in range(max(len(p) for p in pieces)):
+            rows.append([p[n] if n < len(p) else "" for p in pieces])
+    return rows
+
+
 def table(pdf: BinderDocument, block: Table) -> None:
     if not block.rows:
         pdf.text_block("（无）")
         return
     pdf.set_font("noto", size=9.5)
     with pdf.table(col_widths=block.widths, headings_style=HEADINGS, line_height=5.2, text_align="LEFT",
-                   wrapmode="CHAR", padding=1.2, repeat_headings=1, align="LEFT",
+                   wrapmode="CHAR", padding=CELL_PAD, repeat_headings=1, align="LEFT",
                    width=pdf.content_width) as drawn:
         heading = drawn.row()
         for text in block.headers:
             heading.cell(text, align="C")
-        for values in block.rows:
+        for texts in _rows(pdf, block):
             row = drawn.row()
-            for value in values:
-                row.cell(cell_text(value))
+            for text in texts:
+                row.cell(text)
     pdf.ln(3)
 
 

@@ -17,6 +17,11 @@ TITLE_AREA = 26     # mm the heading and source note take on a catalogue's first
 NUMERALS = "一二三四五六七八九十"
 
 
+def numeral(index: int) -> str:
+    """一, 二 … for the first ten archives, then plain numbers."""
+    return NUMERALS[index] if index < len(NUMERALS) else str(index + 1)
+
+
 @dataclass
 class Row:
     number: int
@@ -169,7 +174,7 @@ def fill_overview(pdf: BinderDocument, page: int, binder: Binder, catalogues: li
         archive = catalogue.archive
         count = f"{len(archive.entries)} 项" if archive.entries else "无记录"
         pdf.set_font("noto", size=12.5)
-        label = f"{NUMERALS[number]}、{archive.title}（{count}）"
+        label = f"{numeral(number)}、{archive.title}（{count}）"
         pdf.set_xy(pdf.l_margin, y)
         pdf.cell(pdf.content_width - 20, 8, label)
         pdf.cell(20, 8, str(catalogue.start_page), align="R")

@@ -6,7 +6,7 @@ from fpdf.enums import XPos, YPos
 
 from ...china_time import china_today
 from ..archives.model import Binder
-from .catalogue import NUMERALS
+from .catalogue import numeral
 from .document import BinderDocument
 
 BOX_MM = 120
@@ -45,7 +45,7 @@ def _contents(pdf: BinderDocument, binder: Binder) -> None:
     for number, archive in enumerate(binder.archives):
         pdf.set_xy(left + 14, top + 6 + number * 10)
         count = f"{len(archive.entries)} 项" if archive.entries else "无记录"
-        pdf.cell(BOX_MM - 28, 10, f"{NUMERALS[number]}、{archive.title}")
+        pdf.cell(BOX_MM - 28, 10, f"{numeral(number)}、{archive.title}")
         pdf.set_xy(left + BOX_MM - 40, top + 6 + number * 10)
         pdf.cell(26, 10, count, align="R")
     height = 12 + 10 * len(binder.archives)
