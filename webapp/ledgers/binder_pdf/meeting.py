@@ -5,14 +5,14 @@ gap at the foot."""
 from __future__ import annotations
 
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from ..archives.model import MeetingPage
 from .blocks import photo_grid
 from .document import BinderDocument
 
-LABEL = FontFace(emphasis="BOLD", fill_color=(242, 242, 242))
 LABEL_MM = 22
+LINE_MM = 6
+PAD_X, PAD_Y = 2, 1.6
 
 
 def _day(page: MeetingPage) -> str:
@@ -43,21 +43,48 @@ def rows(page: MeetingPage) -> list[tuple[str, str] | tuple[str, str, str, str]]
     return found
 
 
-def _table(pdf: BinderDocument, page: MeetingPage) -> None:
+def _lines(pdf: BinderDocument, text: str, width: float) -> list[str]:
+    if pdf.get_string_width(text) <= width:
+        return [text]
+    return pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES", wrapmode="CHAR")
+
+
+def _cells(pdf: BinderDocument, values: tuple) -> list[tuple[float, str, bool]]:
+    """(width, text, is_label) across the row: a label and its value, or two side by side."""
+    if len(values) == 2:
+        return [(LABEL_MM, values[0], True), (pdf.content_width - LABEL_MM, values[1], False)]
     value_mm = (pdf.content_width - 2 * LABEL_MM) / 2
-    pdf.set_font("noto", size=10.5)
-    with pdf.table(col_widths=(LABEL_MM, value_mm, LABEL_MM, value_mm), first_row_as_headings=False,
-                   line_height=6, text_align="LEFT", wrapmode="CHAR", padding=(1.6, 2), v_align="MIDDLE", align="LEFT",
-                   width=pdf.content_width) as drawn:
-        for values in rows(page):
-            row = drawn.row()
-            row.cell(values[0], style=LABEL, align="C")
-            if len(values) == 2:
-                row.cell(values[1], colspan=3)
-            else:
-                row.cell(values[1])
-                row.cell(values[2], style=LABEL, align="C")
-                row.cell(values[3])
+    return [(LABEL_MM, values[0], True), (value_mm, values[1], False), (LABEL_MM, values[2], True),
+            (value_mm, values[3], False)]
+
+
+def _table_row(pdf: BinderDocument, values: tuple) -> None:
+    """One ruled row, as tall as its longest cell; a row is never split across pages."""
+    laid = []
+    for width, text, is_label in _cells(pdf, values):
+        pdf.set_font("noto", style="B" if is_label else "", size=10.5)
+        laid.append((width, _lines(pdf, text, width - 2 * PAD_X), is_label))
+    height = max(len(lines) for _, lines, _ in laid) * LINE_MM + 2 * PAD_Y
+    pdf.need(height)
+    x, y = pdf.l_margin, pdf.get_y()
+    for width, lines, is_label in laid:
+        pdf.set_fill_color(242)
+        pdf.rect(x, y, width, height, style="DF" if is_label else "D")
+        pdf.set_font("noto", style="B" if is_label else "", size=10.5)
+        top = y + (height - len(lines) * LINE_MM) / 2
+        for n, line in enumerate(lines):
+            pdf.set_xy(x + PAD_X, top + n * LINE_MM)
+            pdf.cell(width - 2 * PAD_X, LINE_MM, line, align="C" if is_label else "L")
+        x += width
+    pdf.set_fill_color(255)
+    pdf.set_xy(pdf.l_margin, y + height)
+
+
+def _table(pdf: BinderDocument, page: MeetingPage) -> None:
+    pdf.set_line_width(0.3)
+    for values in rows(page):
+        _table_row(pdf, values)
+    pdf.set_line_width(0.2)
     pdf.ln(4)
 
 
