@@ -37,6 +37,7 @@ class BinderDocument(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.book_title = title
         self.archive_title = ""
+        self._running_title = ""
         for style in FONT_FILES:
             self.add_font("noto", style=style, fname=font_path(style), collection_font_number=SC_FACE)
         left, top, right, bottom = PDF_MARGINS_MM
@@ -56,7 +57,9 @@ class BinderDocument(FPDF):
         self.set_text_color(GREY)
         top = self.t_margin - 9
         self.set_xy(self.l_margin, top)
-        self.cell(self.content_width * 0.62, 5, fit(self, self.book_title, self.content_width * 0.62))
+        if not self._running_title:  # cut to fit once, not on every page
+            self._running_title = fit(self, self.book_title, self.content_width * 0.62)
+        self.cell(self.content_width * 0.62, 5, self._running_title)
         self.set_xy(self.l_margin + self.content_width * 0.62, top)
         self.cell(self.content_width * 0.38, 5, self.archive_title, align="R")
         self.set_draw_color(RULE)
