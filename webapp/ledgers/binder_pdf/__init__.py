@@ -7,8 +7,8 @@ Why fpdf2 and not WeasyPrint (HTML templates with print CSS): measured on the sa
 photo thumbnails, fpdf2 laid the old record book out in 2.2 s and WeasyPrint 70 took 33.6 s for a plain
 HTML version of it (8.8 MB); this binder takes 3.2 s of CPU for those 318 pages (bench/ledgers_export.py).
 The export's budget for both files is 30 s on a 2-core server, and WeasyPrint
-would add pango and its Python stack to every server. The meeting table is drawn as ruled rows (twice as
-fast as ``pdf.table`` for its fixed shape); archive tables use ``pdf.table`` (header row repeated on every
+would add pango and its Python stack to every server. The meeting table is drawn as ruled rows (the whole PDF
+took 5.6 s of CPU with ``pdf.table`` there); archive tables use ``pdf.table`` (header row repeated on every
 page, CJK wrapping); catalogue pages are reserved at their exact size and filled in once every entry's
 page is known.
 """
