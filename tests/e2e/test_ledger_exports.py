@@ -32,4 +32,4 @@ def test_secretary_downloads_workbook_and_record_book(live_server, desktop, tmp_
         pdf_link.click()
     reader = PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))
     text = "".join(p.extract_text() for p in reader.pages).replace("\x00", "")
-    assert "会议记录本" in "".join(text.split()) and len(reader.pages) >= 3
+    assert "组织生活档案目录" in "".join(text.split()) and len(reader.pages) >= 3

@@ -71,7 +71,7 @@ def test_record_book_pdf_has_catalogue_records_and_photos(client, auth, demo, ap
     response = client.get(f"/ledgers/exports/{job.uuid}/download")
     reader = PdfReader(io.BytesIO(response.data))
     text = _text(reader)
-    assert "会议记录本" in text and "目录" in text
+    assert "年度台账" in text and "组织生活档案目录" in text
     assert "记录本测试：学习防汛抗旱条例" in text and "出席" in text
     approved = db.session.scalar(select(db.func.count()).select_from(Record).where(
         Record.org_id == org.id, Record.state == "approved"))

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 
 from ..china_time import china_today
 from ..extensions import db
-from ..ledgers.record_book import SC_FACE, font_path
+from ..ledgers.binder_pdf.document import SC_FACE, font_path
 from ..ledgers.sheets.common import header
 from ..models import DevelopmentFile, DevelopmentStep, Membership, Organization, User
 from ..rules.development import NOTE_KINDS, STAGES, STEPS

@@ -66,7 +66,7 @@ def storage_key(job: ExportJob) -> str:
 
 
 def download_name(job: ExportJob) -> str:
-    label = "台账" if job.kind == "xlsx" else "会议记录本"
+    label = "台账" if job.kind == "xlsx" else "台账合订本"
     return f"{job.org.name}-{job.year}年{label}{SUFFIX[job.kind]}"
 
 

@@ -1,4 +1,5 @@
-"""The yearly ledger workbook (.xlsx): one sheet per archive category, writers from each capability."""
+"""The yearly ledger workbook (.xlsx): one sheet per archive category, writers from each capability;
+every sheet set up to print (sheets/print_setup.py)."""
 from __future__ import annotations
 
 import importlib
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 
 from ..models import Organization
 from ..rules.ledgers import WORKBOOK_SHEETS
+from .sheets.print_setup import prepare
 
 
 def installed_sheets(sheets=WORKBOOK_SHEETS) -> list[tuple[Callable, str, str]]:
@@ -39,6 +41,7 @@ def build(org: Organization, year: int, path: Path, progress: Callable[[int, str
             write(ws, org, year, sheets=listed)
         else:
             write(ws, org, year)
+        prepare(ws)
     book.properties.title = f"{org.name} {year} 年度台账"
     book.properties.creator = "支部通"
     path.parent.mkdir(parents=True, exist_ok=True)

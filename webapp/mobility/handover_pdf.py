@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fpdf.enums import XPos, YPos
 
-from ..ledgers.record_book import RecordBook
+from ..ledgers.binder_pdf.document import FiledDocument
 from ..models import HandoverReport
 
 
@@ -15,7 +15,7 @@ def _line(pdf, text: str, size: int = 10, height: float = 6) -> None:
 def build(report: HandoverReport) -> bytes:
     c = report.content or {}
     title = f"{report.org.name} 党员移交报告"
-    pdf = RecordBook(title)
+    pdf = FiledDocument(title)
     pdf.set_title(f"{title}：{c.get('name', '')}")
     pdf.set_creator("支部通")
     pdf.add_page()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, UUIDString, new_uuid, utcnow
 
-EXPORT_KINDS = {"xlsx": "台账工作簿（Excel）", "pdf": "会议记录本（PDF）"}
+EXPORT_KINDS = {"xlsx": "台账工作簿（Excel）", "pdf": "台账合订本（PDF）"}
 EXPORT_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 

@@ -16,7 +16,7 @@ WORKBOOK_SHEETS = [
     ("webapp.ledgers.sheets.records_list", "组织生活记录", "组织生活档案"),
     ("webapp.ledgers.sheets.attendance", "出勤统计", "组织生活档案"),
     ("webapp.ledgers.sheets.points", "积分台账", "党员管理档案"),
-    ("webapp.ledgers.sheets.rectification", "整改台账", "组织管理档案"),
+    ("webapp.ledgers.sheets.rectification", "整改台账", "组织生活档案"),
     ("webapp.mobility.ledger_sheet", "组织关系转接", "党员管理档案"),
     ("webapp.development.exports", "发展党员台账", "党员管理档案"),
 ]
@@ -49,3 +49,16 @@ EXPORT_QUEUED_STALE_SECONDS = 5 * 60
 EXPORT_MAX_ATTEMPTS = 3
 EXPORT_GAVE_UP_MESSAGE = ("已尝试生成 {attempts} 次，每次处理进程都在生成时中止，系统已停止重试。"
                           "请联系管理员检查该年度的台账数据或服务器资源后再点“重新生成”。")
+
+# The binder's page (A4, mm): left, top, right, bottom margins. The left one is the binding margin
+# (装订线): a paper 台账 is punched and bound on the left, so 25 mm stay clear of text there.
+PDF_MARGINS_MM = (25, 22, 15, 20)
+
+# Worksheets as printed: a sheet wider than SHEET_LANDSCAPE_WIDTH character units (the sum of its
+# column widths; about what a portrait A4 page holds at a readable scale) prints landscape; every sheet is
+# fitted to one page wide. Columns are fitted to their text within these bounds (longer text wraps).
+SHEET_LANDSCAPE_WIDTH = 100
+SHEET_MIN_COLUMN_WIDTH = 6
+SHEET_MAX_COLUMN_WIDTH = 40
+# Left, top, right, bottom margins in inches: the left one leaves the 25 mm binding margin.
+SHEET_PAGE_MARGINS_INCH = (1.0, 0.75, 0.5, 0.75)
