@@ -378,5 +378,5 @@ def test_a_correction_awaiting_review_binds_the_approved_version(world):
     db.session.commit()
     assert lecture.state != "approved" and lecture.approved_version == 1
     meetings = [e for e in _archive(archives.binder(world["home"], YEAR), "org_life").entries if e.kind == "meeting"]
-    assert [e.title for e in meetings][1] == f"{YEAR}-04-08 党课：lecture {YEAR}-04-08（书记讲党课）"
+    assert [e.title for e in meetings][1] == f"党课：lecture {YEAR}-04-08（书记讲党课）"
     assert meetings[1].blocks[0].topic == f"lecture {YEAR}-04-08"

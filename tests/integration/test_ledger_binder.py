@@ -218,7 +218,7 @@ def test_binder_pdf_pages_agree_with_catalogues_and_stay_on_the_page(late_record
     path = record_book.build(org, year, tmp_path / "binder.pdf")
     read = _read(path)
     pages = [p.flat for p in read]
-    _render_pngs(path, "binder", 7)
+    _render_pngs(path, "binder", 12)
 
     assert _flat(LONG_NAME) in pages[0] and f"{year}年度台账" in pages[0]
     _assert_text_inside(read)

@@ -14,7 +14,7 @@ __all__ = ["meeting_entry", "people_named"]
 def meeting_entry(record: Record, names: dict[int, str] | None) -> Entry:
     """``names`` None: the catalogue line alone, without its page (for counting)."""
     data = approved_data(record)
-    title = f"{record.occurred_on:%Y-%m-%d} {record.type_label}：{data.get('topic') or record.topic}"
+    title = f"{record.type_label}：{data.get('topic') or record.topic}"  # the date has its own column
     if record.type == "lecture" and record.is_secretary_lecture:
         title += "（书记讲党课）"
     blocks = [meeting_page(record, names)] if names is not None else []
