@@ -30,7 +30,7 @@ from ..models.base import utcnow
 from ..records import service
 from ..records.validation import branch_members
 from ..records.visibility import can_record, may_check_in
-from . import devices, entities
+from . import devices, entities, processed_outcome
 
 
 # Statements a batch runs, built once: building one (and an IN list's bound values) costs more than
@@ -231,7 +231,8 @@ class _Written:
 
 def processed_row(actor: User, device_id: int, mutation: Mutation, fingerprint: str, outcome,
                   at: datetime | None = None) -> dict:
-    return {"mutation_id": mutation.id, "device_id": device_id, "user_id": actor.id, "seq": mutation.seq,
-            "entity": mutation.entity, "target": outcome.target, "fingerprint": fingerprint,
-            "status": outcome.status, "outcome": outcome.to_json(), "client_at": mutation.client_at,
-            "processed_at": at or utcnow()}
+    row = {"mutation_id": mutation.id, "device_id": device_id, "user_id": actor.id, "seq": mutation.seq,
+           "entity": mutation.entity, "target": outcome.target, "fingerprint": fingerprint,
+           "status": outcome.status, "client_at": mutation.client_at, "processed_at": at or utcnow()}
+    row["outcome"] = processed_outcome.stored(outcome.to_json(), row)
+    return row
