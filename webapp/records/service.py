@@ -140,8 +140,8 @@ def plan_record(org: Organization, record_type: str, data: dict, actor: User, *,
     (``expected.expected_for``)."""
     if not (can_record(actor, org) if may_record is None else may_record):
         raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
-    if not can_record_type(actor, org, record_type):
-        raise NotAllowed(PRIVATE_TYPE_REFUSED)
+    if record_type in PRIVATE_RECORD_TYPES and not can_record_type(actor, org, record_type):
+        raise NotAllowed(PRIVATE_TYPE_REFUSED)  # the right to record was checked just above
     today = today or china_today()
     cleaned = clean(org, record_type, data, actor, members=members, today=today, expected_memo=expected_memo)
     uuid = uuid or new_uuid()
