@@ -30,7 +30,7 @@ from ..models.base import utcnow
 from ..records import service
 from ..records.validation import branch_members
 from ..records.visibility import can_record, may_check_in
-from . import devices, entities
+from . import devices, entities, processed_outcome
 
 
 # Statements a batch runs, built once: building one (and an IN list's bound values) costs more than
@@ -63,6 +63,9 @@ class BulkIngest:
         self._members: dict[int, dict] = {}
         self._orgs: dict[int, Organization | None] = {}
         self._may_record: dict[int, bool] = {}
+        # Who is expected at a meeting, by branch, type and day (records.expected.expected_for): read
+        # once per batch, not three queries a record. Emptied with the members when a handler ran.
+        self._expected: dict = {}
         # One moment for the whole batch (one transaction): every row it writes carries it.
         self.now = utcnow()
         self.today = china_today(self.now)
@@ -93,8 +96,12 @@ class BulkIngest:
         return False
 
     def forget(self, uuid: str | None) -> None:
-        """A handler changed this record: what was read ahead of it no longer holds."""
+        """A handler changed this record, and perhaps a roster (whereabouts, a member from outside):
+        what was read ahead of them no longer holds."""
         self.existing.pop(uuid, None)
+        self._members.clear()
+        self._may_record.clear()
+        self._expected.clear()
 
     # --- planning -----------------------------------------------------------------------------
 
@@ -117,7 +124,8 @@ class BulkIngest:
             self._members[org.id] = branch_members(org)
             self._may_record[org.id] = can_record(actor, org)
         plan = service.plan_record(org, record_type, data, actor, members=self._members[org.id],
-                                   may_record=self._may_record[org.id], today=self.today, **details)
+                                   may_record=self._may_record[org.id], today=self.today,
+                                   expected_memo=self._expected, **details)
         plan.record["created_at"] = plan.record["updated_at"] = plan.version_row["created_at"] = self.now
         plan.audit["at"] = self.now
         self.new[plan.uuid] = plan
@@ -223,7 +231,8 @@ class _Written:
 
 def processed_row(actor: User, device_id: int, mutation: Mutation, fingerprint: str, outcome,
                   at: datetime | None = None) -> dict:
-    return {"mutation_id": mutation.id, "device_id": device_id, "user_id": actor.id, "seq": mutation.seq,
-            "entity": mutation.entity, "target": outcome.target, "fingerprint": fingerprint,
-            "status": outcome.status, "outcome": outcome.to_json(), "client_at": mutation.client_at,
-            "processed_at": at or utcnow()}
+    row = {"mutation_id": mutation.id, "device_id": device_id, "user_id": actor.id, "seq": mutation.seq,
+           "entity": mutation.entity, "target": outcome.target, "fingerprint": fingerprint,
+           "status": outcome.status, "client_at": mutation.client_at, "processed_at": at or utcnow()}
+    row["outcome"] = processed_outcome.stored(outcome.to_json(), row)
+    return row

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Organization, ProcessedMutation, QuarantinedMutation, User
 from ..models.base import utcnow
 from ..domain_errors import Invalid, NotAllowed
+from . import processed_outcome
 from .entities import confirmed_by_manager, handler_for
 
 
@@ -54,8 +55,10 @@ def _outcome_changed(item: QuarantinedMutation, outcome: Outcome) -> None:
     row = db.session.scalar(select(ProcessedMutation).where(ProcessedMutation.mutation_id == item.mutation_id))
     if row is not None:
         row.status = outcome.status
-        row.outcome = {**outcome.to_json(), "resolved": item.state}
         row.target = outcome.target
+        row.outcome = processed_outcome.stored({**outcome.to_json(), "resolved": item.state},
+                                               {"mutation_id": row.mutation_id, "seq": row.seq,
+                                                "status": row.status, "target": row.target})
 
 
 def retry(item: QuarantinedMutation, actor: User) -> Outcome:

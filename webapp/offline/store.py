@@ -19,7 +19,7 @@ from ..models import (
     Attendance, CheckIn, Device, ProcessedMutation, QuarantinedMutation, Record, RecordVersion,
     User,
 )
-from . import devices
+from . import devices, processed_outcome
 from .bulk_ingest import BulkIngest, processed_row
 from .entities import handler_for, record_uuid
 from .quarantine import parking_org_id
@@ -27,6 +27,7 @@ from .quarantine import parking_org_id
 
 # Built once: building a statement (and an IN list of bound values) costs more than running it.
 PROCESSED = select(ProcessedMutation.mutation_id, ProcessedMutation.device_id, ProcessedMutation.fingerprint,
+                   ProcessedMutation.seq, ProcessedMutation.status, ProcessedMutation.target,
                    ProcessedMutation.outcome).where(ProcessedMutation.mutation_id.in_(bindparam("ids", expanding=True)))
 LAST_SEQ = select(Device.last_seq).where(Device.id == bindparam("device_id"))
 
@@ -71,7 +72,8 @@ class SqlStore:
             return {}
         rows = db.session.execute(PROCESSED, {"ids": mutation_ids})
         return {row.mutation_id: ProcessedEntry(row.mutation_id, row.device_id, row.fingerprint,
-                                                Outcome.from_json(row.outcome)) for row in rows}
+                                                Outcome.from_json(processed_outcome.answer(row._mapping, row.outcome)))
+                for row in rows}
 
     def last_seq(self, device_id) -> int:
         self.known_last_seq = db.session.execute(LAST_SEQ, {"device_id": device_id}).scalar() or 0

@@ -46,9 +46,22 @@ def members_on(org: Organization, day: date) -> list[Membership]:
 
 def expected_for(org: Organization, record_type: str, day: date, *, group_id: int | None = None,
                  talk_with_ids: list[int] | None = None,
-                 members: list[Membership] | None = None) -> Expected:
+                 members: list[Membership] | None = None, memo: dict | None = None) -> Expected:
     """``members``: the branch's memberships when the caller has read them already; those not in force
-    on ``day`` are left out here."""
+    on ``day`` are left out here. ``memo``: answers already worked out for the same branch, type, day
+    and people within one unit of work that changes none of them (a sync batch cleans many records of
+    one branch and day: three queries a record otherwise); the caller empties it when that may no
+    longer hold, and passes the same ``members`` for a branch while it holds."""
+    if memo is None:
+        return _expected_for(org, record_type, day, group_id, talk_with_ids, members)
+    key = (org.id, record_type, day, group_id, tuple(talk_with_ids or ()))
+    if key not in memo:
+        memo[key] = _expected_for(org, record_type, day, group_id, talk_with_ids, members)
+    return memo[key]
+
+
+def _expected_for(org: Organization, record_type: str, day: date, group_id: int | None,
+                  talk_with_ids: list[int] | None, members: list[Membership] | None) -> Expected:
     if members is None:
         members = members_on(org, day)
     else:

@@ -132,17 +132,18 @@ class NewRecord:
 def plan_record(org: Organization, record_type: str, data: dict, actor: User, *,
                 uuid: str | None = None, client_recorded_at: datetime | None = None,
                 source: str = "web", members: dict | None = None, may_record: bool | None = None,
-                today: date | None = None) -> NewRecord:
+                today: date | None = None, expected_memo: dict | None = None) -> NewRecord:
     """Check the right and the rules, and lay out the new record's rows (nothing is written).
     ``members`` and ``may_record`` (``can_record``): when the caller already worked them out for
     this branch and person (a sync batch records many times in one branch); ``today`` in China, once
-    per batch too."""
+    per batch too; ``expected_memo`` who is expected at a meeting, once per branch, type and day
+    (``expected.expected_for``)."""
     if not (can_record(actor, org) if may_record is None else may_record):
         raise NotAllowed("您不是本支部的记录员或支委，不能记录组织生活")
-    if not can_record_type(actor, org, record_type):
-        raise NotAllowed(PRIVATE_TYPE_REFUSED)
+    if record_type in PRIVATE_RECORD_TYPES and not can_record_type(actor, org, record_type):
+        raise NotAllowed(PRIVATE_TYPE_REFUSED)  # the right to record was checked just above
     today = today or china_today()
-    cleaned = clean(org, record_type, data, actor, members=members, today=today)
+    cleaned = clean(org, record_type, data, actor, members=members, today=today, expected_memo=expected_memo)
     uuid = uuid or new_uuid()
     record = {"uuid": uuid, "org_id": org.id, "type": record_type, "state": "submitted", "version": 1,
               "is_private": record_type in PRIVATE_RECORD_TYPES, "created_by_id": actor.id,

@@ -98,9 +98,10 @@ def _text(raw: dict, key: str) -> str:
 
 def clean(org: Organization, record_type: str, raw: dict, actor: User,
           *, today: date | None = None, members: dict[int, Membership] | None = None,
-          attached: Iterable[str] = ()) -> Cleaned:
+          attached: Iterable[str] = (), expected_memo: dict | None = None) -> Cleaned:
     """``members``: the branch's active members when the caller already read them (a sync batch
-    cleans many records of one branch). ``attached``: the photos the record carries already (an
+    cleans many records of one branch), ``expected_memo`` its ``expected_for`` answers so far (the
+    batch changes no membership while it holds them). ``attached``: the photos the record carries already (an
     edit may keep them); any other photo must be one the actor uploaded or may see."""
     spec = _record_type(org, record_type)
     if members is None:
@@ -113,7 +114,7 @@ def clean(org: Organization, record_type: str, raw: dict, actor: User,
     data["photos"] = _photos(fields, actor, attached)
     data.update(_type_rules(fields, org, record_type, spec))
     if not fields.errors and data["absentees"]:
-        data["absentees"] = _expected_absentees(org, record_type, occurred_on, data, members)
+        data["absentees"] = _expected_absentees(org, record_type, occurred_on, data, members, expected_memo)
     if fields.errors:
         raise Invalid(fields.errors)
     return _cleaned(record_type, data, occurred_on, start, end, members)
@@ -329,11 +330,11 @@ _TYPE_RULES = {"group_meeting": _group_meeting, "lecture": _lecture, "theme_day"
 
 
 def _expected_absentees(org: Organization, record_type: str, occurred_on: date, data: dict,
-                        members: dict[int, Membership]) -> list[dict]:
+                        members: dict[int, Membership], memo: dict | None = None) -> list[dict]:
     """Absence counts only against those expected at this type of meeting: anyone else listed
     (activists, members the meeting does not concern, members in the field) sits in (列席)."""
     expected = expected_for(org, record_type, occurred_on, group_id=data["group_id"],
-                            talk_with_ids=data["talk_with_ids"], members=list(members.values()))
+                            talk_with_ids=data["talk_with_ids"], members=list(members.values()), memo=memo)
     return [a for a in data["absentees"] if a["user_id"] in expected.expected_ids]
 
 
