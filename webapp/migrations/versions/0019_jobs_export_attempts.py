@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_jobs_export_attempts'
-down_revision = '0017_yearly_workflows'
+down_revision = '0018_sync_compact_storage'
 branch_labels = None
 depends_on = None
 
