@@ -2,7 +2,7 @@
 again forever; past EXPORT_MAX_ATTEMPTS (webapp/rules/ledgers.py) the job is marked failed.
 
 Revision ID: 0019_jobs_export_attempts
-Revises: 0017_yearly_workflows
+Revises: 0018_sync_compact_storage
 Create Date: 2026-11-30 17:20:00
 
 """
