@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.ledgers import archives, record_book, workbook
 from webapp.ledgers.archives.model import Archive, Binder, Entry, Paragraphs, Photo, Photos, Table
 from webapp.ledgers.binder_pdf import render
-from webapp.ledgers.sheets.common import approved_records
+from webapp.ledgers.archives.common import approved_records
 from webapp.records import photos, service
 
 FIELD = "长江中游水文测验项目临时党支部"

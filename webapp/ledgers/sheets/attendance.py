@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Membership, User
-from .common import approved_records, header
+from ..archives.common import approved_records
+from .common import header
 
 MARKS = {"present": "出席", "leave": "请假", "absent": "缺席"}
 

@@ -1,15 +1,11 @@
-"""Shared helpers for ledger worksheets: a styled header row, widths, and the year's approved records."""
+"""Shared helpers for ledger worksheets: a styled header row and widths. The year's bound records are the
+archives' (``archives.common.approved_records`` / ``approved_data``), so the workbook and the binder agree."""
 from __future__ import annotations
 
-from datetime import date
 
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ...extensions import db
-from ...models import Organization, Record
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="B91C1C")
@@ -25,17 +21,3 @@ def header(ws, title: str, columns: list[tuple[str, int]]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"
-
-
-def approved_records(org: Organization, year: int) -> list[Record]:
-    return list(db.session.scalars(
-        select(Record).where(Record.org_id == org.id, Record.state == "approved",
-                             Record.occurred_on >= date(year, 1, 1), Record.occurred_on <= date(year, 12, 31))
-        .options(selectinload(Record.attendances), selectinload(Record.photos), selectinload(Record.versions))
-        .order_by(Record.occurred_on, Record.id)))
-
-
-def approved_data(record: Record) -> dict:
-    """The approved version's data (a later correction awaiting review is not in the ledger)."""
-    version = record.version_number(record.approved_version or record.version)
-    return version.data if version else {}

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ...standards.late_entry import late_text
-from .common import approved_data, approved_records, header
+from ..archives.common import approved_data, approved_records
+from .common import header
 
 
 def write(ws, org, year) -> None:
