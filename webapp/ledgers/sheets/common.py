@@ -3,25 +3,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Organization, Record
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="B91C1C")
+HEADER_COLOUR = "B91C1C"
 
 
 def header(ws, title: str, columns: list[tuple[str, int]]) -> None:
+    # openpyxl here, not at the top: the binder's meeting pages use this module's record helpers and are
+    # imported by every web process (tests/unit/test_lazy_imports.py).
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([name for name, _ in columns])
     for index, (_, width) in enumerate(columns, start=1):
         cell = ws.cell(row=2, column=index)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor=HEADER_COLOUR)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"
