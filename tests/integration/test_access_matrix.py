@@ -513,6 +513,10 @@ WRONG_PERSON_ROWS = [
                                                                   ("paid_on", YESTERDAY)]),
         values=lambda v: {"record_uuid": v["submitted_uuid"]}),
     Row("ledgers.restart_export", MANAGERS_ONLY),
+    # --- the binder of a branch-year (or a home branch's part of a closed temporary branch), and a
+    # committee's summary: not even the branch's own secretary starts that one (issue 23).
+    Row("ledgers.export_binder", MANAGERS_ONLY),
+    Row("ledgers.export_summary", MANAGERS_ONLY + ("own_secretary",), values=lambda v: {"org_id": v["committee_id"]}),
     Row("points.close_year", MANAGERS_ONLY),
     Row("points.reopen_year", MANAGERS_ONLY, lambda v: {"reason": "更正"}),
     Row("points.request_exemption", MANAGERS_ONLY, lambda v: {"reason": "长期病休"}),

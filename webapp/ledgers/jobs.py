@@ -55,10 +55,18 @@ def _build_pdf(*args, **kwargs):
     return record_book.build(*args, **kwargs)
 
 
-BUILDERS = {"xlsx": _build_xlsx, "pdf": _build_pdf}
-SUFFIX = {"xlsx": ".xlsx", "pdf": ".pdf"}
+def _build_summary(*args, **kwargs):
+    from . import summary_book  # fpdf2 and its fonts, likewise
+
+    return summary_book.build(*args, **kwargs)
+
+
+BUILDERS = {"xlsx": _build_xlsx, "pdf": _build_pdf, "summary": _build_summary}
+BRANCH_KINDS = ("xlsx", "pdf")  # what the export form offers for a branch-year; "summary" is a committee's
+SUFFIX = {"xlsx": ".xlsx", "pdf": ".pdf", "summary": ".pdf"}
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "pdf": "application/pdf"}
+             "pdf": "application/pdf", "summary": "application/pdf"}
+WORKBOOK_PART_REFUSED = "临时党支部的本支部党员部分只能导出台账合订本（PDF），工作簿按整个支部生成，请由上级党组织导出"
 
 
 def storage_key(job: ExportJob) -> str:
@@ -66,21 +74,56 @@ def storage_key(job: ExportJob) -> str:
 
 
 def download_name(job: ExportJob) -> str:
-    label = "台账" if job.kind == "xlsx" else "台账合订本"
-    return f"{job.org.name}-{job.year}年{label}{SUFFIX[job.kind]}"
+    label = {"xlsx": "台账", "pdf": "台账合订本", "summary": "党支部台账汇总"}[job.kind]
+    part = f"-{job.viewer_org.name}党员部分" if job.viewer_org_id is not None else ""
+    return f"{job.org.name}-{job.year}年{label}{part}{SUFFIX[job.kind]}"
 
 
-def request_export(org: Organization, year: int, kind: str, actor: User) -> ExportJob:
-    if not access.manages(actor, org):
-        raise NotAllowed("只有支委和上级党组织可以导出台账")
+def _check_scope(org: Organization, kind: str, actor: User, viewer: Organization | None) -> None:
+    """Raises NotAllowed unless the actor may export this: a branch-year its managers (a committee any
+    branch below it); a home branch's part of a closed temporary branch the home branch's managers
+    (scope.export_view); a summary a committee's managers (scope.summary_allowed)."""
+    from .archives import scope
+
+    if kind == "summary":
+        if viewer is not None:
+            raise ValueError(kind)
+        scope.summary_allowed(actor, org)
+    elif viewer is None:
+        if not access.manages(actor, org):
+            raise NotAllowed("只有支委和上级党组织可以导出台账")
+    else:
+        if kind != "pdf":
+            raise NotAllowed(WORKBOOK_PART_REFUSED)
+        view = scope.export_view(actor, org, viewer.id)
+        if view.home is None and not access.manages(actor, viewer):
+            raise NotAllowed(scope.REFUSED)
+
+
+def request_export(org: Organization, year: int, kind: str, actor: User,
+                   viewer: Organization | None = None) -> ExportJob:
+    """``viewer``: the home branch whose members' part of the closed temporary branch ``org`` is bound."""
     if kind not in BUILDERS:
         raise ValueError(kind)
-    job = ExportJob(org_id=org.id, year=year, kind=kind, requested_by_id=actor.id)
+    if viewer is not None and viewer.id == org.id:
+        viewer = None
+    _check_scope(org, kind, actor, viewer)
+    job = ExportJob(org_id=org.id, year=year, kind=kind, requested_by_id=actor.id,
+                    viewer_org_id=viewer.id if viewer is not None else None)
     db.session.add(job)
     db.session.flush()
+    part = f"（{viewer.name}党员部分）" if viewer is not None else ""
     audit.record(actor, "export", "export_job", job.uuid, org_id=org.id,
-                 summary=f"导出 {year} 年{job.kind_label}")
+                 summary=f"导出 {year} 年{job.kind_label}{part}")
     return job
+
+
+def may_see(job: ExportJob, user: User) -> bool:
+    """Who sees a job's progress and file: the managers of its branch (a summary: of its committee); a
+    home branch's part also the managers of that home branch."""
+    if access.manages(user, job.org):
+        return True
+    return job.viewer_org_id is not None and access.manages(user, job.viewer_org)
 
 
 def runner_id() -> str:
@@ -180,7 +223,9 @@ def run(job_id: int, owner: str | None = None, final: bool = True) -> None:
 
     try:
         with Heartbeat(job_id, owner), tempfile.TemporaryDirectory(prefix="zhibu-export-") as folder:
-            path = BUILDERS[job.kind](job.org, job.year, Path(folder) / f"{job.uuid}{SUFFIX[job.kind]}", progress)
+            extra = {"viewer": job.viewer_org} if job.viewer_org_id is not None else {}
+            path = BUILDERS[job.kind](job.org, job.year, Path(folder) / f"{job.uuid}{SUFFIX[job.kind]}", progress,
+                                      **extra)
             size = path.stat().st_size
             progress(99, "正在保存文件")
             storage().put_file(storage_key(job), str(path), MIMETYPES[job.kind])
@@ -217,7 +262,7 @@ def restart(job: ExportJob, actor: User) -> ExportJob:
     if job.state != "failed":
         db.session.execute(update(ExportJob).where(ExportJob.id == job.id, _takeable(now)).values(
             state="failed", error="处理进程已停止，导出未完成", finished_at=now, lease_until=None))
-    return request_export(job.org, job.year, job.kind, actor)
+    return request_export(job.org, job.year, job.kind, actor, viewer=job.viewer_org)
 
 
 def start(job: ExportJob) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import access
 from ..china_time import china_today
@@ -20,9 +20,18 @@ from .archives import scope
 
 
 def _job_or_404(job_uuid: str) -> ExportJob:
+    """The job, for those who may see it (jobs.may_see); 404 for anyone else (nothing leaks)."""
     job = row_or_404(ExportJob, where=(ExportJob.uuid == job_uuid,))
-    managed_org_or_404(job.org_id)
+    if not jobs.may_see(job, current_user):
+        abort(404)
     return job
+
+
+def _started(job: ExportJob, message: str):
+    db.session.commit()
+    jobs.start(job)
+    flash(message, "success")
+    return redirect(url_for("ledgers.job_status", job_uuid=job.uuid))
 
 
 @bp.route("/")
@@ -31,12 +40,13 @@ def index():
     branches = access.managed_orgs(current_user, kinds=("branch",))
     if not branches:
         abort(403)
-    ids = [b.id for b in branches]
-    recent = list(db.session.scalars(select(ExportJob).where(ExportJob.org_id.in_(ids))
-                                     .order_by(ExportJob.id.desc()).limit(30)))
+    ids = [o.id for o in access.managed_orgs(current_user)]
+    recent = list(db.session.scalars(select(ExportJob).where(
+        or_(ExportJob.org_id.in_(ids), ExportJob.viewer_org_id.in_(ids))).order_by(ExportJob.id.desc()).limit(30)))
     year = china_today().year
     return render_template("ledgers/index.html", branches=branches, recent=recent,
-                           years=list(range(year, year - 6, -1)))
+                           years=list(range(year, year - 6, -1)),
+                           parts=scope.closed_parts(current_user, branches))
 
 
 @bp.route("/exports", methods=["POST"])
@@ -48,7 +58,7 @@ def start_export():
         flash("请选择支部和年度", "error")
         return redirect(url_for("ledgers.index"))
     org = managed_org_or_404(org_id)
-    kinds = [k for k in request.form.getlist("kind") if k in jobs.BUILDERS] or ["xlsx", "pdf"]
+    kinds = [k for k in request.form.getlist("kind") if k in jobs.BRANCH_KINDS] or list(jobs.BRANCH_KINDS)
     started = [jobs.request_export(org, year, kind, current_user) for kind in kinds]
     db.session.commit()
     for job in started:
@@ -112,7 +122,25 @@ def archive_catalogue(org_id: int, year: int):
         view = scope.export_view(current_user, org, request.args.get("home", type=int))
     except NotAllowed:
         abort(403)
-    return render_template("ledgers/archives.html", binder=archives.binder(org, year, viewer=view.home))
+    return render_template("ledgers/archives.html", binder=archives.binder(org, year, viewer=view.home),
+                           export_url=url_for("ledgers.export_binder", org_id=org.id, year=year),
+                           home=view.home)
+
+
+@bp.route("/archives/<int:org_id>/<int:year>/export", methods=["POST"])
+@login_required
+def export_binder(org_id: int, year: int):
+    """The binder PDF of a branch-year, or a home branch's members' part of a closed temporary branch
+    (form field ``home``); who may is scope.export_view (404: not visible; 403: not bindable)."""
+    org = visible_org_or_404(org_id)
+    year = _year_or_404(year)
+    try:
+        view = scope.export_view(current_user, org, request.form.get("home", type=int))
+        job = jobs.request_export(org, year, "pdf", current_user, viewer=view.home)
+    except NotAllowed:
+        abort(403)
+    part = f"中{view.home.name}党员部分" if view.home is not None else ""
+    return _started(job, f"已开始导出 {org.name} {year} 年台账合订本{part}，完成后可在此下载")
 
 
 @bp.route("/archives/<int:org_id>/<int:year>/summary")
@@ -125,7 +153,21 @@ def archive_summary(org_id: int, year: int):
         scope.summary_allowed(current_user, org)
     except NotAllowed:
         abort(403)
-    return render_template("ledgers/archives.html", binder=archives.summary(org, year))
+    return render_template("ledgers/archives.html", binder=archives.summary(org, year),
+                           export_url=url_for("ledgers.export_summary", org_id=org.id, year=year), home=None)
+
+
+@bp.route("/archives/<int:org_id>/<int:year>/summary/export", methods=["POST"])
+@login_required
+def export_summary(org_id: int, year: int):
+    """A committee's summary across the branches below it, as a PDF: its managers only."""
+    org = visible_org_or_404(org_id)
+    year = _year_or_404(year)
+    try:
+        job = jobs.request_export(org, year, "summary", current_user)
+    except NotAllowed:
+        abort(403)
+    return _started(job, f"已开始导出 {org.name} {year} 年党支部台账汇总，完成后可在此下载")
 
 
 @bp.cli.command("run-pending")

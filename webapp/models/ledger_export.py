@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, UUIDString, new_uuid, utcnow
 
-EXPORT_KINDS = {"xlsx": "台账工作簿（Excel）", "pdf": "台账合订本（PDF）"}
+EXPORT_KINDS = {"xlsx": "台账工作簿（Excel）", "pdf": "台账合订本（PDF）", "summary": "台账汇总（PDF）"}
 EXPORT_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
@@ -40,7 +40,12 @@ class ExportJob(db.Model):
     # worker would otherwise be taken up again forever; past EXPORT_MAX_ATTEMPTS it is marked failed.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    org = relationship("Organization")
+    # A home branch binding its members' part of a closed temporary branch (``org``): the binder holds
+    # only the people whose home branch this is (webapp/ledgers/archives/scope.py export_view).
+    viewer_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+
+    org = relationship("Organization", foreign_keys=[org_id])
+    viewer_org = relationship("Organization", foreign_keys=[viewer_org_id])
     requested_by = relationship("User")
 
     __table_args__ = (Index("ix_export_jobs_org_created", "org_id", "created_at"),)
@@ -48,6 +53,13 @@ class ExportJob(db.Model):
     @property
     def kind_label(self) -> str:
         return EXPORT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def title(self) -> str:
+        """What the job binds, as the pages list it."""
+        if self.viewer_org_id is not None:
+            return f"{self.org.name}（{self.viewer_org.name}党员部分）"
+        return self.org.name
 
     @property
     def state_label(self) -> str:

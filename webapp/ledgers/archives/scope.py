@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ... import access
 from ...domain_errors import NotAllowed
+from ...china_time import china_today
 from ...extensions import db
 from ...models import Membership, Organization, User
 
@@ -53,3 +55,41 @@ def summary_allowed(user: User, committee: Organization) -> None:
     """A summary is for a committee (or 党总支) the user manages."""
     if committee.kind not in ("committee", "general_branch") or not access.manages(user, committee):
         raise NotAllowed(SUMMARY_REFUSED)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A closed temporary branch some of whose members had ``home`` as their home branch, and the
+    years it ran: what the home branch's managers may bind of it."""
+    temporary: Organization
+    home: Organization
+    years: tuple[int, ...]
+
+
+def closed_parts(user: User, branches: list[Organization]) -> list[Part]:
+    """Of the ``branches`` the user manages, each one's members' parts of closed temporary branches the
+    user does not manage itself (those it binds whole)."""
+    ids = [b.id for b in branches]
+    if not ids:
+        return []
+    home, there = aliased(Membership), aliased(Membership)
+    pairs = db.session.execute(
+        select(there.org_id, home.org_id).join(home, home.user_id == there.user_id)
+        .join(Organization, Organization.id == there.org_id)
+        .where(Organization.is_temporary.is_(True), Organization.kind == "branch",
+               Organization.closed_at.is_not(None), home.relation == "home", home.org_id.in_(ids),
+               home.org_id != there.org_id).distinct()).all()
+    by_id = {b.id: b for b in branches}
+    parts = []
+    for temporary_id, home_id in pairs:
+        temporary = db.session.get(Organization, temporary_id)
+        if access.manages(user, temporary):
+            continue
+        parts.append(Part(temporary, by_id[home_id], _years(temporary)))
+    return sorted(parts, key=lambda p: (p.temporary.name, p.home.name))
+
+
+def _years(org: Organization) -> tuple[int, ...]:
+    last = china_today(org.closed_at).year
+    first = org.start_date.year if org.start_date else last
+    return tuple(range(last, min(first, last) - 1, -1))
