@@ -21,7 +21,7 @@ Kept by:
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -62,10 +62,11 @@ def _branch_rows(branch: Organization, book: rule_book.RuleBook, counts: dict, y
     if not ((end and end < date(year, 1, 1)) or (start and start > date(year, 12, 31))):
         rows[(BRANCHES, str(year), date(year, 12, 31))] = (1, 0, 0)
     for spec in ROLLED_UP:
+        before = _judged(spec, judge.unit_at(book, spec["key"], date(year - 1, 12, 31)), ctx)
         for unit in judge.units_of_year(book, spec["key"], year):
             judged = _judged(spec, unit, ctx)
-            before = _judged(spec, judge.unit_at(book, spec["key"], unit.period.start - timedelta(days=1)), ctx)
             overdue = int(before is not None and not before[1])
+            before = judged  # the units of a year follow one another
             if judged is not None:
                 rows[(spec["key"], unit.period.code, judged[0])] = (1, int(judged[1]), overdue)
             elif overdue:
@@ -109,6 +110,22 @@ def _row(org_id: int, key: str, period: str, ends: date, due: int, reached: int,
             "overdue": overdue}
 
 
+COLUMNS = ("org_id", "key", "period", "ends", "due", "reached", "overdue")
+
+
+def _bulk_insert(rows: list[tuple]) -> None:
+    """Many new rows at once: COPY on PostgreSQL (a province is about a million rows a year), else
+    executemany."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(StandardRollup.__table__.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+        return
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY standard_rollups ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def filled_years() -> set[int]:
     return set(db.session.scalars(select(StandardRollupYear.year)))
 
@@ -132,12 +149,10 @@ def fill_year(year: int) -> int:
                 for owner in _owners(branch):
                     old = totals.get((owner, *row), (0, 0, 0))
                     totals[(owner, *row)] = tuple(a + b for a, b in zip(old, values, strict=True))
-    rows = [_row(*row, *values) for row, values in totals.items()]
-    for start in range(0, len(rows), 10000):
-        db.session.execute(StandardRollup.__table__.insert(), rows[start:start + 10000])
+    _bulk_insert([(*row, *values) for row, values in totals.items()])
     db.session.add(StandardRollupYear(year=year))
     db.session.flush()
-    return len(rows)
+    return len(totals)
 
 
 def ensure(years: set[int]) -> None:
