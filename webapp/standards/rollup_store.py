@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, StandardMonthCount, StandardRollup, StandardRollupYear
 from ..rules.standards import STANDARDS
@@ -162,9 +163,10 @@ def ensure(years: set[int]) -> None:
 
 
 def refresh_all(years: set[int] | None = None) -> int:
-    """Fill every year that has monthly counts (or the given years) anew; returns rows written."""
+    """Fill every year that has monthly counts and this year (or the given years) anew; returns rows."""
     if years is None:
         years = {int(m[:4]) for m in db.session.scalars(select(StandardMonthCount.month).distinct())}
+        years.add(china_today().year)
     return sum(fill_year(year) for year in sorted(years))
 
 
