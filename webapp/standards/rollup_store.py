@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..china_time import china_today
@@ -156,10 +157,22 @@ def fill_year(year: int) -> int:
     return len(totals)
 
 
-def ensure(years: set[int]) -> None:
-    """Fill the years not stored yet (the first view of a year reads the whole province once)."""
-    for year in sorted(years - filled_years()):
-        fill_year(year)
+def ensure(years: set[int]) -> int:
+    """Fill the years not stored yet and commit them (a cache of the counts: the hourly job
+    ``rollup_years`` fills a new year before anyone views it; else the first view reads the whole
+    province once). Returns the years filled; when another process filled them at the same time, its
+    figures stand."""
+    missing = sorted(years - filled_years())
+    if not missing:
+        return 0
+    try:
+        for year in missing:
+            fill_year(year)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    return len(missing)
 
 
 def refresh_all(years: set[int] | None = None) -> int:
