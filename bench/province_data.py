@@ -15,8 +15,8 @@ How: ``flask db upgrade`` (Alembic) creates the schema; the bulk tables' indexes
 read from the catalogue and dropped, the rows are streamed from Python generators with
 ``cursor.copy()`` in text format, the indexes and constraints are re-created exactly as they were,
 the monthly counts (``standard_month_counts``) are filled by one aggregate as approvals would, the
-committee roll-up figures are refreshed (``standards.rollup_store.refresh_all``) and everything is
-ANALYZEd. Every phase prints its time; the end prints table sizes.
+committee roll-up figures of the last two years are filled (``standards.rollup_store.refresh_all``) and
+everything is ANALYZEd. Every phase prints its time; the end prints table sizes.
 
 Usage: .venv/bin/python bench/province_data.py [--pg-url postgresql+psycopg://127.0.0.1:5432/NAME]
        [--branches 20480] [--members 600000] [--years 6] [--year 2025]
@@ -311,8 +311,9 @@ def migrate(url: str) -> str:
         return hash_password("bench")
 
 
-def refresh_rollup(url: str) -> str:
-    """Fill the stored roll-up figures (the committee dashboard reads them) through the app's own code."""
+def refresh_rollup(url: str, years: set[int]) -> str:
+    """Fill the stored roll-up figures of ``years`` (the committee dashboard reads them) through the
+    app's own code; older years are filled when first viewed."""
     from webapp import create_app
     from webapp.config import TestConfig
     from webapp.extensions import db
@@ -324,7 +325,7 @@ def refresh_rollup(url: str) -> str:
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, SCHEMA_CHECK=False)
     with create_app(config).app_context():
-        rows = rollup_store.refresh_all()
+        rows = rollup_store.refresh_all(years)
         db.session.commit()
     return f"{rows} rows"
 
@@ -406,7 +407,7 @@ def main() -> None:
             for table in ("organizations", "users", "memberships", "records"):
                 cur.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
             conn.commit()
-    phases.done("stored roll-up", refresh_rollup(args.pg_url))
+    phases.done("stored roll-up", refresh_rollup(args.pg_url, {args.year - 1, args.year}))
     with psycopg.connect(raw, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute("ANALYZE")
         phases.done("analyze")
