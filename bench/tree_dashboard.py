@@ -10,11 +10,18 @@ signed in as the province committee):
   - city level: one page of counties
   - county level (the leaf): the branch grid of that county's branches
   - one branch's checklist for the year
-printing p50/p95 per level, so one can see which levels grow with the province and which do not.
+printing p50/p95 per level and the SQL statements and rows one request reads, so one can see which
+levels grow with the province and which do not. The committee levels read the stored roll-up
+(``standards/rollup_store.py``), filled once after generation (timed separately: the one step that
+reads the whole province).
+
+With ``--existing`` nothing is generated: the levels are timed on a database already filled by
+``bench/province_data.py`` (its committee user "bench", the province 1, its first city and county).
 
 Usage: .venv/bin/python bench/tree_dashboard.py [--scales 1,2,4] [--backend postgresql|sqlite]
        [--repeat 20] [--pg-url postgresql+psycopg://127.0.0.1:5432/NAME] (the database is dropped and
        created anew for each scale)
+       .venv/bin/python bench/tree_dashboard.py --existing postgresql+psycopg://127.0.0.1:5432/NAME
 """
 from __future__ import annotations
 
@@ -32,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
 from dashboard import fill_counts, ms, record_row  # noqa: E402
 from webapp import create_app  # noqa: E402
@@ -40,6 +47,7 @@ from webapp.config import TestConfig  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Membership, Organization, Record, User  # noqa: E402
 from webapp.passwords import hash_password  # noqa: E402
+from webapp.standards import rollup_store  # noqa: E402
 
 PG_URL = "postgresql+psycopg://127.0.0.1:5432/zhibu_tree_bench"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -132,10 +140,14 @@ def _records(conn, branches: list[int], rng: random.Random) -> int:
     return rid
 
 
-def run(url: str, scale: float, repeat: int) -> None:
+def _app(url: str):
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, SCHEMA_CHECK=False, WTF_CSRF_ENABLED=False)
-    app = create_app(config)
+    return create_app(config)
+
+
+def run(url: str, scale: float, repeat: int) -> None:
+    app = _app(url)
     with app.app_context():
         upgrade()
         started = time.perf_counter()
@@ -146,25 +158,69 @@ def run(url: str, scale: float, repeat: int) -> None:
         print(f"  {scale}×: {made['branches']} branches ({CITIES} cities × {made['counties_per_city']} counties × "
               f"{made['per_county']}), {made['branches'] * MEMBERS} members, {made['records']} records, "
               f"generated in {time.perf_counter() - started:.0f} s")
-        client = app.test_client()
-        response = client.post("/login", data={"login": "bench", "password": "bench"})
-        assert response.status_code == 302
+        started = time.perf_counter()
+        rows = rollup_store.refresh_all({YEAR - 1, YEAR})
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(f"    stored roll-up filled once: {rows} rows in {time.perf_counter() - started:.1f} s")
         levels = {"province (16 cities)": f"/standards/?year={YEAR}&org=1",
                   f"city ({made['counties_per_city']} counties, page 1)": f"/standards/?year={YEAR}&org={made['city']}",
                   f"county leaf ({made['per_county']} branches)": f"/standards/?year={YEAR}&org={made['county']}",
                   "branch checklist (year)": f"/standards/{made['branch']}?period={YEAR}"}
-        for name, path in levels.items():
-            assert client.get(path).status_code == 200, path  # warm
-            timings = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                response = client.get(path)
-                timings.append(time.perf_counter() - t)
-                assert response.status_code == 200
-            p50, p95 = ms(timings)
-            print(f"    {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms ({repeat} requests)")
+        time_levels(app, levels, repeat)
         db.session.remove()
         db.engine.dispose()
+
+
+def time_levels(app, levels: dict[str, str], repeat: int) -> None:
+    """p50/p95 per level through the HTTP stack, with the statements and rows one request reads."""
+    client = app.test_client()
+    response = client.post("/login", data={"login": "bench", "password": "bench"})
+    assert response.status_code == 302
+    seen = {"statements": 0, "rows": 0}
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen["statements"] += 1
+        seen["rows"] += max(cursor.rowcount, 0) if statement.lstrip().upper().startswith("SELECT") else 0
+
+    for name, path in levels.items():
+        assert client.get(path).status_code == 200, path  # warm
+        event.listen(db.engine, "after_cursor_execute", count)
+        seen.update(statements=0, rows=0)
+        assert client.get(path).status_code == 200
+        event.remove(db.engine, "after_cursor_execute", count)
+        timings = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - t)
+            assert response.status_code == 200
+        p50, p95 = ms(timings)
+        print(f"    {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms ({repeat} requests; one request: "
+              f"{seen['statements']} statements, {seen['rows']} rows read)", flush=True)
+
+
+def run_existing(url: str, repeat: int) -> None:
+    """Time the levels on a database filled by ``bench/province_data.py``."""
+    app = _app(url)
+    with app.app_context():
+        upgrade()  # adds the stored roll-up tables when the data predates them
+        started = time.perf_counter()
+        rollup_store.ensure({YEAR - 1, YEAR})
+        db.session.commit()
+        print(f"  stored roll-up ensured for {YEAR - 1}-{YEAR} in {time.perf_counter() - started:.1f} s")
+        branches = select(func.count()).select_from(Organization).where(Organization.kind == "branch")
+        city = db.session.scalar(select(Organization.id).where(Organization.parent_id == 1).order_by(Organization.id))
+        county = db.session.scalar(select(Organization.id).where(Organization.parent_id == city)
+                                   .order_by(Organization.id))
+        branch = db.session.scalar(select(Organization.id).where(Organization.parent_id == county,
+                                                                 Organization.kind == "branch").order_by(Organization.id))
+        print(f"  {db.session.scalar(branches)} branches")
+        levels = {"province": f"/standards/?year={YEAR}&org=1", "city (page 1)": f"/standards/?year={YEAR}&org={city}",
+                  "county leaf": f"/standards/?year={YEAR}&org={county}",
+                  "branch checklist (year)": f"/standards/{branch}?period={YEAR}"}
+        time_levels(app, levels, repeat)
 
 
 def main() -> None:
@@ -173,8 +229,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL database to create anew for each scale")
+    parser.add_argument("--existing", help="time on this database (filled by bench/province_data.py) instead")
     args = parser.parse_args()
     print(f"tree dashboard benchmark (cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f})")
+    if args.existing:
+        run_existing(args.existing, args.repeat)
+        return
     for scale in (float(s) for s in args.scales.split(",")):
         if args.backend == "sqlite":
             with tempfile.TemporaryDirectory() as folder:

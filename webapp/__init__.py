@@ -122,11 +122,12 @@ def connect_receivers() -> None:
     Connecting again (another app in the same process) changes nothing: blinker keeps one connection
     per receiver."""
     from .points import events as points_events
-    from .standards import rectification, summaries
+    from .standards import rectification, rollup_store, summaries
 
     points_events.install()  # approved attendance and 民主评议 grades become points lines
     summaries.install()  # monthly counts behind the checklist and the dashboard
     rectification.install()  # a 组织生活会's 整改清单 enters the 整改台账
+    rollup_store.install()  # the committee dashboard's stored figures follow the tree's branches
 
 
 def _wire_migrations(app: Flask) -> None:

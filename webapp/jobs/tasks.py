@@ -7,6 +7,8 @@
   task in hand; the ExportJob lease does.
 - ``push_reminders``: every minute, the push scheduler recomputes due reminders (idempotent);
   ``flask push work`` delivers them (docs/jobs.md says why delivery stays there).
+- ``rollup_years``: every hour, the committee dashboard's stored figures are filled for this year and
+  the last when missing (a new year, or after a standard's rule changed), so that no view waits for it.
 
 Each task runs in its own application context and database session, except in immediate mode inside
 a request (tests), where it runs in the request's context.
@@ -29,6 +31,7 @@ class Tasks:
     ledger_export: Any
     reclaim_exports: Any
     push_reminders: Any
+    rollup_years: Any
 
 
 def _in_app(app: Flask, work: Callable[[], Any]) -> Any:
@@ -78,4 +81,16 @@ def register(huey: Huey, app: Flask) -> Tasks:
 
         return _in_app(app, compute)
 
-    return Tasks(ledger_export=ledger_export, reclaim_exports=reclaim_exports, push_reminders=push_reminders)
+    @huey.periodic_task(crontab(minute="7"), name="rollup_years")
+    def rollup_years():
+        def fill():
+            from ..china_time import china_today
+            from ..standards import rollup_store
+
+            year = china_today().year
+            return rollup_store.ensure({year - 1, year})
+
+        return _in_app(app, fill)
+
+    return Tasks(ledger_export=ledger_export, reclaim_exports=reclaim_exports, push_reminders=push_reminders,
+                 rollup_years=rollup_years)

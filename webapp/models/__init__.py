@@ -27,7 +27,7 @@ from .points import (
 from .report import BranchReport, MemberReport
 from .roles import Commitment, RolePost, RolePostNote, VolunteerHours
 from .rule_override import RuleOverride, StructuralException
-from .standards import Problem, StandardMonthCount, StandardTick
+from .standards import Problem, StandardMonthCount, StandardRollup, StandardRollupYear, StandardTick
 from .user import User
 from .welfare import FundReceipt, FundSpending, HardshipCase, HardshipVisit
 
@@ -38,7 +38,7 @@ __all__ = [
     "PointsApplication", "PointsExemption", "PointsGradeOverride", "PointsLine", "PointsYear", "YearResult",
     "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
     "PushSubscription", "StudyTask",
-    "StudyTaskDone", "Problem", "StandardMonthCount", "StandardTick",
+    "StudyTaskDone", "Problem", "StandardMonthCount", "StandardRollup", "StandardRollupYear", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",
     "RuleOverride", "StructuralException",
     "ActivistObservation", "FieldWorker", "FlowingMember", "HandoverReport", "MembershipTransfer",

@@ -27,6 +27,33 @@ class StandardMonthCount(db.Model):
     __table_args__ = (Index("ix_standard_month_counts_key_month", "key", "month", "org_id", "count"),)
 
 
+class StandardRollup(db.Model):
+    """The committee dashboard's figures, stored per organization and kept on approval
+    (``standards/rollup_store.py``): for a standard's unit (``period`` "2026-11", "2026-Q4", "2026-H2" or
+    "2026"), how many branches at or below ``org_id`` owe it (``due``) and how many reached the minimum
+    in force (``reached``), and how many missed the unit before (``overdue``). ``ends`` is the day the unit ends for those branches: the unit's last day,
+    or a temporary branch's last active day inside it (its status turns "missed" then)."""
+
+    __tablename__ = "standard_rollups"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    ends: Mapped[date] = mapped_column(Date, primary_key=True)
+    due: Mapped[int] = mapped_column(Integer, default=0)
+    reached: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)  # of them: missed the unit before this one
+
+
+class StandardRollupYear(db.Model):
+    """A year whose roll-up figures are stored for every branch (filled once, then kept on approval)."""
+
+    __tablename__ = "standard_rollup_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    filled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class StandardTick(db.Model):
     """A manual standard ticked by the secretary for a year, with a note and an optional photo."""
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Membership, Organization, StructuralException, User
 from ..models.base import utcnow
 from ..rules.organization import ALLOWED_CHILD_KINDS
+from .events import organization_changed
 
 EDITABLE_FIELDS = (
     "name", "description", "project_name", "site", "start_date", "end_date",
@@ -69,6 +70,7 @@ def create_child(parent: Organization, kind: str, actor: User, **fields) -> Orga
                  summary=f"新建{org.kind_label} {org.name}", changes=_snapshot(org))
     if leader is not None:
         set_leader(org, leader, actor)
+    organization_changed.send(org)
     return org
 
 
@@ -86,6 +88,7 @@ def update(org: Organization, actor: User, **fields) -> Organization:
     if changes:
         audit.record(actor, "update", "organization", org.id, org_id=org.id,
                      summary=f"修改 {org.name}", changes=changes)
+        organization_changed.send(org)
     return org
 
 
@@ -122,6 +125,7 @@ def close(org: Organization, actor: User, on: date | None = None) -> None:
     if org.is_temporary and org.end_date is None:
         org.end_date = on or china_today()
     audit.record(actor, "close", "organization", org.id, org_id=org.id, summary=f"撤销 {org.name}")
+    organization_changed.send(org)
 
 
 def reopen(org: Organization, actor: User) -> None:
@@ -129,6 +133,7 @@ def reopen(org: Organization, actor: User) -> None:
         raise TreeError("该组织未撤销")
     org.closed_at = None
     audit.record(actor, "reopen", "organization", org.id, org_id=org.id, summary=f"恢复 {org.name}")
+    organization_changed.send(org)
 
 
 def _membership(user_id: int, org_id: int) -> Membership | None:

@@ -83,7 +83,7 @@ def build(user: User, year: int, today: date, *, temporary_only=False, missing_t
     months = _months(year, today)
     this_month = today.strftime("%Y-%m")
     ids = branches_query(user, temporary_only=temporary_only, under=under)
-    theme = theme_days.months_met(year)
+    theme = theme_days.months_met(year, ids)
     query = (select(Organization, func.coalesce(theme.c.n, 0))
              .outerjoin(theme, theme.c.org_id == Organization.id).where(Organization.id.in_(ids)))
     if missing_this_month:

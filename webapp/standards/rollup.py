@@ -12,39 +12,33 @@ on the day viewed, how many have not yet, how many missed it, and how many misse
 force on its first day, met when the approved records in it reach the minimum in force, missed when it
 has ended short, not judged (na) for a branch closed before the unit began.
 
-How it is computed, so that the cost is the level's and not the province's:
-  - The subtree is found by the materialized path (``organizations.path`` "/1/4/9/", kept by
-    ``orgs.tree`` when an organization is created): a branch lies below an organization when its path
-    starts with the organization's.
-  - The figures come from the per-branch monthly counts (``standard_month_counts``, kept on approval)
-    summed per unit and compared with the minimum in one SQL aggregate per rule book, grouped by the
-    child organization: no branch is judged in Python, no branch row is read into the application.
-  - The units and minimums come from the rule book (``rule_book``). Branches whose rule book differs from
-    their child organization's (an override set by an organization inside the subtree) form their own
-    class, rolled up by one more aggregate each: queries per page = distinct rule books on the page +
-    organizations with standard overrides below it, neither of which grows with the number of branches.
-  - Temporary branches (project branches, owing records prorated over their active days) are judged by
-    ``judge.standard_met`` itself, with their counts read in one query: their count is the only part that
-    grows with the subtree, and they are a small minority.
+How it is computed, so that the cost is the level's and not the province's: the figures are stored per
+organization (``rollup_store``, table ``standard_rollups``): for each standard and unit, how many branches
+at or below the organization owe the unit and how many reached its minimum, kept when a record is
+approved, changed or merged and when a branch is created, closed or given new dates. A page reads the
+rows of its (at most ``DASHBOARD_LEVEL_PAGE_SIZE``) organizations for the units holding the day viewed,
+of each kind of period (a branch's unit is of the kind its rule book says, so whichever rule book a
+branch follows, its figures are under exactly one of those codes; each row also counts the branches
+that missed the unit before, by the rule then in force): one query whose size depends on the page, not
+on the branches below it. Temporary branches are in the same
+rows, judged by ``judge.standard_met`` (owing records prorated over their active days) when stored;
+their unit "ends" on their last active day, so they turn "missed" then, as in their checklist.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
-from sqlalchemy import and_, case, false, func, not_, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from .. import access
 from ..extensions import db
-from ..models import Organization, RuleOverride, StandardMonthCount, User
-from ..rules.standards import DASHBOARD_LEVEL_PAGE_SIZE, STANDARDS
-from . import judge, rule_book, structure
+from ..models import Organization, User
+from ..rules.standards import DASHBOARD_LEVEL_PAGE_SIZE, PERIOD_ORDER
+from . import judge, periods, rule_book, rollup_store
 from .periods import Period
 
-# Records standards judged from the monthly counts alone (no committee or party-group fact needed).
-ROLLED_UP = [spec for spec in STANDARDS
-             if spec["check"] == "records" and spec.get("condition") not in ("has_committee", "per_group")]
+ROLLED_UP = rollup_store.ROLLED_UP
 STATUSES = ("met", "not_yet", "missed")
 
 
@@ -148,154 +142,33 @@ def build(user: User, node: Organization | None, today: date, year: int, page: i
 
 
 def rollup(orgs: list[Organization], day: date, today: date) -> list[LevelRow]:
-    """Rolled-up figures of each organization's subtree (see the module docstring for how)."""
+    """Rolled-up figures of each organization's subtree, read from the stored figures (see the module
+    docstring): the units holding ``day``, of every kind of period."""
     rows = {org.id: LevelRow(org=org) for org in orgs}
     if not orgs:
         return []
-    inner = _override_roots(orgs)
-    class_roots = orgs + inner
-    by_path = sorted(class_roots, key=lambda o: len(o.path))
-    books = rule_book.books_for(class_roots)
-    # Each class root's own branches: below it, not below a deeper class root.
-    plain: dict[tuple, list[Organization]] = {}
-    for org in orgs:
-        if any(o.path != org.path and o.path.startswith(org.path) for o in inner):
-            _add(rows, _aggregate([org], books[org.id], day, today, _deeper(org, by_path), owner=org.id))
-        else:
-            plain.setdefault(books[org.id].signature, []).append(org)
-    for group in plain.values():
-        _add(rows, _aggregate(group, books[group[0].id], day, today, []))
-    for root in inner:
-        owner = next(o.id for o in orgs if root.path.startswith(o.path))
-        _add(rows, _aggregate([root], books[root.id], day, today, _deeper(root, by_path), owner=owner))
-    _temporary(rows, orgs, day, today)
+    rollup_store.ensure({day.year, day.year - 1})
+    running = {periods.containing(kind, day).code: periods.containing(kind, day) for kind in PERIOD_ORDER}
+    for org_id, key, code, ends, due, reached, overdue in rollup_store.read(list(rows), set(running)):
+        row = rows[org_id]
+        if key == rollup_store.BRANCHES:
+            row.branches += due
+        elif key in row.figures:
+            _running(row.figures[key], running[code], ends, due, reached, today)
+            row.figures[key].overdue += overdue
     return [rows[org.id] for org in orgs]
 
 
-def _override_roots(orgs: list[Organization]) -> list[Organization]:
-    """Organizations strictly inside the subtrees with an override of a standard's rule: their branches
-    are judged by a different rule book."""
-    return list(db.session.scalars(
-        select(Organization).where(
-            Organization.id.in_(select(RuleOverride.org_id).where(RuleOverride.key.startswith("standard."))),
-            or_(*[and_(Organization.path.startswith(o.path, autoescape=True), Organization.id != o.id)
-                  for o in orgs]))
-        .order_by(Organization.path)))
-
-
-def _deeper(root: Organization, by_path: list[Organization]) -> list[str]:
-    return [o.path for o in by_path if o.path != root.path and o.path.startswith(root.path)]
-
-
-def _units(book: rule_book.RuleBook, day: date) -> dict[str, tuple[judge.Unit, judge.Unit]]:
-    out = {}
-    for spec in ROLLED_UP:
-        unit = judge.unit_at(book, spec["key"], day)
-        out[spec["key"]] = (unit, judge.unit_at(book, spec["key"], unit.period.start - timedelta(days=1)))
-    return out
-
-
-def _month(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
-def _aggregate(roots: list[Organization], book: rule_book.RuleBook, day: date, today: date,
-               excluded: list[str], owner: int | None = None):
-    """One query: per root, the number of (non-temporary) branches below it, and per standard and status
-    how many are in that status in the running unit and how many missed the unit before."""
-    units = _units(book, day)
-    months: list[str] = []
-    done_columns = []
-    for i, spec in enumerate(ROLLED_UP):
-        key = judge.default_count_key(spec)
-        for j, unit in enumerate(units[spec["key"]]):
-            first, last = _month(unit.period.start), _month(unit.period.end)
-            months += [first, last]
-            done_columns.append(func.sum(case(
-                (and_(StandardMonthCount.key == key, StandardMonthCount.month.between(first, last)),
-                 StandardMonthCount.count), else_=0)).label(f"d{i}_{j}"))
-    done = (select(StandardMonthCount.org_id, *done_columns)
-            .where(StandardMonthCount.key.in_({judge.default_count_key(s) for s in ROLLED_UP}),
-                   StandardMonthCount.month.between(min(months), max(months)),
-                   StandardMonthCount.org_id.in_(select(Organization.id).where(
-                       or_(*[Organization.path.startswith(r.path, autoescape=True) for r in roots]))))
-            .group_by(StandardMonthCount.org_id).subquery())
-    root = aliased(Organization)
-    branch = aliased(Organization)
-    columns = [root.id, func.count(branch.id)]
-    for i, spec in enumerate(ROLLED_UP):
-        for j, unit in enumerate(units[spec["key"]]):
-            period = unit.period
-            open_then = or_(branch.closed_at.is_(None), branch.closed_at >= _utc(period.start))
-            reached = func.coalesce(getattr(done.c, f"d{i}_{j}"), 0) >= unit.minimum
-            for status in (STATUSES if j == 0 else ("missed",)):
-                columns.append(func.sum(case((and_(open_then, _status_clause(status, reached, period, today)), 1),
-                                             else_=0)))
-    query = (select(*columns).select_from(root)
-             .join(branch, branch.path.startswith(root.path))
-             .outerjoin(done, done.c.org_id == branch.id)
-             .where(root.id.in_([r.id for r in roots]), branch.kind == "branch", branch.is_temporary.is_(False),
-                    *[not_(branch.path.startswith(path, autoescape=True)) for path in excluded])
-             .group_by(root.id))
-    for found in db.session.execute(query):
-        yield (owner or found[0]), found[1:]
-
-
-def _utc(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
-
-
-def _status_clause(status: str, reached, period: Period, today: date):
-    """The SQL form of ``judge.unit_status`` for a branch without conditions (not temporary)."""
+def _running(figures: Figures, period: Period, ends: date, due: int, reached: int, today: date) -> None:
+    """The SQL-free form of ``judge``'s unit status, for ``due`` branches of which ``reached`` met it."""
     if period.start > today:
-        return true() if status == "not_yet" else false()
-    if status == "met":
-        return reached
-    ended = period.end < today
-    return not_(reached) if (status == "missed") == ended else false()
-
-
-def _add(rows: dict[int, LevelRow], found) -> None:
-    for owner, values in found:
-        row = rows[owner]
-        row.branches += values[0]
-        values = values[1:]
-        for spec in ROLLED_UP:
-            figures = row.figures[spec["key"]]
-            met, not_yet, missed, overdue = (int(v or 0) for v in values[:4])
-            figures.met += met
-            figures.not_yet += not_yet
-            figures.missed += missed
-            figures.overdue += overdue
-            values = values[4:]
-
-
-def _temporary(rows: dict[int, LevelRow], orgs: list[Organization], day: date, today: date) -> None:
-    """Temporary branches: judged by ``judge.standard_met`` (prorated over their active days)."""
-    temporary = list(db.session.scalars(select(Organization).where(
-        Organization.kind == "branch", Organization.is_temporary.is_(True),
-        or_(*[Organization.path.startswith(o.path, autoescape=True) for o in orgs]))))
-    if not temporary:
+        figures.not_yet += due
         return
-    books = rule_book.books_for(temporary)
-    counts: dict[int, dict[tuple[str, str], int]] = {t.id: {} for t in temporary}
-    first = _month(date(day.year - 1, 1, 1))
-    for org_id, month, key, count in db.session.execute(
-            select(StandardMonthCount.org_id, StandardMonthCount.month, StandardMonthCount.key,
-                   StandardMonthCount.count)
-            .where(StandardMonthCount.org_id.in_(list(counts)), StandardMonthCount.month.between(first, _month(day)),
-                   StandardMonthCount.key.in_({judge.default_count_key(s) for s in ROLLED_UP}))):
-        counts[org_id][(month, key)] = count
-    for branch in temporary:
-        owner = next(o.id for o in orgs if branch.path.startswith(o.path))
-        row = rows[owner]
-        row.branches += 1
-        ctx = judge.BranchContext(book=books[branch.id], counts=counts[branch.id], has_committee=lambda _d: False,
-                                  is_temporary=True, window=structure.active_window(branch), notes=False)
-        for spec, (unit, previous) in _units(books[branch.id], day).items():
-            status = judge.standard_met(spec, unit.period, today, ctx).status
-            before = judge.standard_met(spec, previous.period, today, ctx).status
-            row.figures[spec].add(status, before)
+    figures.met += reached
+    if ends < today:
+        figures.missed += due - reached
+    else:
+        figures.not_yet += due - reached
 
 
 __all__ = ["Level", "LevelRow", "Figures", "ROLLED_UP", "build", "rollup", "start_of", "node_or_none", "is_leaf",

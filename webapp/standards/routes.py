@@ -150,6 +150,19 @@ def rules_page(org_id: int):
         (400 if errors else 200)
 
 
+@bp.cli.command("rollup-fill")
+def rollup_fill_command():
+    """Fill the committee dashboard's stored figures for every year with records (run at the start of a
+    year, or after loading data by hand, so that no first view waits for it)."""
+    import click
+
+    from . import rollup_store
+
+    rows = rollup_store.refresh_all()
+    db.session.commit()
+    click.echo(f"已填充委员会看板汇总：{rows} 行")
+
+
 @bp.cli.command("rebuild")
 def rebuild_command():
     """Recount the monthly summaries from every approved record."""

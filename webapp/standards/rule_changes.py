@@ -15,6 +15,7 @@ from ..models import Organization, RuleOverride, User
 from ..domain_errors import Invalid, NotAllowed
 from ..rules.adjustable import ADJUSTABLE_RULES, REASON_MAX
 from ..rules.standards import PERIODS
+from . import rollup_store
 
 ADJUSTING_KINDS = ("committee", "general_branch")
 BAND_ITEM = re.compile(r"^(\d{1,7}|以上|其余)\s*[:：]\s*(\d{1,2})(?:\.(\d{1,2}))?\s*%?$")
@@ -148,6 +149,8 @@ def adjust(org: Organization, form, actor: User) -> RuleOverride:
                             created_by_id=actor.id)
     db.session.add(override)
     db.session.flush()
+    if key.startswith("standard."):
+        rollup_store.forget()  # units or minimums move for the subtree: filled again on the next view
     label = ADJUSTABLE_RULES[key]["label"]
     audit.record(actor, "adjust_rule", "rule_override", override.id, org_id=org.id,
                  summary=f"调整规则：{label} 自 {effective_from:%Y-%m-%d} 起为 {show_value(key, value)}",

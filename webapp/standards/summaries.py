@@ -15,7 +15,7 @@ from ..china_time import month_bounds
 from ..extensions import db
 from ..models import DuesPayment, Record, StandardMonthCount
 from ..records import events
-from . import theme_days
+from . import rollup_store, theme_days
 
 
 def approved_facts(record: Record, paid_record_ids: set[int] | None = None) -> tuple[date, list[str]] | None:
@@ -67,8 +67,10 @@ def months_touched(record: Record) -> set[str]:
 def on_record_event(record: Record, **_) -> None:
     if record.approved_version is None:
         return
-    for month in months_touched(record):
+    months = months_touched(record)
+    for month in months:
         refresh(record.org_id, month)
+    rollup_store.counts_changed(record.org_id, months)
 
 
 def rebuild(org_ids: list[int] | None = None) -> int:
@@ -88,13 +90,16 @@ def rebuild(org_ids: list[int] | None = None) -> int:
                 counts[(record.org_id, facts[0].strftime("%Y-%m"), key)] += 1
     db.session.add_all(StandardMonthCount(org_id=o, month=m, key=k, count=c) for (o, m, k), c in counts.items())
     db.session.flush()
+    rollup_store.forget()  # filled again from the new counts on the next view
     return len(counts)
 
 
 def on_record_merged(record: Record, **_) -> None:
     """A record merged into another no longer counts: recount the months it touched."""
-    for month in months_touched(record):
+    months = months_touched(record)
+    for month in months:
         refresh(record.org_id, month)
+    rollup_store.counts_changed(record.org_id, months)
 
 
 def install() -> None:

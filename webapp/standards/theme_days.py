@@ -75,13 +75,16 @@ def held_in_month(org: Organization, today: date) -> bool:
         Record.occurred_on >= first, Record.occurred_on <= today)))
 
 
-def months_met(year: int):
-    """Per branch, how many months of ``year`` had a theme day meeting the standard (a subquery
-    with ``org_id`` and ``n``)."""
-    return (select(StandardMonthCount.org_id, func.count().label("n"))
-            .where(StandardMonthCount.key == COUNT_KEY, StandardMonthCount.month.between(f"{year}-01", f"{year}-12"),
-                   StandardMonthCount.count > 0)
-            .group_by(StandardMonthCount.org_id).subquery())
+def months_met(year: int, org_ids=None):
+    """Per branch (of ``org_ids``, a list or a subquery of ids, when given), how many months of ``year``
+    had a theme day meeting the standard (a subquery with ``org_id`` and ``n``). Restricted to the
+    branches shown, it reads their counts only, not the whole province's."""
+    query = (select(StandardMonthCount.org_id, func.count().label("n"))
+             .where(StandardMonthCount.key == COUNT_KEY, StandardMonthCount.month.between(f"{year}-01", f"{year}-12"),
+                    StandardMonthCount.count > 0))
+    if org_ids is not None:
+        query = query.where(StandardMonthCount.org_id.in_(org_ids))
+    return query.group_by(StandardMonthCount.org_id).subquery()
 
 
 def branches_met_in(month: str):
