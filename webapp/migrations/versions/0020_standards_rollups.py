@@ -2,7 +2,7 @@
 owe it and those that reached it (kept on approval), and the years filled for every branch.
 
 Revision ID: 0020_standards_rollups
-Revises: 0017_yearly_workflows
+Revises: 0019_jobs_export_attempts
 Create Date: 2026-11-30 17:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_standards_rollups'
-down_revision = '0017_yearly_workflows'
+down_revision = '0019_jobs_export_attempts'
 branch_labels = None
 depends_on = None
 

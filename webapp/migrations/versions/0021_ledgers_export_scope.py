@@ -2,7 +2,7 @@
 "Scope and privacy"): ``export_jobs.viewer_org_id``, null for a whole branch-year or a summary.
 
 Revision ID: 0021_ledgers_export_scope
-Revises: 0019_jobs_export_attempts
+Revises: 0020_standards_rollups
 Create Date: 2026-11-30 18:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_ledgers_export_scope'
-down_revision = '0019_jobs_export_attempts'
+down_revision = '0020_standards_rollups'
 branch_labels = None
 depends_on = None
 
