@@ -10,7 +10,7 @@ from ...records import photos as stored_photos
 from ...records.expected import expected_at
 from ...rules.life import THEME_DAY_OPTIONAL_FORMS, THEME_DAY_REQUIRED_ITEMS
 from ...standards.late_entry import late_days
-from ..sheets.common import approved_data
+from .common import approved_data
 from .model import MeetingPage, Photo
 
 PRIVATE_NOTE = "谈心谈话内容仅限支委会和上级党组织查阅"
