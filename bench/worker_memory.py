@@ -48,9 +48,10 @@ steps["sync push"] = rss()
 page = client.get("/login").get_data(as_text=True)
 token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
 client.post("/login", data={"csrf_token": token, "login": "dangyuan", "password": "zhibu-demo"})
+steps["sign-in"] = rss()
 for path in ("/", "/records/", "/offline/outbox", "/me", "/offline/fallback"):
     client.get(path)
-steps["pages"] = rss()
+    steps[path] = rss()
 groups = Counter(name.split(".")[0] for name in sys.modules)
 print(json.dumps({"steps": steps, "modules": len(sys.modules), "largest": groups.most_common(12)}))
 """
@@ -78,7 +79,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     for step, mb in answer["steps"].items():
-        print(f"{step:<12} {mb:6.1f} MB resident")
+        print(f"{step:<18} {mb:6.1f} MB resident")
     print(f"{answer['modules']} modules; largest groups: "
           + ", ".join(f"{name} {count}" for name, count in answer["largest"]))
 
