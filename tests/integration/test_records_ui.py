@@ -445,3 +445,19 @@ def test_branch_member_finds_an_open_activity_and_checks_in(client, auth, demo):
     db.session.commit()
     auth.login("other_member")
     assert client.get(f"/records/{record.uuid}").status_code == 404
+
+
+def test_the_records_page_lists_a_bounded_number_of_open_activities(client, auth, demo):
+    """A phone's backlog of unreviewed theme days does not make the records page load them all."""
+    from webapp.records.queries import OPEN_LIMIT
+
+    org = org_named(FIELD_BRANCH)
+    today = date.today().isoformat()
+    made = [service.create_record(org, "theme_day", theme_day_data(org, occurred_on=today, topic=f"积压 {i}"),
+                                  demo["dangyuan"]) for i in range(OPEN_LIMIT + 5)]
+    db.session.commit()
+    auth.login("dangyuan")
+    listing = client.get("/records/").get_data(as_text=True)
+    section = listing.split("正在进行的活动（可签到）", 1)[1].split("</section>", 1)[0]
+    assert section.count('class="list-item"') == OPEN_LIMIT
+    assert made[-1].uuid in section  # the newest first

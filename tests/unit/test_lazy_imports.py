@@ -3,7 +3,9 @@ they are imported where they are used (ledger exports, roster sheets, photo uplo
 boto3 by processes configured with an S3 store), and Alembic only by the ``flask`` command and tests.
 The Redis client (the optional ``redis`` extra) is loaded only when sign-in limits are configured to
 live in Redis. Huey (the job queue, which imports the Redis client when it is installed) is loaded only
-by code that enqueues a job (an export) and by the job worker."""
+by code that enqueues a job (an export) and by the job worker. Months are added with the standard
+library (dateutil is not needed to serve pages). Issue 18: these are most of what a worker could
+shed; what remains (Flask, SQLAlchemy and its mapped models) is shared with the gunicorn master."""
 import json
 import os
 import subprocess
@@ -14,7 +16,8 @@ from tests.conftest import migrate_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("fpdf", "fontTools", "openpyxl", "PIL", "pywebpush", "py_vapid", "http_ece", "aiohttp", "requests",
-         "cryptography", "alembic", "flask_migrate", "mako", "boto3", "botocore", "s3transfer", "redis", "huey")
+         "cryptography", "alembic", "flask_migrate", "mako", "boto3", "botocore", "s3transfer", "redis", "huey",
+         "dateutil", "six")
 
 PROBE = """
 import json, sys

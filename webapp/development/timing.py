@@ -9,11 +9,10 @@ reached on D + N months; the day before it is too early.
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
-
-from dateutil.relativedelta import relativedelta
 
 from ..china_time import china_today
 from ..rules.development import (
@@ -28,7 +27,10 @@ def default_rule(key: str, _day: date) -> int:
 
 
 def add_months(day: date, months: int) -> date:
-    return day + relativedelta(months=months)
+    """The same day N months later (or earlier), clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

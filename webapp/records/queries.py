@@ -14,6 +14,10 @@ from ..models import Attendance, Membership, Organization, Record, RecordVersion
 from .visibility import managed_org_ids_query, visible_records_filter
 
 LIST_LIMIT = 200
+# The records page lists at most this many open activities and returned records, newest first: a
+# branch that received a phone's backlog of hundreds of unreviewed records must not make the page
+# (and the worker's memory) grow with it.
+OPEN_LIMIT = 20
 
 
 @dataclass
@@ -94,7 +98,8 @@ def open_for_check_in(user: User, days: int = 2) -> list[Record]:
         return []
     return list(db.session.scalars(select(Record).where(
         Record.org_id.in_(branch_ids), Record.is_private.is_(False), Record.state.not_in(("approved", "merged")),
-        Record.occurred_on >= china_today() - timedelta(days=days)).order_by(Record.occurred_on.desc())))
+        Record.occurred_on >= china_today() - timedelta(days=days))
+        .options(selectinload(Record.org)).order_by(Record.occurred_on.desc(), Record.id.desc()).limit(OPEN_LIMIT)))
 
 
 def waiting_for_review_count(user: User) -> int:
@@ -112,7 +117,8 @@ def waiting_for_review_count(user: User) -> int:
 def my_returned(user: User) -> list[Record]:
     return list(db.session.scalars(select(Record).where(
         Record.state == "returned",
-        (Record.recorder_id == user.id) | (Record.created_by_id == user.id)).order_by(Record.updated_at.desc())))
+        (Record.recorder_id == user.id) | (Record.created_by_id == user.id))
+        .options(selectinload(Record.org)).order_by(Record.updated_at.desc()).limit(OPEN_LIMIT)))
 
 
 def branch_roster(org: Organization) -> list[Membership]:
