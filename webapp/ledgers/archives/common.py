@@ -13,7 +13,7 @@ from ...members.participation import in_force_during
 from ...models import Membership, Organization, Record, User
 from ...records.queries import user_names
 
-__all__ = ["Part", "year_span", "memberships", "approved_records", "approved_data", "bound_record", "user_names", "yuan"]
+__all__ = ["Part", "year_span", "memberships", "kept_in_year", "approved_records", "approved_data", "bound_record", "user_names", "yuan"]
 
 
 def year_span(year: int) -> tuple[date, date]:
@@ -49,6 +49,15 @@ def memberships(part: Part) -> list[Membership]:
         .where(Membership.org_id == part.org.id, in_force_during(start, end))
         .options(selectinload(Membership.user)).order_by(User.name, User.id))
     return [m for m in rows if part.keeps(m.user_id)]
+
+
+def kept_in_year(part: Part, model, day) -> list:
+    """The branch's rows of ``model`` dated in the year (``day``: its date column), in date order, for
+    the people the part keeps."""
+    start, end = part.span
+    rows = db.session.scalars(select(model).where(model.org_id == part.org.id, day.between(start, end))
+                              .order_by(day, model.id))
+    return [row for row in rows if part.keeps(row.user_id)]
 
 
 def approved_records(org: Organization, year: int) -> list[Record]:

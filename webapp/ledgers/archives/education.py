@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Attendance, Organization, Record, StudyNote, StudyTask, StudyTaskDone
-from .common import Part, bound_record, memberships
+from .common import Part, bound_record, kept_in_year, memberships
 from .model import Archive, Entry, Table
 
 KEY, TITLE = "education", "集中教育档案"
@@ -41,10 +41,7 @@ def _tasks(part: Part, member_ids: list[int]) -> list[Entry]:
 
 
 def _notes(part: Part) -> list[Entry]:
-    start, end = part.span
-    notes = [n for n in db.session.scalars(
-        select(StudyNote).where(StudyNote.org_id == part.org.id, StudyNote.noted_on.between(start, end))
-        .order_by(StudyNote.noted_on, StudyNote.id)) if part.keeps(n.user_id)]
+    notes = kept_in_year(part, StudyNote, StudyNote.noted_on)
     if not notes:
         return []
     rows = [(n.noted_on, n.user.name, n.topic, len(n.text or ""), "有" if n.photo_sha256 else "") for n in notes]

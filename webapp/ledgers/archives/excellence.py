@@ -10,7 +10,7 @@ from ...models import Commitment, Organization, PointsLine, RolePost, User, Volu
 from ...roles.posts import POST_KINDS
 from ...rules.branch_year import COMMITMENT_KINDS, COMMITMENT_STATES
 from ...rules.points import AWARD_BUCKET
-from .common import Part
+from .common import Part, kept_in_year
 from .model import Archive, Entry, Table
 
 KEY, TITLE = "excellence", "创先争优档案"
@@ -63,10 +63,7 @@ def _commitments(part: Part) -> list[Entry]:
 
 
 def _volunteering(part: Part) -> list[Entry]:
-    start, end = part.span
-    rows_db = [v for v in db.session.scalars(
-        select(VolunteerHours).where(VolunteerHours.org_id == part.org.id, VolunteerHours.served_on.between(start, end))
-        .order_by(VolunteerHours.served_on, VolunteerHours.id)) if part.keeps(v.user_id)]
+    rows_db = kept_in_year(part, VolunteerHours, VolunteerHours.served_on)
     if not rows_db:
         return []
     rows = [(v.served_on, v.activity, v.user.name, v.minutes) for v in rows_db]
