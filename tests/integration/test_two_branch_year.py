@@ -171,7 +171,7 @@ def test_field_member_is_in_touch_at_home_and_points_are_whole(year, client, aut
     membership = db.session.scalar(select(Membership).where(Membership.org_id == home.id,
                                                             Membership.user_id == worker.id))
     html = client.get(f"/orgs/{home.id}/roster/{membership.id}/participation?year={YEAR}").get_data(as_text=True)
-    assert html.count("外业临时支部") >= 8 and f"{YEAR}-10-20" in html and "theme_day" not in html
+    assert html.count("外业临时支部") >= 8 and f"{YEAR}年10月20日" in html and "theme_day" not in html
 
 
 def test_grade_is_so_far_until_the_branch_closes_the_year_then_frozen(year, client, auth):
