@@ -15,6 +15,19 @@ from webapp.models import ExportJob
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def stop_processes(processes: list[subprocess.Popen], sig: int) -> None:
+    """Send ``sig`` to every process still running, then wait up to 15 s for each; kill the stragglers."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(sig)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class JobWorkers:
     def __init__(self, app, database_url: str, folder: Path):
         self.app, self.database_url, self.folder = app, database_url, folder
@@ -53,15 +66,7 @@ class JobWorkers:
                          for p in self.processes)
 
     def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(self.processes, signal.SIGTERM)
 
     def wait_for(self, job_id: int, until, timeout: float = 60.0, what: str = "") -> ExportJob:
         """Poll the job row (outside any open transaction, so the worker's writes are never blocked)."""

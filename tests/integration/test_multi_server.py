@@ -26,6 +26,7 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from tests.conftest import CSRF_PATTERN, _free_ports
+from tests.job_workers import stop_processes
 from tests.records_helpers import org_named
 from webapp.china_time import china_today
 from webapp.extensions import db
@@ -104,15 +105,7 @@ class Servers:
                          for p in self.processes)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(self.processes, signal.SIGQUIT)  # gunicorn's quick shutdown
 
 
 class Browser:
