@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from ...models import Record
 from .common import approved_data
-from .meeting_pages import meeting_page, people_named
+from .meeting_pages import meeting_page
 from .model import Entry
-
-__all__ = ["meeting_entry", "people_named"]
 
 
 def meeting_entry(record: Record, names: dict[int, str] | None) -> Entry:

@@ -19,7 +19,8 @@ from ...models import (Appraisal, AppraisalBallotReceipt, AppraisalVoteCount, Br
 from ...life_meeting import preparation
 from ...rules.life import EVALUATION_GRADES, EVALUATION_STEPS
 from .common import Part, approved_data, approved_records, memberships, user_names
-from .meeting_entries import meeting_entry, people_named
+from .meeting_entries import meeting_entry
+from .meeting_pages import people_named
 from .model import Archive, Entry, Paragraphs, Table
 
 KEY, TITLE = "org_life", "组织生活档案"
