@@ -40,6 +40,15 @@ def _show(form, errors: dict[str, str], default: str = "name") -> None:
             target.errors = list(target.errors) + [message]
 
 
+def _save_or_show(form, save, done, target, field: str = "name"):
+    """``save_or_errors``; refused → the transaction rolled back, the messages shown on ``form``, None."""
+    saved, errors = save_or_errors(save, done, target, field)
+    if saved is None:
+        db.session.rollback()
+        _show(form, errors, field)
+    return saved
+
+
 def _temporary_or_404(org_id: int) -> Organization:
     org = visible_org_or_404(org_id)
     if not org.is_temporary:
@@ -106,7 +115,8 @@ def found_temporary(org_id: int):
         fields["name"], fields["site"] = fields["name"].strip(), (fields["site"] or "").strip() or None
         warnings = temporary_branches.conditions(parent, fields)
         leader = _chosen(form.leader_id.data, candidates, "临时负责人")
-        saved, errors = save_or_errors(
+        saved = _save_or_show(
+            form,
             lambda: temporary_branches.found(parent, current_user, fields, leader=leader,
                                              approval_number=form.approval_number.data,
                                              approval_date=form.approval_date.data,
@@ -117,8 +127,6 @@ def found_temporary(org_id: int):
             lambda org: url_for("mobility.temporary", org_id=org.id), "name")
         if saved:
             return saved
-        db.session.rollback()
-        _show(form, errors)
         status = 400
     elif request.method == "POST":
         status = 400
@@ -285,12 +293,10 @@ def register_outflow(org_id: int):
                 raise Invalid({"user_id": "请选择本支部党员"})
             return flowing_members.register_outflow(org, person, current_user, data)
 
-        saved, errors = save_or_errors(register, lambda _: f"已登记 {person.name} 外出流动",
-                                       lambda _: url_for("mobility.flowing", org_id=org.id), "destination")
+        saved = _save_or_show(form, register, lambda _: f"已登记 {person.name} 外出流动",
+                              lambda _: url_for("mobility.flowing", org_id=org.id), "destination")
         if saved:
             return saved
-        db.session.rollback()
-        _show(form, errors, "destination")
         status = 400
     elif request.method == "POST":
         status = 400
@@ -348,12 +354,10 @@ def my_whereabouts():
     form = WhereaboutsForm(obj=entry)
     status = 200
     if form.validate_on_submit():
-        saved, errors = save_or_errors(lambda: flowing_members.update_whereabouts(current_user, form.data),
-                                       "所在地已更新", lambda _: url_for("mobility.my_whereabouts"), "whereabouts")
+        saved = _save_or_show(form, lambda: flowing_members.update_whereabouts(current_user, form.data),
+                              "所在地已更新", lambda _: url_for("mobility.my_whereabouts"), "whereabouts")
         if saved:
             return saved
-        db.session.rollback()
-        _show(form, errors, "whereabouts")
         status = 400
     elif request.method == "POST":
         status = 400
@@ -394,12 +398,10 @@ def new_transfer(org_id: int):
             return transfers.issue_letter(person, org, current_user, destination=form.destination.data,
                                           letter_number=form.letter_number.data, valid_until=form.valid_until.data)
 
-        saved, errors = save_or_errors(issue, lambda transfer: f"已办理 {person.name} 的{transfer.kind_label}",
-                                       lambda _: url_for("mobility.transfer_list", org_id=org.id), "user_id")
+        saved = _save_or_show(form, issue, lambda transfer: f"已办理 {person.name} 的{transfer.kind_label}",
+                              lambda _: url_for("mobility.transfer_list", org_id=org.id), "user_id")
         if saved:
             return saved
-        db.session.rollback()
-        _show(form, errors, "user_id")
         status = 400
     elif request.method == "POST":
         status = 400
