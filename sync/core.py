@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .fingerprint import fingerprint
+from .fingerprint import fingerprint, same_content
 from .ports import Store
 from .types import (
     APPLIED, CONFLICT, DUPLICATE, REJECTED, Applied, Mutation, Outcome, ProcessedEntry, Race, Rejected,
@@ -88,7 +88,7 @@ class Processor:
         raise RuntimeError(f"mutation {mutation.id}: repeated write races")
 
     def _resend(self, mutation: Mutation, fp: str, prior: ProcessedEntry) -> Outcome:
-        if prior.fingerprint == fp and prior.device_id == self.device_id:
+        if prior.device_id == self.device_id and same_content(mutation, fp, prior.fingerprint):
             before = prior.outcome
             return Outcome(id=mutation.id, seq=mutation.seq, status=DUPLICATE, target=before.target,
                            version=before.version, code=before.code, message=before.message,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
 from flask import request
 
 from .errors import api_error
@@ -25,6 +26,8 @@ MAX_DEPTH = 32  # the deepest real body (a push: body > mutations > mutation > p
 MESSAGE = "请求内容必须是 JSON 对象"
 TEXT_MESSAGE = "内容含有无法识别的字符（不成对的 UTF-16 代理项），请删除后重试"
 DEPTH_MESSAGE = f"请求内容嵌套过深（最多 {MAX_DEPTH} 层）"
+NUMBER_MESSAGE = "请求内容含有非数字值（NaN、Infinity 或超出范围的数），这不是有效的 JSON"
+_INFINITY = float("inf")
 CHECKS_ITS_OWN_BODY = {"offline.push"}
 
 # In JSON text a lone surrogate can only come as an escape \uD800-\uDFFF or as the bytes ED A0-BF xx
@@ -43,8 +46,10 @@ class BadJSON(ValueError):
 
 
 def may_hold_bad_text(data: bytes | str) -> bool:
-    pattern = _MAYBE_SURROGATE_BYTES if isinstance(data, (bytes, bytearray)) else _MAYBE_SURROGATE_TEXT
-    return pattern.search(data) is not None
+    if isinstance(data, (bytes, bytearray)):
+        # Looked for by ``in`` first (a memchr over a push's 100 KB, where the pattern steps byte by byte).
+        return (b"\\u" in data or b"\xed" in data) and _MAYBE_SURROGATE_BYTES.search(data) is not None
+    return _MAYBE_SURROGATE_TEXT.search(data) is not None
 
 
 def _many_brackets(data: bytes | str) -> bool:
@@ -93,13 +98,35 @@ def has_bad_text(value) -> bool:
     return False
 
 
-def parse(data: bytes | str, check_text: bool = True):
-    """The JSON value of ``data`` without NUL characters. Raises ``BadJSON`` when nested too deep or
-    (with ``check_text``) holding a lone surrogate, ``ValueError`` when it is not JSON at all."""
+def _not_a_number(_text: str):
+    raise BadJSON("bad_number", NUMBER_MESSAGE)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (_INFINITY, -_INFINITY):  # 1e999: a number too large for a double
+        _not_a_number(text)
+    return number
+
+
+def _loads(data: bytes | str):
+    """orjson (about three times faster on a push); Python's ``json`` for what orjson refuses but
+    ``json`` reads (a lone surrogate, checked afterwards where it matters), and for its messages."""
     try:
-        value = json.loads(data)
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(data, parse_constant=_not_a_number, parse_float=_finite)
     except RecursionError:
         raise BadJSON("too_deep", DEPTH_MESSAGE) from None
+
+
+def parse(data: bytes | str, check_text: bool = True):
+    """The JSON value of ``data`` without NUL characters. Raises ``BadJSON`` when nested too deep,
+    holding NaN or an infinity (not JSON; Python's ``json`` reads them) or (with ``check_text``) a
+    lone surrogate, ``ValueError`` when it is not JSON at all."""
+    value = _loads(data)
     if _many_brackets(data) and too_deep(value):
         raise BadJSON("too_deep", DEPTH_MESSAGE)
     if check_text and may_hold_bad_text(data) and has_bad_text(value):

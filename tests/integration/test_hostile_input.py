@@ -4,6 +4,7 @@ pixels, a truncated PNG. Each is now a structured 400 (or, inside a sync batch, 
 rejection while the rest of the batch applies)."""
 import hashlib
 import io
+import json
 import uuid
 
 import pytest
@@ -87,6 +88,21 @@ def test_a_mutation_nested_too_deep_inside_is_refused_not_walked(client, auth, d
         inner = inner[0]
     answer = client.post("/api/sync/push", json={"mutations": [{**mutation(1, org), "payload": payload}]}, headers=headers)
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "too_deep"
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"-Infinity", b"1e999"])
+def test_a_number_json_cannot_hold_is_a_structured_400_and_nothing_is_written(client, auth, demo, number):
+    """Python's json reads NaN, Infinity and 1e999 (as inf); they are not JSON, and no fingerprint or
+    column can hold them: the push says so instead of failing on them later."""
+    headers = bearer(client, auth)
+    org = org_named(FIELD_BRANCH)
+    good = mutation(1, org)
+    body = json.dumps({"mutations": [good, mutation(2, org)]}, ensure_ascii=False).encode()
+    body = body.replace(b'"seq": 2', b'"seq": 2, "n": ' + number)
+    before = records()
+    answer = client.post("/api/sync/push", data=body, content_type="application/json", headers=headers)
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "bad_number"
+    assert "NaN" in answer.get_json()["error"]["message"] and records() == before
 
 
 @pytest.mark.parametrize("where", ["topic", "entity", "key", "id", "client_at", "fields"])

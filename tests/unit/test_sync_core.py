@@ -1,6 +1,7 @@
 """The reconciliation core on an in-memory store: applied, duplicate, conflict, rejected,
 sequence checks, crash mid-batch and retry convergence."""
 import uuid
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,7 @@ from sync import (
     APPLIED, CONFLICT, DUPLICATE, MAX_NUMBER, REJECTED, Applied, Mutation, MutationInvalid, Processor, Race,
     Rejected, fingerprint, process_batch,
 )
+from sync.fingerprint import legacy_fingerprint
 from sync.memory import MemoryStore
 
 
@@ -83,6 +85,21 @@ def test_same_id_with_different_content_is_a_conflict_and_changes_nothing():
     [out] = process_batch(s, "d1", [changed])
     assert out.status == CONFLICT and out.code == "id_reused"
     assert s.state["data"][REC]["versions"] == [{"topic": "主题党日"}]
+
+
+def test_a_marker_fingerprinted_by_python_json_still_knows_its_identical_resend():
+    """Markers stored before orjson hold json.dumps's fingerprint, which writes a float's negative
+    exponent as 1e-07 where orjson writes 1e-7: an identical resend is still a duplicate."""
+    s = store()
+    m = mut(1, topic="主题党日", share=1e-07)
+    process_batch(s, "d1", [m])
+    [marker] = s.state["processed"].values()
+    assert marker.fingerprint == fingerprint(m) != legacy_fingerprint(m)
+    s.state["processed"][m.id] = replace(marker, fingerprint=legacy_fingerprint(m))
+    [again] = process_batch(s, "d1", [m])
+    assert again.status == DUPLICATE
+    changed = Mutation(id=m.id, seq=1, entity="record", target=REC, payload={"topic": "主题党日", "share": 1e-06})
+    assert process_batch(s, "d1", [changed])[0].status == CONFLICT
 
 
 def test_edit_on_old_base_is_kept_as_conflict():

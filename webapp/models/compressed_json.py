@@ -11,8 +11,9 @@ deflate level 9 or brotli at a usable speed save under 2% more). Stored as text 
 takes a whole 4 KB SQLite page, and PostgreSQL's own compression (pglz) gives up on Chinese text.
 
 The format before (migration 0014): zlib of UTF-8 JSON, a stream whose first byte is never ``G``.
-It is still read, and is what a snapshot holding a lone surrogate (which no encoding carries) is
-written as: zlib of the escaped JSON. Migration 0018 re-encodes the stored ones.
+It is still read; migration 0018 re-encoded the stored ones. A snapshot holding a lone surrogate
+(which no encoding carries) is written escaped (``json_storage.encode``), as ASCII, in the GB18030
+format like the rest.
 """
 from __future__ import annotations
 
@@ -25,14 +26,11 @@ from ..json_storage import encode
 
 LEVEL = 1  # level 9 saves 1% more bytes for three times the time
 GB = b"G"  # the first byte of the GB18030 format; a zlib stream starts with 0x78 (or 0x08..0x68)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def compress(value) -> bytes:
-    try:
-        raw = _compact(value).encode("gb18030")
-    except UnicodeEncodeError:  # a lone surrogate a client sent: escaped, in the zlib format
-        return zlib.compress(encode(value), LEVEL)
+    # UTF-8 (or escaped ASCII when it holds a lone surrogate a client sent): GB18030 holds either.
+    raw = encode(value).decode("utf-8").encode("gb18030")
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return GB + packer.compress(raw) + packer.flush()
 
