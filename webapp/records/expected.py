@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..members.participation import away_on, in_field_on, in_force_on
+from ..members.participation_spans import ParticipationSpans
 from ..models import Membership, Organization, Record, User
 from ..rules.attendance import COMMITTEE_EXPECTED_TITLES, EXPECTED_BY_TYPE, SITTING_IN_CATEGORIES
 
@@ -56,22 +57,35 @@ def expected_for(org: Organization, record_type: str, day: date, *, group_id: in
         return _expected_for(org, record_type, day, group_id, talk_with_ids, members)
     key = (org.id, record_type, day, group_id, tuple(talk_with_ids or ()))
     if key not in memo:
-        memo[key] = _expected_for(org, record_type, day, group_id, talk_with_ids, members)
+        spans = None
+        if members is not None:  # the same people all along: their spans, read once for every day
+            spans_key = ("spans", org.id)
+            if spans_key not in memo:
+                memo[spans_key] = ParticipationSpans([m.user_id for m in members], except_org_id=org.id)
+            spans = memo[spans_key]
+        memo[key] = _expected_for(org, record_type, day, group_id, talk_with_ids, members, spans)
     return memo[key]
 
 
 def _expected_for(org: Organization, record_type: str, day: date, group_id: int | None,
-                  talk_with_ids: list[int] | None, members: list[Membership] | None) -> Expected:
+                  talk_with_ids: list[int] | None, members: list[Membership] | None,
+                  spans: ParticipationSpans | None = None) -> Expected:
     if members is None:
         members = members_on(org, day)
     else:
         members = [m for m in members if (m.joined_on is None or m.joined_on <= day)
                    and ((m.active and m.left_on is None) or (m.left_on is not None and m.left_on > day))]
     rule = EXPECTED_BY_TYPE.get(record_type, "branch")
-    in_field = set() if org.is_temporary else in_field_on([m.user_id for m in members], day, except_org_id=org.id)
-    in_field |= away_on([m.user_id for m in members], day)  # 流动党员 away from home: 列席, never absent
-    categories = dict(db.session.execute(
-        select(User.id, User.category).where(User.id.in_([m.user_id for m in members]))).all()) if members else {}
+    ids = [m.user_id for m in members]
+    if spans is not None:
+        in_field = set() if org.is_temporary else spans.in_field_on(day) & set(ids)
+        in_field |= spans.away_on(day) & set(ids)
+        categories = spans.categories
+    else:
+        in_field = set() if org.is_temporary else in_field_on(ids, day, except_org_id=org.id)
+        in_field |= away_on(ids, day)  # 流动党员 away from home: 列席, never absent
+        categories = dict(db.session.execute(
+            select(User.id, User.category).where(User.id.in_(ids))).all()) if members else {}
     result = Expected()
     for membership in members:
         if categories.get(membership.user_id) in SITTING_IN_CATEGORIES or membership.user_id in in_field:
