@@ -15,10 +15,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import FlowingMember, Membership, Organization, User
+
+
+# Built once: building a statement (and its cache key) costs more than running it.
+_FIELD = (select(Membership.user_id, Membership.joined_on, Membership.left_on, Membership.active,
+                 Organization.start_date, Organization.end_date, Organization.closed_at)
+          .join(Organization, Membership.org_id == Organization.id)
+          .where(Membership.user_id.in_(bindparam("ids", expanding=True)), Membership.relation == "temporary",
+                 Organization.is_temporary.is_(True), Membership.org_id != bindparam("except_org")))
+_AWAY = select(FlowingMember.user_id, FlowingMember.from_date, FlowingMember.returned_on).where(
+    FlowingMember.user_id.in_(bindparam("ids", expanding=True)), FlowingMember.direction == "outflow")
+_CATEGORIES = select(User.id, User.category).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -57,18 +68,11 @@ class ParticipationSpans:
         self.categories: dict[int, str | None] = {}
         if not ids:
             return
-        rows = db.session.execute(
-            select(Membership.user_id, Membership.joined_on, Membership.left_on, Membership.active,
-                   Organization.start_date, Organization.end_date, Organization.closed_at)
-            .join(Organization, Membership.org_id == Organization.id)
-            .where(Membership.user_id.in_(ids), Membership.relation == "temporary",
-                   Organization.is_temporary.is_(True), Membership.org_id != (except_org_id or 0)))
+        rows = db.session.execute(_FIELD, {"ids": ids, "except_org": except_org_id or 0})
         self.field = [_FieldSpan(r.user_id, r.joined_on, r.left_on, bool(r.active) and r.left_on is None,
                                  r.start_date, r.end_date, _utc_day(r.closed_at)) for r in rows]
-        self.away = [tuple(r) for r in db.session.execute(
-            select(FlowingMember.user_id, FlowingMember.from_date, FlowingMember.returned_on)
-            .where(FlowingMember.user_id.in_(ids), FlowingMember.direction == "outflow"))]
-        self.categories = dict(db.session.execute(select(User.id, User.category).where(User.id.in_(ids))).all())
+        self.away = [tuple(r) for r in db.session.execute(_AWAY, {"ids": ids})]
+        self.categories = dict(db.session.execute(_CATEGORIES, {"ids": ids}).all())
 
     def in_field_on(self, day: date) -> set[int]:
         return {span.user_id for span in self.field if span.holds_on(day)}
