@@ -43,12 +43,13 @@ def act(action: Callable[[], Any], done: str | Callable[[Any], str] | None, targ
 
 def save_or_errors(save: Callable[[], Any], done: str | Callable[[Any], str],
                    target: Callable[[Any], str], field: str = "form") -> tuple[Response | None, dict[str, str]]:
-    """A form's save: run ``save``; refused → (None, the messages by field, for the form to show; an
-    error about the whole form at ``field``); done → commit, flash ``done``, (a redirect to
-    ``target(result)``, {})."""
+    """A form's save: run ``save``; refused → what it wrote so far rolled back, (None, the messages by
+    field, for the form to show; an error about the whole form at ``field``); done → commit, flash
+    ``done``, (a redirect to ``target(result)``, {})."""
     try:
         result = save()
     except DomainError as error:
+        db.session.rollback()  # a refusal half-way through leaves nothing for the page to flush
         return None, error.field_errors(field)
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")

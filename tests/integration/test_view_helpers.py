@@ -85,3 +85,20 @@ def test_save_or_errors_gives_the_form_its_errors_by_field(app):
         saved, errors = save_or_errors(lambda: org, "已保存", lambda o: f"/orgs/{o.id}")
         assert errors == {} and saved.status_code == 302 and saved.location == f"/orgs/{org.id}"
         assert session.get("_flashes", []) == [("success", "已保存")]
+
+
+def test_save_or_errors_rolls_back_what_a_refused_save_wrote_before_the_page_renders(app):
+    """The form is shown again in the same request: a half-made row must not be flushed by a query
+    the page runs (a list of the branch's rows, say), nor the changed name be shown as if saved."""
+    org = _org()
+    with app.test_request_context("/", method="POST"):
+
+        def refuse_half_way():
+            org.name = "不该保存的名称"
+            db.session.add(Organization(kind="committee", name="半途写入的组织"))
+            db.session.flush()
+            raise Invalid({"name": "名称重复"})
+
+        assert save_or_errors(refuse_half_way, "不该出现", lambda _: "/x")[0] is None
+        shown = list(db.session.scalars(select(Organization.name).order_by(Organization.id)))
+        assert "半途写入的组织" not in shown and "不该保存的名称" not in shown and org.name == "视图辅助测试党委"

@@ -41,10 +41,9 @@ def _show(form, errors: dict[str, str], default: str = "name") -> None:
 
 
 def _save_or_show(form, save, done, target, field: str = "name"):
-    """``save_or_errors``; refused → the transaction rolled back, the messages shown on ``form``, None."""
+    """``save_or_errors``; refused → the messages shown on ``form``, None."""
     saved, errors = save_or_errors(save, done, target, field)
     if saved is None:
-        db.session.rollback()
         _show(form, errors, field)
     return saved
 
