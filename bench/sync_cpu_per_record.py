@@ -3,7 +3,10 @@
 PostgreSQL. CPU time of this process only (the database server's is not counted): unlike records/s,
 it hardly moves with the load of a shared machine.
 
-    .venv/bin/python bench/sync_cpu_per_record.py [--only sqlite,postgresql]
+    .venv/bin/python bench/sync_cpu_per_record.py [--only sqlite,postgresql] [--spread-days 60]
+
+``--spread-days N``: each record on one of N different days before the template's (a phone back
+after weeks without signal) instead of all on the same day.
 
 PostgreSQL: ``BENCH_DATABASE_URL`` (default ``postgresql+psycopg://127.0.0.1:5432/bench_sync_cpu``),
 dropped and created anew each run.
@@ -28,7 +31,13 @@ from sync_vs_pouchdb import documents, zhibu_batches  # noqa: E402
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://127.0.0.1:5432/bench_sync_cpu")
 
 
-def run(url: str) -> str:
+def spread(docs: list[tuple[str, dict]], days: int) -> list[tuple[str, dict]]:
+    from datetime import date, timedelta
+    return [(rid, dict(doc, occurred_on=(date.fromisoformat(doc["occurred_on"]) - timedelta(days=i % days)).isoformat()))
+            for i, (rid, doc) in enumerate(docs)]
+
+
+def run(url: str, days: int = 0) -> str:
     from tests.conftest import _config_dict
     from webapp import create_app
 
@@ -36,7 +45,8 @@ def run(url: str) -> str:
         fresh_database(url)
     tokens, template, org_id = prepare(url, 1)
     app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
-    bodies = zhibu_batches(documents(template, org_id, 600, seed=1), org_id, 50, seed=1)
+    docs = documents(template, org_id, 600, seed=1)
+    bodies = zhibu_batches(spread(docs, days) if days > 1 else docs, org_id, 50, seed=1)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {tokens[0]}", "Content-Type": "application/json"}
     for body in bodies[:2]:
@@ -53,12 +63,13 @@ def run(url: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="sqlite,postgresql")
+    parser.add_argument("--spread-days", type=int, default=0, help="records on this many different days")
     args = parser.parse_args()
     lines = []
     with tempfile.TemporaryDirectory() as folder:
         for system in args.only.split(","):
             url = "sqlite:///" + str(Path(folder) / "cpu.db") if system == "sqlite" else PG_URL
-            lines.append(run(url))
+            lines.append(run(url, args.spread_days))
     print(f"load average {os.getloadavg()[0]:.1f}")
     print("\n".join(lines))
 
