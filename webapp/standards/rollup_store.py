@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..bulk_insert import insert_rows
 from ..china_time import china_today
 from ..extensions import db
 from ..models import Organization, StandardMonthCount, StandardRollup, StandardRollupYear
@@ -112,22 +113,6 @@ def _row(org_id: int, key: str, period: str, ends: date, due: int, reached: int,
             "overdue": overdue}
 
 
-COLUMNS = ("org_id", "key", "period", "ends", "due", "reached", "overdue")
-
-
-def _bulk_insert(rows: list[tuple]) -> None:
-    """Many new rows at once: COPY on PostgreSQL (a province is about a million rows a year), else
-    executemany."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        db.session.execute(StandardRollup.__table__.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
-        return
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY standard_rollups ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
 def filled_years() -> set[int]:
     return set(db.session.scalars(select(StandardRollupYear.year)))
 
@@ -151,7 +136,8 @@ def fill_year(year: int) -> int:
                 for owner in _owners(branch):
                     old = totals.get((owner, *row), (0, 0, 0))
                     totals[(owner, *row)] = tuple(a + b for a, b in zip(old, values, strict=True))
-    _bulk_insert([(*row, *values) for row, values in totals.items()])
+    # COPY on PostgreSQL (a province is about a million rows a year), else executemany.
+    insert_rows(db.session.connection(), StandardRollup, [_row(*row, *values) for row, values in totals.items()])
     db.session.add(StandardRollupYear(year=year))
     db.session.flush()
     return len(totals)
