@@ -32,6 +32,12 @@ _AWAY = select(FlowingMember.user_id, FlowingMember.from_date, FlowingMember.ret
 _CATEGORIES = select(User.id, User.category).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
+def in_force(joined_on: date | None, left_on: date | None, still_member: bool, day: date) -> bool:
+    """``participation.in_force_on`` in Python: joined by ``day`` and not yet left (``still_member``:
+    active and never left)."""
+    return (joined_on is None or joined_on <= day) and (still_member or (left_on is not None and left_on > day))
+
+
 @dataclass(frozen=True)
 class _FieldSpan:
     user_id: int
@@ -43,11 +49,9 @@ class _FieldSpan:
     closed_on: date | None  # the UTC day it was closed
 
     def holds_on(self, day: date) -> bool:
-        in_force = (self.joined_on is None or self.joined_on <= day) and (
-            self.still_member or (self.left_on is not None and self.left_on > day))
         running = (self.starts is None or self.starts <= day) and (self.ends is None or self.ends >= day) \
             and (self.closed_on is None or self.closed_on > day)
-        return in_force and running
+        return running and in_force(self.joined_on, self.left_on, self.still_member, day)
 
 
 def _utc_day(moment: datetime | None) -> date | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..members.participation import away_on, in_field_on, in_force_on
-from ..members.participation_spans import ParticipationSpans
+from ..members.participation_spans import ParticipationSpans, in_force
 from ..models import Membership, Organization, Record, User
 from ..rules.attendance import COMMITTEE_EXPECTED_TITLES, EXPECTED_BY_TYPE, SITTING_IN_CATEGORIES
 
@@ -73,13 +73,12 @@ def _expected_for(org: Organization, record_type: str, day: date, group_id: int 
     if members is None:
         members = members_on(org, day)
     else:
-        members = [m for m in members if (m.joined_on is None or m.joined_on <= day)
-                   and ((m.active and m.left_on is None) or (m.left_on is not None and m.left_on > day))]
+        members = [m for m in members if in_force(m.joined_on, m.left_on, m.active and m.left_on is None, day)]
     rule = EXPECTED_BY_TYPE.get(record_type, "branch")
     ids = [m.user_id for m in members]
     if spans is not None:
-        in_field = set() if org.is_temporary else spans.in_field_on(day) & set(ids)
-        in_field |= spans.away_on(day) & set(ids)
+        in_field = set() if org.is_temporary else spans.in_field_on(day)
+        in_field = (in_field | spans.away_on(day)) & set(ids)
         categories = spans.categories
     else:
         in_field = set() if org.is_temporary else in_field_on(ids, day, except_org_id=org.id)

@@ -333,8 +333,6 @@ def _expected_absentees(org: Organization, record_type: str, occurred_on: date, 
                         members: dict[int, Membership], memo: dict | None = None) -> list[dict]:
     """Absence counts only against those expected at this type of meeting: anyone else listed
     (activists, members the meeting does not concern, members in the field) sits in (列席)."""
-    if not data["absentees"]:
-        return []
     expected = expected_for(org, record_type, occurred_on, group_id=data["group_id"],
                             talk_with_ids=data["talk_with_ids"], members=list(members.values()), memo=memo)
     return [a for a in data["absentees"] if a["user_id"] in expected.expected_ids]
