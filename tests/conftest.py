@@ -240,14 +240,12 @@ def client(app):
 
 
 @pytest.fixture
-def demo(app):
-    """The demo organization; returns the named accounts (jiguan, shuji, linshi, dangyuan)."""
-    from webapp.passwords import hash_password
-    from webapp.demo import loader
+def demo(app, database_url):
+    """The demo organization; returns the named accounts (jiguan, shuji, linshi, dangyuan).
+    Built once per database and day, then copied (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import load_demo
 
-    accounts = loader.load(hash_password)
-    db.session.commit()
-    return accounts
+    return load_demo(database_url)
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')

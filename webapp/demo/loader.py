@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from ..china_time import china_today
 from ..extensions import db
 from ..models import Membership, MembershipInvitation, Organization, User
 from ..models.base import utcnow
@@ -47,7 +48,7 @@ def load(hash_password) -> dict[str, User]:
 class _Demo:
     """The demo organization as it is built, step by step, in the order rows are added."""
     password_hash: str
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=china_today)
     committee: Organization | None = None
     branches: dict[str, Organization] = field(default_factory=dict)
     groups: dict[str, list[Organization]] = field(default_factory=dict)
