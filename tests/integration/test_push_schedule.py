@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from tests.push_helpers import china, subscribe
 from webapp.extensions import db
-from webapp.models import NotificationPreference, PushDelivery, PushMessage
+from webapp.models import NotificationPreference, Organization, PushDelivery, PushDigestWeek, PushMessage
 from webapp.plans import service as planning
 from webapp.push import scheduler, sender
 
@@ -317,3 +317,59 @@ def test_a_member_who_turns_notifications_on_later_still_gets_the_reminders(app,
                                                                      china(2026, 12, 15, 7)]
     assert _sent(people["a"]) == [] and db.session.scalar(select(func.count()).select_from(PushMessage).where(
         PushMessage.user_id == people["a"].id)) == 0
+
+
+def _open_branch_ids():
+    return list(db.session.scalars(select(Organization.id).where(
+        Organization.kind == "branch", Organization.closed_at.is_(None)).order_by(Organization.id)))
+
+
+def _decided(week):
+    return dict(db.session.execute(select(PushDigestWeek.org_id, PushDigestWeek.pending).where(
+        PushDigestWeek.week == week)).all())
+
+
+def test_each_branch_is_read_for_the_digest_once_a_week(app, everyone, http, monkeypatch):
+    """The reminders are computed every minute; a branch's checklist is read for the digest once a week,
+    not every minute from Monday to Sunday (a province has 20,000 branches), and the digest still goes
+    out once, on Monday at 09:00."""
+    org, people = everyone
+    reads = Counter()
+    read_gaps = scheduler.branch_gaps
+
+    def counted(branch, now):
+        reads[(branch.id, scheduler.digest_week(now))] += 1
+        return read_gaps(branch, now)
+
+    monkeypatch.setattr(scheduler, "branch_gaps", counted)
+    _run(china(2026, 12, 7, 8), china(2026, 12, 15, 12), http, step=timedelta(minutes=30))
+    assert reads == {(org_id, week): 1 for org_id in _open_branch_ids() for week in ("2026-W50", "2026-W51")}
+    assert [m.sent_at for m in _sent(people["secretary"], "digest")] == [china(2026, 12, 7, 9), china(2026, 12, 14, 9)]
+    assert _decided("2026-W50")[org.id] is False  # its secretary holds it: nothing left to queue
+    # Decisions older than last week are let go.
+    _run(china(2026, 12, 21, 9), china(2026, 12, 21, 9), http)
+    assert _decided("2026-W50") == {} and _decided("2026-W51") and _decided("2026-W52")
+
+
+def test_a_secretary_who_turns_notifications_on_mid_week_gets_that_weeks_digest(app, branch, vapid,
+                                                                                push_service, http):
+    org, people = branch
+    _run(china(2026, 12, 7, 9), china(2026, 12, 7, 12), http)
+    assert _sent(people["secretary"], "digest") == []  # no device yet: decided, and waiting for one
+    assert _decided("2026-W50")[org.id] is True
+    subscribe(push_service, people["secretary"])
+    _run(china(2026, 12, 9, 15), china(2026, 12, 10, 15), http)
+    sent = _sent(people["secretary"], "digest")
+    assert [m.sent_at for m in sent] == [china(2026, 12, 9, 15)]
+    assert "本月（12月）主题党日尚未开展" in sent[0].payload["body"]
+    assert _decided("2026-W50")[org.id] is False
+
+
+def test_digests_are_decided_for_a_bounded_number_of_branches_a_round(app, everyone, http, monkeypatch):
+    monkeypatch.setattr(scheduler.R, "DIGEST_BRANCHES_PER_ROUND", 1)
+    branches = _open_branch_ids()
+    assert len(branches) >= 2
+    for minute, expected in enumerate(range(1, len(branches) + 1)):
+        sender.run_once(now=china(2026, 12, 7, 9, minute), worker="w", session=http)
+        db.session.commit()
+        assert sorted(_decided("2026-W50")) == branches[:expected]

@@ -16,7 +16,9 @@ from .mobility import (
 from .offline import Device, ProcessedMutation, QuarantinedMutation
 from .organization import Organization
 from .plans import PlannedActivity, StudyTask, StudyTaskDone
-from .push import NotificationPreference, PushDelivery, PushMessage, PushServiceBackoff, PushSubscription
+from .push import (
+    NotificationPreference, PushDelivery, PushDigestWeek, PushMessage, PushServiceBackoff, PushSubscription,
+)
 from .record import (
     Attendance, CheckIn, MonthlyTheme, Photo, PhotoUpload, Record, RecordPhoto, RecordVersion, ReviewComment,
     StudyNote,
@@ -36,7 +38,7 @@ __all__ = [
     "Attendance", "AuditLog", "CheckIn", "DevelopmentFile", "DevelopmentNote", "DevelopmentStep", "Device", "DuesPayment", "DuesProfile", "ExportJob", "Membership",
     "MonthlyTheme", "Organization", "Photo", "PhotoUpload", "ProcessedMutation", "QuarantinedMutation",
     "PointsApplication", "PointsExemption", "PointsGradeOverride", "PointsLine", "PointsYear", "YearResult",
-    "NotificationPreference", "PlannedActivity", "PushDelivery", "PushMessage", "PushServiceBackoff",
+    "NotificationPreference", "PlannedActivity", "PushDelivery", "PushDigestWeek", "PushMessage", "PushServiceBackoff",
     "PushSubscription", "StudyTask",
     "StudyTaskDone", "Problem", "StandardMonthCount", "StandardRollup", "StandardRollupYear", "StandardTick",
     "Record", "RecordPhoto", "RecordVersion", "ReviewComment", "StudyNote", "User",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -153,4 +153,20 @@ class PushServiceBackoff(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-__all__ = ["NotificationPreference", "PushDelivery", "PushMessage", "PushServiceBackoff", "PushSubscription"]
+class PushDigestWeek(db.Model):
+    """A branch's weekly digest, decided once a week: what the branch missed when the week's digest
+    moment came (or when the worker first ran after it), and whether a secretary still waits for it
+    (one without a device yet, who turns notifications on later in the week). The reminders are
+    computed every minute; this keeps each branch's checklist to one evaluation a week."""
+
+    __tablename__ = "push_digest_weeks"
+
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week of the moment: "2026-W49"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    gaps: Mapped[list] = mapped_column(JSON, default=list)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+__all__ = ["NotificationPreference", "PushDelivery", "PushDigestWeek", "PushMessage", "PushServiceBackoff",
+           "PushSubscription"]

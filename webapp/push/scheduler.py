@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..china_time import CHINA_TZ, china_datetime, china_today
 from ..db_savepoint import savepoint
 from ..extensions import db
 from ..models import Membership, NotificationPreference, Organization, PlannedActivity, PushMessage, Record
-from ..models import PushDelivery, PushSubscription
+from ..models import PushDelivery, PushDigestWeek, PushSubscription
 from ..models import StudyTask, StudyTaskDone, User
 from ..models.base import utcnow
 from ..rules import reminders as R
@@ -336,29 +336,71 @@ def branch_gaps(org: Organization, now: datetime) -> list[str]:
     return gaps
 
 
+def digest_week(now: datetime) -> str:
+    """The ISO week of this week's digest moment, as its keys name it: ``2026-W49``."""
+    iso = china_today(digest_moment(now)).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
 def schedule_digests(now: datetime) -> int:
-    moment = digest_moment(now)
-    if now < moment:
+    """The secretaries' weekly digest. Each open branch is decided once a week (its checklist read, its
+    gaps kept in ``PushDigestWeek``), up to ``DIGEST_BRANCHES_PER_ROUND`` a round; then every digest of
+    the week with gaps is queued to each secretary not holding it yet, so one who turns notifications on
+    later in the week still gets it."""
+    if now < digest_moment(now):
         return 0
-    week = china_today(moment).isocalendar()
-    queued = 0
-    devices = device_user_ids()
-    branches = db.session.scalars(select(Organization).where(
-        Organization.kind == "branch", Organization.closed_at.is_(None)).order_by(Organization.id))
-    for org in branches:
+    week = digest_week(now)
+    db.session.execute(delete(PushDigestWeek).where(PushDigestWeek.week < digest_week(now - timedelta(days=7)))
+                       .execution_options(synchronize_session=False))
+    _decide_digests(now, week)
+    return _queue_digests(now, week)
+
+
+def _decide_digests(now: datetime, week: str) -> None:
+    undecided = db.session.scalars(select(Organization).where(
+        Organization.kind == "branch", Organization.closed_at.is_(None),
+        ~exists().where(PushDigestWeek.week == week, PushDigestWeek.org_id == Organization.id))
+        .order_by(Organization.id).limit(R.DIGEST_BRANCHES_PER_ROUND)).all()
+    for org in undecided:
         gaps = branch_gaps(org, now)
-        if not gaps:
+        try:
+            with savepoint():  # another worker deciding the same branch this minute: theirs stands
+                db.session.add(PushDigestWeek(week=week, org_id=org.id, gaps=gaps, pending=bool(gaps), decided_at=now))
+        except IntegrityError:
             continue
-        payload = {"title": f"本周待办：{org.name}", "body": "；".join(gaps),
-                   "url": review_queue_url(org.id), "tag": _topic("digest", org.id),
-                   "kind": "digest"}
-        secretaries = db.session.scalars(select(Membership.user_id).where(
-            Membership.org_id == org.id, Membership.active.is_(True), Membership.title.in_(SECRETARY_TITLES)))
-        for user_id in secretaries:
-            if enqueue("digest", user_id, now, payload, _topic("digest", org.id),
-                       f"digest:{org.id}:{week.year}-W{week.week:02d}:{user_id}",
-                       source_type="digest", source_id=org.id, devices=devices):
+
+
+def _queue_digests(now: datetime, week: str) -> int:
+    waiting = db.session.execute(select(PushDigestWeek.org_id, PushDigestWeek.gaps, Organization.name).join(
+        Organization, Organization.id == PushDigestWeek.org_id).where(
+        PushDigestWeek.week == week, PushDigestWeek.pending.is_(True), Organization.closed_at.is_(None))).all()
+    if not waiting:
+        return 0
+    org_ids = [row.org_id for row in waiting]
+    secretaries: dict[int, list[int]] = {}
+    for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
+            Membership.org_id.in_(org_ids), Membership.active.is_(True),
+            Membership.title.in_(SECRETARY_TITLES)).order_by(Membership.id)):
+        secretaries.setdefault(org_id, []).append(user_id)
+    held = set(db.session.scalars(select(PushMessage.dedupe_key).where(
+        PushMessage.source_type == "digest", PushMessage.source_id.in_(org_ids))))
+    devices = device_user_ids()
+    queued, settled = 0, []
+    for org_id, gaps, name in waiting:
+        payload = {"title": f"本周待办：{name}", "body": "；".join(gaps), "url": review_queue_url(org_id),
+                   "tag": _topic("digest", org_id), "kind": "digest"}
+        keys = {user_id: f"digest:{org_id}:{week}:{user_id}" for user_id in secretaries.get(org_id, [])}
+        for user_id, key in keys.items():
+            if enqueue("digest", user_id, now, payload, _topic("digest", org_id), key,
+                       source_type="digest", source_id=org_id, devices=devices, known=held):
                 queued += 1
+                held.add(key)
+        if all(key in held for key in keys.values()):
+            settled.append(org_id)  # every secretary holds it: nothing more to do this week
+    if settled:
+        db.session.execute(update(PushDigestWeek).where(PushDigestWeek.week == week,
+                                                        PushDigestWeek.org_id.in_(settled))
+                           .values(pending=False).execution_options(synchronize_session=False))
     return queued
 
 
