@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from ..china_time import china_datetime, china_today
 from ..extensions import db
-from ..models import DevelopmentFile, Membership
+from ..models import DevelopmentFile, DevelopmentStep, Membership, PushMessage
 from ..push import scheduler
 from ..rules import reminders as R
 from ..rules.development import REMIND_OBSERVATION_WITHIN_DAYS, REMIND_TALK_WITHIN_DAYS
@@ -66,12 +66,17 @@ def due_reminders(file: DevelopmentFile, today: date) -> list[tuple[str, int, da
 def schedule(now: datetime) -> int:
     today = china_today(now)
     moment = max(now, china_datetime(today, R.STUDY_REMIND_AT))
-    files = db.session.scalars(select(DevelopmentFile).options(
-        selectinload(DevelopmentFile.steps), selectinload(DevelopmentFile.notes)))
+    # Computed every minute: files whose person is a full member already raise nothing and are not
+    # read (over the years they are most files); the keys queued so far are read in one query.
+    open_files = select(DevelopmentFile.id).where(~exists().where(
+        DevelopmentStep.file_id == DevelopmentFile.id, DevelopmentStep.step == "full_approved"))
+    files = db.session.scalars(select(DevelopmentFile).where(DevelopmentFile.id.in_(open_files)).options(
+        selectinload(DevelopmentFile.steps), selectinload(DevelopmentFile.notes)).order_by(DevelopmentFile.id))
+    known = set(db.session.scalars(select(PushMessage.dedupe_key).where(
+        PushMessage.source_type == "development", PushMessage.source_id.in_(open_files))))
     devices = scheduler.device_user_ids()
     queued = 0
     for file in files:
-        known = scheduler.known_keys("development", file.id)
         for what, user_id, due, body in due_reminders(file, today):
             org = pipeline.home_branch(file.user)
             url = (f"/development/{org.id}/notes/new" if what == "observation"
@@ -79,8 +84,10 @@ def schedule(now: datetime) -> int:
             payload = {"title": "发展党员提醒", "body": body, "url": url, "tag": f"dev-{file.id}-{what}",
                        "kind": "development"}
             expires = china_datetime(due + timedelta(days=1), R.STUDY_REMIND_AT)
-            if scheduler.enqueue("development", user_id, moment, payload, f"dev-{file.id}-{what}",
-                                 f"dev:{file.id}:{what}:{due.isoformat()}:{user_id}", source_type="development",
-                                 source_id=file.id, known=known, devices=devices, expires_at=expires):
+            key = f"dev:{file.id}:{what}:{due.isoformat()}:{user_id}"
+            if scheduler.enqueue("development", user_id, moment, payload, f"dev-{file.id}-{what}", key,
+                                 source_type="development", source_id=file.id, known=known, devices=devices,
+                                 expires_at=expires):
                 queued += 1
+                known.add(key)
     return queued

@@ -407,30 +407,42 @@ def _queue_digests(now: datetime, week: str) -> int:
 def schedule_term_reminders(now: datetime) -> int:
     """换届提醒 (issue 22): the branch committee hears when its term ends in 6 months, in 3 months, and
     every month once it is overdue — each stage once (the key names the term's end and the stage, so a
-    new term or an extension starts afresh)."""
-    from ..elections.terms import term_reminder
+    new term or an extension starts afresh). Computed every minute: only branches whose term ends
+    within the reminders' reach are read, and their committees and the keys already queued are read
+    in one query each, whatever the number of branches (issue 19)."""
+    from ..elections.terms import add_months, term_reminder
+    from ..rules.branch_year import TERM_REMINDER_MONTHS_AHEAD
     from ..rules.life import COMMITTEE_SEAT_TITLES
 
     today = china_today(now)
-    queued = 0
-    devices = device_user_ids()
+    # add_months clamps to a month's last day: three days' margin, and term_reminder decides exactly.
+    reach = add_months(today, max(TERM_REMINDER_MONTHS_AHEAD)) + timedelta(days=3)
     branches = db.session.scalars(select(Organization).where(
         Organization.kind == "branch", Organization.closed_at.is_(None),
-        Organization.committee_term_end.is_not(None)).order_by(Organization.id))
-    for org in branches:
-        reminder = term_reminder(org, today)
-        if reminder is None:
-            continue
+        Organization.committee_term_end.is_not(None), Organization.committee_term_end <= reach)
+        .order_by(Organization.id)).all()
+    due = [(org, reminder) for org in branches if (reminder := term_reminder(org, today)) is not None]
+    if not due:
+        return 0
+    org_ids = [org.id for org, _ in due]
+    committees: dict[int, list[int]] = {}
+    for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
+            Membership.org_id.in_(org_ids), Membership.active.is_(True),
+            Membership.title.in_(COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)).order_by(Membership.id)):
+        committees.setdefault(org_id, []).append(user_id)
+    held = set(db.session.scalars(select(PushMessage.dedupe_key).where(
+        PushMessage.source_type == "term", PushMessage.source_id.in_(org_ids))))
+    devices = device_user_ids()
+    queued = 0
+    for org, reminder in due:
         payload = {"title": f"换届提醒：{org.name}", "body": reminder.text, "url": f"/elections/{org.id}",
                    "tag": _topic("term", org.id), "kind": "term"}
-        committee = db.session.scalars(select(Membership.user_id).where(
-            Membership.org_id == org.id, Membership.active.is_(True),
-            Membership.title.in_(COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)))
-        for user_id in committee:
-            if enqueue("term", user_id, now, payload, _topic("term", org.id),
-                       f"term:{org.id}:{org.committee_term_end.isoformat()}:{reminder.stage}:{user_id}",
-                       source_type="term", source_id=org.id, devices=devices):
+        for user_id in committees.get(org.id, []):
+            key = f"term:{org.id}:{org.committee_term_end.isoformat()}:{reminder.stage}:{user_id}"
+            if enqueue("term", user_id, now, payload, _topic("term", org.id), key,
+                       source_type="term", source_id=org.id, devices=devices, known=held):
                 queued += 1
+                held.add(key)
     return queued
 
 

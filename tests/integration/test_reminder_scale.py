@@ -1,0 +1,65 @@
+"""The reminders are recomputed every minute (the job worker's ``push_reminders``): what a minute costs
+must not grow with the number of branches (issue 19: a province has 20,000). Branches with a digest
+decided this week and a term reminder queued cost no statement of their own in the next minute."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event, func, select
+
+from tests.push_helpers import china, subscribe
+from webapp.extensions import db
+from webapp.models import Membership, Organization, PushMessage, User
+from webapp.orgs import tree
+from webapp.push import scheduler
+
+
+def _branches(committee, numbers: range, push_service) -> None:
+    for index in numbers:
+        org = tree.create_child(committee, "branch", None, name=f"规模测试党支部{index}")
+        org.committee_term_start, org.committee_term_end = date(2022, 3, 1), date(2027, 2, 28)
+        secretary = User(name=f"书记{index}", username=f"scale_secretary_{index}", phone=f"1370000{index:04d}",
+                         category="full")
+        db.session.add_all([secretary, Membership(user=secretary, org=org, relation="home", title="secretary")])
+        db.session.flush()
+        subscribe(push_service, secretary)
+    db.session.commit()
+
+
+def _statements_of_a_minute(now) -> int:
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        scheduler.compute_due(now)
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_a_minute_of_reminders_costs_the_same_for_two_branches_and_for_ten(app, branch, push_service, vapid):
+    org, _people = branch
+    committee = db.session.get(Organization, org.parent_id)
+    monday = china(2026, 12, 7, 9)
+    _branches(committee, range(0, 2), push_service)
+    scheduler.compute_due(monday)  # decides the week's digests and queues the term reminders
+    db.session.commit()
+    few = _statements_of_a_minute(china(2026, 12, 7, 9, 1))
+
+    _branches(committee, range(2, 10), push_service)
+    scheduler.compute_due(china(2026, 12, 7, 9, 2))
+    db.session.commit()
+    many = _statements_of_a_minute(china(2026, 12, 7, 9, 3))
+
+    assert many == few
+    # and every new branch's secretary got the week's digest and the 3-month term reminder, once
+    for kind in ("digest", "term"):
+        queued = db.session.scalars(select(PushMessage.user_id).join(User).where(
+            PushMessage.kind == kind, User.username.startswith("scale_secretary_"))).all()
+        assert len(queued) == len(set(queued)) == 10, kind
+    assert db.session.scalar(select(func.count()).select_from(PushMessage).where(PushMessage.kind == "term")) >= 10
