@@ -1,9 +1,10 @@
 """The reminders are recomputed every minute (the job worker's ``push_reminders``): what a minute costs
 must not grow with the number of branches (issue 19: a province has 20,000). Branches with a digest
-decided this week and a term reminder queued cost no statement of their own in the next minute."""
+decided this week, a term reminder queued, a theme day planned and a study task published cost no
+statement of their own in the next minute."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import event, func, select
 
@@ -11,10 +12,11 @@ from tests.push_helpers import china, subscribe
 from webapp.extensions import db
 from webapp.models import Membership, Organization, PushMessage, User
 from webapp.orgs import tree
+from webapp.plans import service as planning
 from webapp.push import scheduler
 
 
-def _branches(committee, numbers: range, push_service) -> None:
+def _branches(committee, numbers: range, push_service, now) -> None:
     for index in numbers:
         org = tree.create_child(committee, "branch", None, name=f"规模测试党支部{index}")
         org.committee_term_start, org.committee_term_end = date(2022, 3, 1), date(2027, 2, 28)
@@ -23,6 +25,10 @@ def _branches(committee, numbers: range, push_service) -> None:
         db.session.add_all([secretary, Membership(user=secretary, org=org, relation="home", title="secretary")])
         db.session.flush()
         subscribe(push_service, secretary)
+        planning.create_activity(org, {"type": "theme_day", "title": "学习党章", "on_date": date(2026, 12, 15),
+                                       "start_time": time(9, 0), "place": "会议室"}, secretary, now=now)
+        planning.publish_task(org, {"topic": "学习公报", "body": "全文学习", "due_on": date(2026, 12, 20)},
+                              secretary, now=now)
     db.session.commit()
 
 
@@ -46,19 +52,19 @@ def test_a_minute_of_reminders_costs_the_same_for_two_branches_and_for_ten(app, 
     org, _people = branch
     committee = db.session.get(Organization, org.parent_id)
     monday = china(2026, 12, 7, 9)
-    _branches(committee, range(0, 2), push_service)
+    _branches(committee, range(0, 2), push_service, monday)
     scheduler.compute_due(monday)  # decides the week's digests and queues the term reminders
     db.session.commit()
     few = _statements_of_a_minute(china(2026, 12, 7, 9, 1))
 
-    _branches(committee, range(2, 10), push_service)
+    _branches(committee, range(2, 10), push_service, china(2026, 12, 7, 9, 2))
     scheduler.compute_due(china(2026, 12, 7, 9, 2))
     db.session.commit()
     many = _statements_of_a_minute(china(2026, 12, 7, 9, 3))
 
     assert many == few
     # and every new branch's secretary got the week's digest and the 3-month term reminder, once
-    for kind in ("digest", "term"):
+    for kind in ("digest", "term", "study"):
         queued = db.session.scalars(select(PushMessage.user_id).join(User).where(
             PushMessage.kind == kind, User.username.startswith("scale_secretary_"))).all()
         assert len(queued) == len(set(queued)) == 10, kind

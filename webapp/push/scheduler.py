@@ -7,10 +7,12 @@ Everything takes ``now`` (aware UTC) so tests run on a fixed clock.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
 
 from ..china_time import CHINA_TZ, china_datetime, china_today
 from ..db_savepoint import savepoint
@@ -69,6 +71,51 @@ def known_keys(source_type: str, source_id: int) -> dict[str, str]:
     """dedupe key → state of every row a source has queued so far (one query per source)."""
     return dict(db.session.execute(select(PushMessage.dedupe_key, PushMessage.state).where(
         PushMessage.source_type == source_type, PushMessage.source_id == source_id)).all())
+
+
+@dataclass
+class Reads:
+    """What the reminders of many sources need, read once for all of them in a round of
+    ``compute_due`` (one query each, however many activities or tasks a province has)."""
+    known: dict[int, dict[str, str]]  # source id -> dedupe key -> state
+    devices: set[int]  # users with a subscribed device
+    members: dict[int, list[int]]  # organization id -> its members (or its subtree's) who are reminded
+    done: dict[int, set[int]] = field(default_factory=dict)  # study task id -> who has done it
+
+
+def _keys_by_source(source_type: str, source_ids) -> dict[int, dict[str, str]]:
+    """``known_keys`` of every source the subquery ``source_ids`` selects, in one query."""
+    keys: dict[int, dict[str, str]] = {}
+    for source_id, key, state in db.session.execute(select(
+            PushMessage.source_id, PushMessage.dedupe_key, PushMessage.state).where(
+            PushMessage.source_type == source_type, PushMessage.source_id.in_(source_ids))):
+        keys.setdefault(source_id, {})[key] = state
+    return keys
+
+
+def _members_by_branch(org_ids) -> dict[int, list[int]]:
+    """``branch_member_ids`` of every organization the subquery ``org_ids`` selects, in one query."""
+    members: dict[int, list[int]] = {}
+    for org_id, user_id in db.session.execute(
+            select(Membership.org_id, Membership.user_id).join(User, Membership.user_id == User.id)
+            .where(Membership.org_id.in_(org_ids), Membership.active.is_(True), User.active.is_(True))
+            .distinct().order_by(Membership.org_id, Membership.user_id)):
+        members.setdefault(org_id, []).append(user_id)
+    return members
+
+
+def _members_by_subtree(org_ids) -> dict[int, list[int]]:
+    """``subtree_member_ids`` of every organization the subquery ``org_ids`` selects, in one query (a
+    materialized path holds only digits and slashes: no LIKE wildcard to escape)."""
+    root = aliased(Organization)
+    members: dict[int, list[int]] = {}
+    for org_id, user_id in db.session.execute(
+            select(root.id, Membership.user_id).join(Organization, Organization.path.startswith(root.path))
+            .join(Membership, Membership.org_id == Organization.id).join(User, Membership.user_id == User.id)
+            .where(root.id.in_(org_ids), Membership.active.is_(True), User.active.is_(True))
+            .distinct().order_by(root.id, Membership.user_id)):
+        members.setdefault(org_id, []).append(user_id)
+    return members
 
 
 def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str, key: str, *,
@@ -180,20 +227,21 @@ def activity_slots(activity: PlannedActivity) -> list[tuple[str, datetime]]:
             ("hours_before", starts - R.ACTIVITY_HOURS_BEFORE)]
 
 
-def schedule_activity(activity: PlannedActivity, now: datetime) -> int:
-    """Queue the reminders of the activity's current version that are still ahead."""
+def schedule_activity(activity: PlannedActivity, now: datetime, reads: Reads | None = None) -> int:
+    """Queue the reminders of the activity's current version that are still ahead. ``reads``: what
+    ``compute_due`` read once for every activity (else read here for this one)."""
     if activity.is_cancelled:
         return 0
     starts = activity_starts_at(activity)
     if starts <= now:
         return 0
     prefix = f"act:{activity.id}:v{activity.version}:"
-    known = known_keys("activity", activity.id)
+    known = reads.known.get(activity.id, {}) if reads else known_keys("activity", activity.id)
     if any(state in ("queued", "delivering") and not key.startswith(prefix) for key, state in known.items()):
         supersede("activity", activity.id, keep_prefix=prefix, reason="活动已变更")
     queued = 0
-    members = branch_member_ids(activity.org_id)
-    devices = device_user_ids(set(members))
+    members = reads.members.get(activity.org_id, []) if reads else branch_member_ids(activity.org_id)
+    devices = reads.devices if reads else device_user_ids(set(members))
     place = f"，地点：{activity.place}" if activity.place else ""
     body = f"{activity.org.name} · {_when(activity)}{place}"
     payload = _reminder_payload(activity, body)
@@ -264,12 +312,12 @@ def done_user_ids(task: StudyTask) -> set[int]:
     return set(db.session.scalars(select(StudyTaskDone.user_id).where(StudyTaskDone.task_id == task.id)))
 
 
-def schedule_study_task(task: StudyTask, now: datetime) -> int:
+def schedule_study_task(task: StudyTask, now: datetime, reads: Reads | None = None) -> int:
     due_end = china_datetime(task.due_on + timedelta(days=1), time(0, 0))
     if due_end <= now:
         return 0
-    done = done_user_ids(task)
-    known = known_keys("study_task", task.id)
+    done = reads.done.get(task.id, set()) if reads else done_user_ids(task)
+    known = reads.known.get(task.id, {}) if reads else known_keys("study_task", task.id)
     if any(known.get(f"study:{task.id}:due:{user_id}") in ("queued", "delivering") for user_id in done):
         supersede("study_task", task.id, user_ids=done, reason="已完成")
     moment = max(study_remind_at(task), now)
@@ -278,8 +326,11 @@ def schedule_study_task(task: StudyTask, now: datetime) -> int:
     payload = {"title": title, "body": body, "url": f"/study-tasks/{task.id}",
                "tag": _topic("study", task.id), "kind": "study"}
     queued = 0
-    members = subtree_member_ids(task.org)
-    devices = device_user_ids(set(members))
+    if reads is None:
+        members = subtree_member_ids(task.org)
+        devices = device_user_ids(set(members))
+    else:
+        members, devices = reads.members.get(task.org_id, []), reads.devices
     for user_id in members:
         if user_id in done:
             continue
@@ -453,12 +504,29 @@ def compute_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     today = china_today(now)
     queued = 0
-    for activity in db.session.scalars(select(PlannedActivity).where(
-            PlannedActivity.state == "planned", PlannedActivity.on_date >= today - timedelta(days=1),
-            PlannedActivity.on_date <= today + timedelta(days=60))):
-        queued += schedule_activity(activity, now)
-    for task in db.session.scalars(select(StudyTask).where(StudyTask.due_on >= today)):
-        queued += schedule_study_task(task, now)
+    devices = device_user_ids()
+    ahead = select(PlannedActivity.id).where(
+        PlannedActivity.state == "planned", PlannedActivity.on_date >= today - timedelta(days=1),
+        PlannedActivity.on_date <= today + timedelta(days=60))
+    activities = db.session.scalars(select(PlannedActivity).where(PlannedActivity.id.in_(ahead))
+                                    .options(selectinload(PlannedActivity.org)).order_by(PlannedActivity.id)).all()
+    if activities:
+        reads = Reads(known=_keys_by_source("activity", ahead), devices=devices,
+                      members=_members_by_branch(select(PlannedActivity.org_id).where(PlannedActivity.id.in_(ahead))))
+        for activity in activities:
+            queued += schedule_activity(activity, now, reads)
+    open_tasks = select(StudyTask.id).where(StudyTask.due_on >= today)
+    tasks = db.session.scalars(select(StudyTask).where(StudyTask.id.in_(open_tasks))
+                               .options(selectinload(StudyTask.org)).order_by(StudyTask.id)).all()
+    if tasks:
+        done: dict[int, set[int]] = {}
+        for task_id, user_id in db.session.execute(select(StudyTaskDone.task_id, StudyTaskDone.user_id).where(
+                StudyTaskDone.task_id.in_(open_tasks))):
+            done.setdefault(task_id, set()).add(user_id)
+        reads = Reads(known=_keys_by_source("study_task", open_tasks), devices=devices, done=done,
+                      members=_members_by_subtree(select(StudyTask.org_id).where(StudyTask.id.in_(open_tasks))))
+        for task in tasks:
+            queued += schedule_study_task(task, now, reads)
     queued += schedule_digests(now)
     from ..development.reminders import schedule as schedule_development
 
