@@ -94,7 +94,8 @@ def _keys_by_source(source_type: str, source_ids) -> dict[int, dict[str, str]]:
 
 
 def _members_by_branch(org_ids) -> dict[int, list[int]]:
-    """``branch_member_ids`` of every organization the subquery ``org_ids`` selects, in one query."""
+    """The active members (with an active account) of each organization ``org_ids`` (a list or a
+    subquery) selects, by user id, in one query: who an activity of that branch reminds."""
     members: dict[int, list[int]] = {}
     for org_id, user_id in db.session.execute(
             select(Membership.org_id, Membership.user_id).join(User, Membership.user_id == User.id)
@@ -105,8 +106,8 @@ def _members_by_branch(org_ids) -> dict[int, list[int]]:
 
 
 def _members_by_subtree(org_ids) -> dict[int, list[int]]:
-    """``subtree_member_ids`` of every organization the subquery ``org_ids`` selects, in one query (a
-    materialized path holds only digits and slashes: no LIKE wildcard to escape)."""
+    """The same for each organization's whole subtree (who a study task it publishes reminds), in one
+    query (a materialized path holds only digits and slashes: no LIKE wildcard to escape)."""
     root = aliased(Organization)
     members: dict[int, list[int]] = {}
     for org_id, user_id in db.session.execute(
@@ -178,19 +179,11 @@ def _topic(kind: str, ident) -> str:
 # --- recipients --------------------------------------------------------------------------------------
 
 def branch_member_ids(org_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, Membership.user_id == User.id)
-        .where(Membership.org_id == org_id, Membership.active.is_(True), User.active.is_(True))
-        .distinct().order_by(Membership.user_id)))
+    return _members_by_branch([org_id]).get(org_id, [])
 
 
 def subtree_member_ids(org: Organization) -> list[int]:
-    return list(db.session.scalars(
-        select(Membership.user_id).join(Organization, Membership.org_id == Organization.id)
-        .join(User, Membership.user_id == User.id)
-        .where(Organization.path.startswith(org.path, autoescape=True), Membership.active.is_(True),
-               User.active.is_(True))
-        .distinct().order_by(Membership.user_id)))
+    return _members_by_subtree([org.id]).get(org.id, [])
 
 
 # --- activities (活动安排) ------------------------------------------------------------------------------
