@@ -420,14 +420,17 @@ def _queue_digests(now: datetime, week: str) -> int:
         PushDigestWeek.week == week, PushDigestWeek.pending.is_(True), Organization.closed_at.is_(None))).all()
     if not waiting:
         return 0
-    org_ids = [row.org_id for row in waiting]
+    # Read by subquery, not by a list of ids: a province may wait on thousands of secretaries without
+    # a device all week. Only this week's keys are read (queued at or after the week's moment).
+    pending = select(PushDigestWeek.org_id).where(PushDigestWeek.week == week, PushDigestWeek.pending.is_(True))
     secretaries: dict[int, list[int]] = {}
     for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
-            Membership.org_id.in_(org_ids), Membership.active.is_(True),
+            Membership.org_id.in_(pending), Membership.active.is_(True),
             Membership.title.in_(SECRETARY_TITLES)).order_by(Membership.id)):
         secretaries.setdefault(org_id, []).append(user_id)
     held = set(db.session.scalars(select(PushMessage.dedupe_key).where(
-        PushMessage.source_type == "digest", PushMessage.source_id.in_(org_ids))))
+        PushMessage.source_type == "digest", PushMessage.source_id.in_(pending),
+        PushMessage.due_at >= digest_moment(now))))
     devices = device_user_ids()
     queued, settled = 0, []
     for org_id, gaps, name in waiting:
