@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..china_time import china_datetime, china_today
 from ..extensions import db
-from ..models import DevelopmentFile, DevelopmentStep, Membership, PushMessage
+from ..models import DevelopmentFile, DevelopmentStep, Membership
 from ..push import scheduler
 from ..rules import reminders as R
 from ..rules.development import REMIND_OBSERVATION_WITHIN_DAYS, REMIND_TALK_WITHIN_DAYS
@@ -72,8 +72,7 @@ def schedule(now: datetime) -> int:
         DevelopmentStep.file_id == DevelopmentFile.id, DevelopmentStep.step == "full_approved"))
     files = db.session.scalars(select(DevelopmentFile).where(DevelopmentFile.id.in_(open_files)).options(
         selectinload(DevelopmentFile.steps), selectinload(DevelopmentFile.notes)).order_by(DevelopmentFile.id))
-    known = set(db.session.scalars(select(PushMessage.dedupe_key).where(
-        PushMessage.source_type == "development", PushMessage.source_id.in_(open_files))))
+    known = scheduler.held_keys("development", open_files)
     devices = scheduler.device_user_ids()
     queued = 0
     for file in files:

@@ -93,6 +93,26 @@ def _keys_by_source(source_type: str, source_ids) -> dict[int, dict[str, str]]:
     return keys
 
 
+def held_keys(source_type: str, source_ids, since: datetime | None = None) -> set[str]:
+    """The dedupe keys queued so far for every source ``source_ids`` (a list or a subquery) selects, in
+    one query (only those due from ``since`` when given): what a round need not queue again."""
+    query = select(PushMessage.dedupe_key).where(PushMessage.source_type == source_type,
+                                                 PushMessage.source_id.in_(source_ids))
+    if since is not None:
+        query = query.where(PushMessage.due_at >= since)
+    return set(db.session.scalars(query))
+
+
+def _holders_by_org(org_ids, titles) -> dict[int, list[int]]:
+    """The active members holding one of ``titles`` in each organization ``org_ids`` selects, in one query."""
+    holders: dict[int, list[int]] = {}
+    for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
+            Membership.org_id.in_(org_ids), Membership.active.is_(True), Membership.title.in_(titles))
+            .order_by(Membership.id)):
+        holders.setdefault(org_id, []).append(user_id)
+    return holders
+
+
 def _members_by_branch(org_ids) -> dict[int, list[int]]:
     """The active members (with an active account) of each organization ``org_ids`` (a list or a
     subquery) selects, by user id, in one query: who an activity of that branch reminds."""
@@ -423,14 +443,8 @@ def _queue_digests(now: datetime, week: str) -> int:
     # Read by subquery, not by a list of ids: a province may wait on thousands of secretaries without
     # a device all week. Only this week's keys are read (queued at or after the week's moment).
     pending = select(PushDigestWeek.org_id).where(PushDigestWeek.week == week, PushDigestWeek.pending.is_(True))
-    secretaries: dict[int, list[int]] = {}
-    for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
-            Membership.org_id.in_(pending), Membership.active.is_(True),
-            Membership.title.in_(SECRETARY_TITLES)).order_by(Membership.id)):
-        secretaries.setdefault(org_id, []).append(user_id)
-    held = set(db.session.scalars(select(PushMessage.dedupe_key).where(
-        PushMessage.source_type == "digest", PushMessage.source_id.in_(pending),
-        PushMessage.due_at >= digest_moment(now))))
+    secretaries = _holders_by_org(pending, SECRETARY_TITLES)
+    held = held_keys("digest", pending, since=digest_moment(now))
     devices = device_user_ids()
     queued, settled = 0, []
     for org_id, gaps, name in waiting:
@@ -472,13 +486,8 @@ def schedule_term_reminders(now: datetime) -> int:
     if not due:
         return 0
     org_ids = [org.id for org, _ in due]
-    committees: dict[int, list[int]] = {}
-    for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
-            Membership.org_id.in_(org_ids), Membership.active.is_(True),
-            Membership.title.in_(COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)).order_by(Membership.id)):
-        committees.setdefault(org_id, []).append(user_id)
-    held = set(db.session.scalars(select(PushMessage.dedupe_key).where(
-        PushMessage.source_type == "term", PushMessage.source_id.in_(org_ids))))
+    committees = _holders_by_org(org_ids, COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)
+    held = held_keys("term", org_ids)
     devices = device_user_ids()
     queued = 0
     for org, reminder in due:
