@@ -1,7 +1,7 @@
 """The reminders are recomputed every minute (the job worker's ``push_reminders``): what a minute costs
 must not grow with the number of branches (issue 19: a province has 20,000). Branches with a digest
-decided this week, a term reminder queued, a theme day planned and a study task published cost no
-statement of their own in the next minute."""
+decided this week, a term reminder queued, a theme day planned, a study task published and an applicant
+whose talk is due cost no statement of their own in the next minute."""
 from __future__ import annotations
 
 from datetime import date, time
@@ -9,6 +9,7 @@ from datetime import date, time
 from sqlalchemy import event, func, select
 
 from tests.push_helpers import china, subscribe
+from webapp.development import pipeline
 from webapp.extensions import db
 from webapp.models import Membership, Organization, PushMessage, User
 from webapp.orgs import tree
@@ -29,6 +30,10 @@ def _branches(committee, numbers: range, push_service, now) -> None:
                                        "start_time": time(9, 0), "place": "会议室"}, secretary, now=now)
         planning.publish_task(org, {"topic": "学习公报", "body": "全文学习", "due_on": date(2026, 12, 20)},
                               secretary, now=now)
+        applicant = User(name=f"申请人{index}", phone=f"1371000{index:04d}")
+        db.session.add_all([applicant, Membership(user=applicant, org=org, relation="home")])
+        db.session.flush()
+        pipeline.record_step(org, applicant, "application", {"done_on": "2026-11-27"}, secretary)
     db.session.commit()
 
 
@@ -63,8 +68,9 @@ def test_a_minute_of_reminders_costs_the_same_for_two_branches_and_for_ten(app, 
     many = _statements_of_a_minute(china(2026, 12, 7, 9, 3))
 
     assert many == few
-    # and every new branch's secretary got the week's digest and the 3-month term reminder, once
-    for kind in ("digest", "term", "study"):
+    # and every new branch's secretary got the week's digest, the 3-month term reminder, the study task
+    # and the applicant's talk, once
+    for kind in ("digest", "term", "study", "development"):
         queued = db.session.scalars(select(PushMessage.user_id).join(User).where(
             PushMessage.kind == kind, User.username.startswith("scale_secretary_"))).all()
         assert len(queued) == len(set(queued)) == 10, kind

@@ -80,11 +80,15 @@ def rule_for(org: Organization) -> timing.Rule:
     return lambda key, on: book.get(key, on)
 
 
-def findings(file: DevelopmentFile, org: Organization, today: date | None = None) -> list[timing.Finding]:
+def findings(file: DevelopmentFile, org: Organization, today: date | None = None,
+             book: rule_book.RuleBook | None = None) -> list[timing.Finding]:
+    """What the time rules say of one file on ``today``; ``book`` is ``org``'s rule book when the caller
+    has read it already (the minute's reminders read all branches' books in one query)."""
     steps = steps_by_key(file)
     training = steps.get("training")
+    rule = rule_for(org) if book is None else (lambda key, on: book.get(key, on))
     return timing.findings(
-        done_dates(file), rule_for(org), today or china_today(),
+        done_dates(file), rule, today or china_today(),
         observed=[n.written_on for n in file.notes if n.kind == "observation"],
         extension_months=file.extension_months,
         training=(training.data if training else None))

@@ -103,7 +103,7 @@ def held_keys(source_type: str, source_ids, since: datetime | None = None) -> se
     return set(db.session.scalars(query))
 
 
-def _holders_by_org(org_ids, titles) -> dict[int, list[int]]:
+def holders_by_org(org_ids, titles) -> dict[int, list[int]]:
     """The active members holding one of ``titles`` in each organization ``org_ids`` selects, in one query."""
     holders: dict[int, list[int]] = {}
     for org_id, user_id in db.session.execute(select(Membership.org_id, Membership.user_id).where(
@@ -443,7 +443,7 @@ def _queue_digests(now: datetime, week: str) -> int:
     # Read by subquery, not by a list of ids: a province may wait on thousands of secretaries without
     # a device all week. Only this week's keys are read (queued at or after the week's moment).
     pending = select(PushDigestWeek.org_id).where(PushDigestWeek.week == week, PushDigestWeek.pending.is_(True))
-    secretaries = _holders_by_org(pending, SECRETARY_TITLES)
+    secretaries = holders_by_org(pending, SECRETARY_TITLES)
     held = held_keys("digest", pending, since=digest_moment(now))
     devices = device_user_ids()
     queued, settled = 0, []
@@ -486,7 +486,7 @@ def schedule_term_reminders(now: datetime) -> int:
     if not due:
         return 0
     org_ids = [org.id for org, _ in due]
-    committees = _holders_by_org(org_ids, COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)
+    committees = holders_by_org(org_ids, COMMITTEE_SEAT_TITLES | SECRETARY_TITLES)
     held = held_keys("term", org_ids)
     devices = device_user_ids()
     queued = 0
