@@ -77,3 +77,17 @@ def open_entry(page, base, oid):
     take_control(page, f"{base}/records/new/{oid}/theme_day")
     for path in ("/offline/outbox", f"/records/new/{oid}/theme_day", f"/study/notes/new/{oid}"):
         poll(page, f"async () => !!(await caches.match('{path}', {{ ignoreVary: true }}))")
+
+
+def network_off(phone, server) -> None:
+    """No signal: the server process stops (so the service worker's own fetches, Background Sync's
+    among them, are refused too; ``set_offline`` alone does not reach them) and the browser knows it
+    is offline."""
+    server.stop()
+    phone.set_offline(True)
+
+
+def network_on(phone, server) -> None:
+    """Signal again: the server is back and the browser's ``online`` event lets the page replay."""
+    server.start()
+    phone.set_offline(False)

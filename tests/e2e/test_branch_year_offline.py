@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.offline_app import open_entry, poll
+from tests.e2e.offline_app import network_off, network_on, open_entry, poll
 from tests.e2e.conftest import sign_in
 from webapp.appraisal import workflow
 from webapp.extensions import db
@@ -32,6 +32,13 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def server_back(server):
+    """A test that failed with the network off leaves the server running for the next."""
+    yield
+    server.start()
 
 
 def ids(server) -> tuple[int, int]:
@@ -58,7 +65,7 @@ def test_self_assessment_and_yearly_report_written_offline_sync_once(server, pho
     for path in (f"/appraisal/{planning_id}/{year}", f"/reports/{planning_id}/{year}"):
         poll(page, f"async () => !!(await caches.match('{path}', {{ ignoreVary: true }}))")
 
-    phone.set_offline(True)
+    network_off(phone, server)
     page.goto(f"{base}/appraisal/{planning_id}/{year}")  # from the phone's cache
     page.locator("#self-text").fill("离线写的个人自评：全年坚持学习，按时交纳党费")
     save(page)
@@ -71,7 +78,7 @@ def test_self_assessment_and_yearly_report_written_offline_sync_once(server, pho
 
     page.goto(base + "/offline/outbox")
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "2")
-    phone.set_offline(False)  # the page replays by itself
+    network_on(phone, server)  # the page replays by itself
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     expect(page.locator('[data-outbox-item][data-state="sent"]')).to_have_count(2)
     page.get_by_role("button", name="立即同步").click()  # nothing is sent twice

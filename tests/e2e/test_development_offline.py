@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.offline_app import poll, take_control
+from tests.e2e.offline_app import network_off, network_on, poll, take_control
 from tests.e2e.conftest import DESKTOP, sign_in
 from webapp.extensions import db
 from webapp.models import DevelopmentNote, Membership, Organization, User
@@ -26,6 +26,13 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def server_back(server):
+    """A test that failed with the network off leaves the server running for the next."""
+    yield
+    server.start()
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +74,7 @@ def test_contact_writes_an_observation_offline_and_it_reaches_the_board(server, 
     take_control(page, base + form_path)  # online once: the worker takes control, the phone registers for sync
     poll(page, f"async () => !!(await caches.match('{form_path}', {{ ignoreVary: true }}))")
 
-    phone.set_offline(True)
+    network_off(phone, server)
     page.goto(base + form_path)  # from the phone's cache
     page.get_by_label("对象").select_option(label=activist["person"])
     page.get_by_label("类型").select_option(label="考察报告")
@@ -82,7 +89,7 @@ def test_contact_writes_an_observation_offline_and_it_reaches_the_board(server, 
     page.goto(base + "/offline/outbox")
     expect(page.locator("[data-outbox-item]")).to_have_count(1)
     expect(page.locator("[data-outbox-item]")).to_contain_text("发展党员记录")
-    phone.set_offline(False)  # the page's online handler replays by itself
+    network_on(phone, server)  # the page's online handler replays by itself
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     page.get_by_role("button", name="立即同步").click()  # syncing again sends nothing new
     page.wait_for_function("() => !window.ZhibuOutbox.state.syncing")

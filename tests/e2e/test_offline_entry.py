@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.e2e import offline_app
-from tests.e2e.offline_app import open_entry, poll
+from tests.e2e.offline_app import network_off, network_on, open_entry, poll
 from tests.e2e.conftest import DESKTOP, sign_in
 from webapp.extensions import db
 from webapp.models import CheckIn, Organization, Record, StudyNote, User
@@ -26,6 +26,13 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def server_back(server):
+    """A test that failed with the network off leaves the server running for the next."""
+    yield
+    server.start()
 
 
 def org_id(server) -> int:
@@ -65,7 +72,7 @@ def test_offline_theme_day_check_in_and_note_sync_once_when_back_online(server, 
     open_entry(page, base, oid)
     page.goto(f"{base}/records/{latest}")  # the activity to check in to, opened once online
 
-    phone.set_offline(True)
+    network_off(phone, server)
     page.goto(f"{base}/records/new/{oid}/theme_day")  # opens from the phone's cache
     fill_theme_day(page, "离线主题党日：学习党章")
     save(page)
@@ -92,7 +99,7 @@ def test_offline_theme_day_check_in_and_note_sync_once_when_back_online(server, 
     expect(page.locator("[data-outbox-item]")).to_have_count(3)
     assert count(server, Record, topic="离线主题党日：学习党章") == 0
 
-    phone.set_offline(False)  # the page's online handler replays by itself
+    network_on(phone, server)  # the page's online handler replays by itself
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     expect(page.locator('[data-outbox-item][data-state="sent"]')).to_have_count(3)
     page.get_by_role("button", name="立即同步").click()  # syncing again sends nothing new
@@ -142,7 +149,7 @@ def test_service_worker_upgrade_keeps_queued_items(server, phone):
     sign_in(page, base, "dangyuan")
     open_entry(page, base, oid)
 
-    phone.set_offline(True)
+    network_off(phone, server)
     fill_theme_day(page, "升级前排队的记录", "野外站")
     save(page)
     expect(page.locator(".outbox-flash")).to_contain_text("已离线保存")
@@ -153,7 +160,7 @@ def test_service_worker_upgrade_keeps_queued_items(server, phone):
     phone.route(sync_api, lambda route: route.abort())
     notes_page = f"/study/notes/new/{oid}"
     phone.route(re.compile(".*" + re.escape(notes_page) + "$"), lambda route: route.abort())
-    phone.set_offline(False)
+    network_on(phone, server)
     server.sw_version = "e2e-upgrade"
     try:
         page.evaluate("""() => new Promise((resolve) => {
@@ -194,7 +201,7 @@ def test_photo_taken_offline_arrives_with_its_record(server, phone, tmp_path):
     sign_in(page, base, "dangyuan")
     open_entry(page, base, oid)
 
-    phone.set_offline(True)
+    network_off(phone, server)
     fill_theme_day(page, "带照片的离线主题党日")
     page.locator("#photo-input").set_input_files(str(picture))
     hidden = page.locator("form[data-offline-entity] input[type=hidden][name=photos]")
@@ -206,7 +213,7 @@ def test_photo_taken_offline_arrives_with_its_record(server, phone, tmp_path):
     expect(hidden).to_have_count(0)  # the next record starts without this photo
     assert count(server, Photo, sha256=sha) == 0
 
-    phone.set_offline(False)
+    network_on(phone, server)
     page.goto(base + "/offline/outbox")
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     poll(page, "async () => (await window.ZhibuOutbox.photos()).length === 0")
@@ -222,13 +229,13 @@ def test_expired_session_does_not_block_sync(server, phone):
     page = phone.new_page()
     sign_in(page, base, "dangyuan")
     open_entry(page, base, oid)
-    phone.set_offline(True)
+    network_off(phone, server)
     fill_theme_day(page, "会话过期后同步的记录")
     save(page)
     expect(page.locator(".outbox-flash")).to_contain_text("已离线保存")
     phone.clear_cookies()
     page.goto(base + "/offline/outbox")  # from the cache: the server would ask to sign in
-    phone.set_offline(False)
+    network_on(phone, server)
     expect(page.locator("[data-outbox-summary]")).to_have_attribute("data-waiting", "0", timeout=20000)
     assert count(server, Record, topic="会话过期后同步的记录") == 1
     assert page.request.get(base + "/me", max_redirects=0).status == 302  # really signed out
