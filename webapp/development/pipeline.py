@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from .. import access, audit
 from ..china_time import china_today
@@ -37,15 +38,30 @@ class StepAlreadyRecorded(Invalid):
     """Each step is recorded once."""
 
 
+def _home_memberships():
+    """Memberships that make a branch someone's home branch (正式组织关系): active, in a standing branch,
+    the earliest first."""
+    return select(Membership).join(Organization, Membership.org_id == Organization.id).where(
+        Membership.relation == "home", Membership.active.is_(True), Organization.kind == "branch",
+        Organization.is_temporary.is_(False)).order_by(Membership.id)
+
+
 def home_membership(person: User) -> Membership | None:
-    return db.session.scalar(select(Membership).join(Organization, Membership.org_id == Organization.id).where(
-        Membership.user_id == person.id, Membership.relation == "home", Membership.active.is_(True),
-        Organization.kind == "branch", Organization.is_temporary.is_(False)).order_by(Membership.id))
+    return db.session.scalar(_home_memberships().where(Membership.user_id == person.id))
 
 
 def home_branch(person: User) -> Organization | None:
     membership = home_membership(person)
     return membership.org if membership else None
+
+
+def home_branches(user_ids) -> dict[int, Organization]:
+    """``home_branch`` of every user ``user_ids`` (a list or a subquery) selects, by user id, in one query."""
+    homes: dict[int, Organization] = {}
+    for membership in db.session.scalars(_home_memberships().options(contains_eager(Membership.org))
+                                         .where(Membership.user_id.in_(user_ids))):
+        homes.setdefault(membership.user_id, membership.org)
+    return homes
 
 
 def file_of(person: User) -> DevelopmentFile | None:

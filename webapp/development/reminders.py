@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..china_time import china_datetime, china_today
 from ..extensions import db
@@ -58,18 +58,6 @@ def due_reminders(file: DevelopmentFile, org: Organization, book: rule_book.Rule
             for reminder in _reminders_of(finding, file, secretaries, today)]
 
 
-def _home_branches(user_ids) -> dict[int, Organization]:
-    """Each person's home branch (``pipeline.home_branch``) for every user ``user_ids`` selects, in one query."""
-    homes: dict[int, Organization] = {}
-    for membership in db.session.scalars(
-            select(Membership).join(Organization, Membership.org_id == Organization.id)
-            .options(contains_eager(Membership.org)).where(
-                Membership.user_id.in_(user_ids), Membership.relation == "home", Membership.active.is_(True),
-                Organization.kind == "branch", Organization.is_temporary.is_(False)).order_by(Membership.id)):
-        homes.setdefault(membership.user_id, membership.org)
-    return homes
-
-
 def schedule(now: datetime) -> int:
     today = china_today(now)
     moment = max(now, china_datetime(today, R.STUDY_REMIND_AT))
@@ -84,7 +72,7 @@ def schedule(now: datetime) -> int:
     if not files:
         return 0
     people = select(DevelopmentFile.user_id).where(DevelopmentFile.id.in_(open_files))
-    homes = _home_branches(people)
+    homes = pipeline.home_branches(people)
     books = rule_book.books_for(list({org.id: org for org in homes.values()}.values()))
     secretaries = scheduler.holders_by_org(select(Membership.org_id).where(
         Membership.user_id.in_(people), Membership.relation == "home", Membership.active.is_(True)), SECRETARY_TITLES)
