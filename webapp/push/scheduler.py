@@ -67,16 +67,11 @@ def device_user_ids(user_ids: set[int] | None = None) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def known_keys(source_type: str, source_id: int) -> dict[str, str]:
-    """dedupe key → state of every row a source has queued so far (one query per source)."""
-    return dict(db.session.execute(select(PushMessage.dedupe_key, PushMessage.state).where(
-        PushMessage.source_type == source_type, PushMessage.source_id == source_id)).all())
-
-
 @dataclass
 class Reads:
     """What the reminders of many sources need, read once for all of them in a round of
-    ``compute_due`` (one query each, however many activities or tasks a province has)."""
+    ``compute_due`` (one query each, however many activities or tasks a province has), or for the one
+    source a change schedules anew."""
     known: dict[int, dict[str, str]]  # source id -> dedupe key -> state
     devices: set[int]  # users with a subscribed device
     members: dict[int, list[int]]  # organization id -> its members (or its subtree's) who are reminded
@@ -84,7 +79,8 @@ class Reads:
 
 
 def _keys_by_source(source_type: str, source_ids) -> dict[int, dict[str, str]]:
-    """``known_keys`` of every source the subquery ``source_ids`` selects, in one query."""
+    """dedupe key → state of every row queued so far, for every source ``source_ids`` (a list or a
+    subquery) selects, in one query."""
     keys: dict[int, dict[str, str]] = {}
     for source_id, key, state in db.session.execute(select(
             PushMessage.source_id, PushMessage.dedupe_key, PushMessage.state).where(
@@ -125,6 +121,15 @@ def _members_by_branch(org_ids) -> dict[int, list[int]]:
     return members
 
 
+def _done_by_task(task_ids) -> dict[int, set[int]]:
+    """Who has done each study task ``task_ids`` (a list or a subquery) selects, in one query."""
+    done: dict[int, set[int]] = {}
+    for task_id, user_id in db.session.execute(select(StudyTaskDone.task_id, StudyTaskDone.user_id).where(
+            StudyTaskDone.task_id.in_(task_ids))):
+        done.setdefault(task_id, set()).add(user_id)
+    return done
+
+
 def _members_by_subtree(org_ids) -> dict[int, list[int]]:
     """The same for each organization's whole subtree (who a study task it publishes reminds), in one
     query (a materialized path holds only digits and slashes: no LIKE wildcard to escape)."""
@@ -137,6 +142,27 @@ def _members_by_subtree(org_ids) -> dict[int, list[int]]:
             .distinct().order_by(root.id, Membership.user_id)):
         members.setdefault(org_id, []).append(user_id)
     return members
+
+
+def _with_devices(known, members, done=None, devices=None) -> Reads:
+    """``Reads`` whose devices are those of the members named, unless ``devices`` (everyone's, read
+    once a round by ``compute_due``) is given."""
+    if devices is None:
+        devices = device_user_ids({user_id for ids in members.values() for user_id in ids})
+    return Reads(known=known, devices=devices, members=members, done=done or {})
+
+
+def _activity_reads(activity_ids, devices: set[int] | None = None) -> Reads:
+    """What the reminders of the activities ``activity_ids`` (a list or a subquery) selects need."""
+    return _with_devices(_keys_by_source("activity", activity_ids), _members_by_branch(
+        select(PlannedActivity.org_id).where(PlannedActivity.id.in_(activity_ids))), devices=devices)
+
+
+def _study_task_reads(task_ids, devices: set[int] | None = None) -> Reads:
+    """What the reminders of the study tasks ``task_ids`` (a list or a subquery) selects need: their
+    publishers' whole subtrees, and who is done."""
+    return _with_devices(_keys_by_source("study_task", task_ids), _members_by_subtree(
+        select(StudyTask.org_id).where(StudyTask.id.in_(task_ids))), _done_by_task(task_ids), devices)
 
 
 def enqueue(kind: str, user_id: int, due_at: datetime, payload: dict, topic: str, key: str, *,
@@ -249,12 +275,13 @@ def schedule_activity(activity: PlannedActivity, now: datetime, reads: Reads | N
     if starts <= now:
         return 0
     prefix = f"act:{activity.id}:v{activity.version}:"
-    known = reads.known.get(activity.id, {}) if reads else known_keys("activity", activity.id)
+    if reads is None:
+        reads = _activity_reads([activity.id])
+    known = reads.known.get(activity.id, {})
     if any(state in ("queued", "delivering") and not key.startswith(prefix) for key, state in known.items()):
         supersede("activity", activity.id, keep_prefix=prefix, reason="活动已变更")
     queued = 0
-    members = reads.members.get(activity.org_id, []) if reads else branch_member_ids(activity.org_id)
-    devices = reads.devices if reads else device_user_ids(set(members))
+    members, devices = reads.members.get(activity.org_id, []), reads.devices
     place = f"，地点：{activity.place}" if activity.place else ""
     body = f"{activity.org.name} · {_when(activity)}{place}"
     payload = _reminder_payload(activity, body)
@@ -321,16 +348,13 @@ def study_remind_at(task: StudyTask) -> datetime:
     return china_datetime(task.due_on - timedelta(days=R.STUDY_DAYS_BEFORE_DUE), R.STUDY_REMIND_AT)
 
 
-def done_user_ids(task: StudyTask) -> set[int]:
-    return set(db.session.scalars(select(StudyTaskDone.user_id).where(StudyTaskDone.task_id == task.id)))
-
-
 def schedule_study_task(task: StudyTask, now: datetime, reads: Reads | None = None) -> int:
     due_end = china_datetime(task.due_on + timedelta(days=1), time(0, 0))
     if due_end <= now:
         return 0
-    done = reads.done.get(task.id, set()) if reads else done_user_ids(task)
-    known = reads.known.get(task.id, {}) if reads else known_keys("study_task", task.id)
+    if reads is None:
+        reads = _study_task_reads([task.id])
+    done, known = reads.done.get(task.id, set()), reads.known.get(task.id, {})
     if any(known.get(f"study:{task.id}:due:{user_id}") in ("queued", "delivering") for user_id in done):
         supersede("study_task", task.id, user_ids=done, reason="已完成")
     moment = max(study_remind_at(task), now)
@@ -339,11 +363,7 @@ def schedule_study_task(task: StudyTask, now: datetime, reads: Reads | None = No
     payload = {"title": title, "body": body, "url": f"/study-tasks/{task.id}",
                "tag": _topic("study", task.id), "kind": "study"}
     queued = 0
-    if reads is None:
-        members = subtree_member_ids(task.org)
-        devices = device_user_ids(set(members))
-    else:
-        members, devices = reads.members.get(task.org_id, []), reads.devices
+    members, devices = reads.members.get(task.org_id, []), reads.devices
     for user_id in members:
         if user_id in done:
             continue
@@ -516,20 +536,14 @@ def compute_due(now: datetime | None = None) -> int:
     activities = db.session.scalars(select(PlannedActivity).where(PlannedActivity.id.in_(ahead))
                                     .options(selectinload(PlannedActivity.org)).order_by(PlannedActivity.id)).all()
     if activities:
-        reads = Reads(known=_keys_by_source("activity", ahead), devices=devices,
-                      members=_members_by_branch(select(PlannedActivity.org_id).where(PlannedActivity.id.in_(ahead))))
+        reads = _activity_reads(ahead, devices)
         for activity in activities:
             queued += schedule_activity(activity, now, reads)
     open_tasks = select(StudyTask.id).where(StudyTask.due_on >= today)
     tasks = db.session.scalars(select(StudyTask).where(StudyTask.id.in_(open_tasks))
                                .options(selectinload(StudyTask.org)).order_by(StudyTask.id)).all()
     if tasks:
-        done: dict[int, set[int]] = {}
-        for task_id, user_id in db.session.execute(select(StudyTaskDone.task_id, StudyTaskDone.user_id).where(
-                StudyTaskDone.task_id.in_(open_tasks))):
-            done.setdefault(task_id, set()).add(user_id)
-        reads = Reads(known=_keys_by_source("study_task", open_tasks), devices=devices, done=done,
-                      members=_members_by_subtree(select(StudyTask.org_id).where(StudyTask.id.in_(open_tasks))))
+        reads = _study_task_reads(open_tasks, devices)
         for task in tasks:
             queued += schedule_study_task(task, now, reads)
     queued += schedule_digests(now)
