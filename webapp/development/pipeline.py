@@ -38,10 +38,10 @@ class StepAlreadyRecorded(Invalid):
     """Each step is recorded once."""
 
 
-def _home_memberships():
+def _home_memberships(*columns):
     """Memberships that make a branch someone's home branch (正式组织关系): active, in a standing branch,
-    the earliest first."""
-    return select(Membership).join(Organization, Membership.org_id == Organization.id).where(
+    the earliest first (``columns`` of them, else the whole rows)."""
+    return select(*(columns or (Membership,))).join(Organization, Membership.org_id == Organization.id).where(
         Membership.relation == "home", Membership.active.is_(True), Organization.kind == "branch",
         Organization.is_temporary.is_(False)).order_by(Membership.id)
 
@@ -53,6 +53,11 @@ def home_membership(person: User) -> Membership | None:
 def home_branch(person: User) -> Organization | None:
     membership = home_membership(person)
     return membership.org if membership else None
+
+
+def home_branch_ids(user_ids):
+    """A subquery of the home branches' ids of every user ``user_ids`` (a list or a subquery) selects."""
+    return _home_memberships(Membership.org_id).where(Membership.user_id.in_(user_ids))
 
 
 def home_branches(user_ids) -> dict[int, Organization]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..china_time import china_datetime, china_today
 from ..extensions import db
-from ..models import DevelopmentFile, DevelopmentStep, Membership, Organization
+from ..models import DevelopmentFile, DevelopmentStep, Organization
 from ..push import scheduler
 from ..rules import reminders as R
 from ..rules.development import REMIND_OBSERVATION_WITHIN_DAYS, REMIND_TALK_WITHIN_DAYS
@@ -74,8 +74,7 @@ def schedule(now: datetime) -> int:
     people = select(DevelopmentFile.user_id).where(DevelopmentFile.id.in_(open_files))
     homes = pipeline.home_branches(people)
     books = rule_book.books_for(list({org.id: org for org in homes.values()}.values()))
-    secretaries = scheduler.holders_by_org(select(Membership.org_id).where(
-        Membership.user_id.in_(people), Membership.relation == "home", Membership.active.is_(True)), SECRETARY_TITLES)
+    secretaries = scheduler.holders_by_org(pipeline.home_branch_ids(people), SECRETARY_TITLES)
     known = scheduler.held_keys("development", open_files)
     devices = scheduler.device_user_ids()
     queued = 0
