@@ -113,6 +113,15 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture
+def server_back(server):
+    """For a module whose tests stop its ``server`` (no signal, the process gone): running again for
+    the next test, also after a test that failed with it stopped. Used by marking the module
+    ``pytestmark = pytest.mark.usefixtures("server_back")``."""
+    yield
+    server.start()
+
+
+@pytest.fixture
 def phone(browser):
     context = browser.new_context(**PHONE, service_workers="allow")  # the offline tests need the worker
     yield context

@@ -18,6 +18,7 @@ from webapp.models import DevelopmentNote, Membership, Organization, User
 PLANNING = "规划计划处党支部"
 REPORT = "汛期值守中主动承担夜班测报，思想汇报按时"
 
+pytestmark = pytest.mark.usefixtures("server_back")  # tests stop the server: no signal
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -26,13 +27,6 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def server_back(server):
-    """A test that failed with the network off leaves the server running for the next."""
-    yield
-    server.start()
 
 
 @pytest.fixture(scope="module")

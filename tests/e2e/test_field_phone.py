@@ -20,6 +20,7 @@ from webapp.models import Organization, Record, User
 FIELD_BRANCH = "长江中游水文测验项目临时党支部"
 PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 780}}
 
+pytestmark = pytest.mark.usefixtures("server_back")  # tests stop the server: no signal
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -31,11 +32,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def phone(browser, server):
+def phone(browser):
     context = browser.new_context(**PHONE_360, service_workers="allow")
     yield context
     context.close()
-    server.start()  # a test that stopped it leaves it running for the next
 
 
 def poll(page, check: str, timeout_ms: int = 30000):

@@ -18,6 +18,7 @@ from webapp.models import CheckIn, Organization, Record, StudyNote, User
 
 FIELD_BRANCH = "长江中游水文测验项目临时党支部"
 
+pytestmark = pytest.mark.usefixtures("server_back")  # tests stop the server: no signal
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -26,13 +27,6 @@ def server(tmp_path_factory):
     server.stop()
     with server.app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def server_back(server):
-    """A test that failed with the network off leaves the server running for the next."""
-    yield
-    server.start()
 
 
 def org_id(server) -> int:
