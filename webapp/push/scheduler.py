@@ -524,6 +524,17 @@ def schedule_term_reminders(now: datetime) -> int:
 
 # --- everything --------------------------------------------------------------------------------------
 
+def _schedule_round(model, ids, reads_of, schedule, now: datetime, devices: set[int]) -> int:
+    """Schedule every activity or study task the subquery ``ids`` selects, with what they need read
+    once for all of them (``reads_of``)."""
+    items = db.session.scalars(select(model).where(model.id.in_(ids)).options(selectinload(model.org))
+                               .order_by(model.id)).all()
+    if not items:
+        return 0
+    reads = reads_of(ids, devices)
+    return sum(schedule(item, now, reads) for item in items)
+
+
 def compute_due(now: datetime | None = None) -> int:
     """Recompute all reminders (idempotent). The worker calls this before each round."""
     now = now or utcnow()
@@ -533,19 +544,9 @@ def compute_due(now: datetime | None = None) -> int:
     ahead = select(PlannedActivity.id).where(
         PlannedActivity.state == "planned", PlannedActivity.on_date >= today - timedelta(days=1),
         PlannedActivity.on_date <= today + timedelta(days=60))
-    activities = db.session.scalars(select(PlannedActivity).where(PlannedActivity.id.in_(ahead))
-                                    .options(selectinload(PlannedActivity.org)).order_by(PlannedActivity.id)).all()
-    if activities:
-        reads = _activity_reads(ahead, devices)
-        for activity in activities:
-            queued += schedule_activity(activity, now, reads)
+    queued += _schedule_round(PlannedActivity, ahead, _activity_reads, schedule_activity, now, devices)
     open_tasks = select(StudyTask.id).where(StudyTask.due_on >= today)
-    tasks = db.session.scalars(select(StudyTask).where(StudyTask.id.in_(open_tasks))
-                               .options(selectinload(StudyTask.org)).order_by(StudyTask.id)).all()
-    if tasks:
-        reads = _study_task_reads(open_tasks, devices)
-        for task in tasks:
-            queued += schedule_study_task(task, now, reads)
+    queued += _schedule_round(StudyTask, open_tasks, _study_task_reads, schedule_study_task, now, devices)
     queued += schedule_digests(now)
     from ..development.reminders import schedule as schedule_development
 
